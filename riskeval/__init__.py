@@ -1,0 +1,33 @@
+"""riskeval: social-stability risk assessment (社会稳定风险评估, 稳评) as a mandatory pre-decision gate.
+
+The pipeline: load rules -> check project -> evaluate -> score -> decide -> record.
+"""
+
+from .assess import assess, load_project
+from .check import ProjectError
+from .engine import EngineError
+from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, TriggerHit
+from .model.project import Measure, Project
+from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "EngineError",
+    "Evaluation",
+    "Finding",
+    "Measure",
+    "Problem",
+    "ProcedureGap",
+    "Project",
+    "ProjectError",
+    "RuleSet",
+    "RuleSetError",
+    "RuleSetNotFound",
+    "TriggerHit",
+    "assess",
+    "bundled_names",
+    "load_project",
+    "load_ruleset",
+]

@@ -1,0 +1,5 @@
+"""python -m riskeval"""
+
+from .cli import main
+
+main()

@@ -1,0 +1,170 @@
+"""assess(project, ruleset): check facts -> initial -> measures -> residual -> decision.
+
+Examples
+--------
+>>> from riskeval import Project, assess, load_ruleset
+>>> rs = load_ruleset("jiangsu-db32-4013-2021")
+>>> facts = dict(rs.tests[0].project["facts"], opposition_rate=60, opposition_intensity="strong")
+>>> result = assess(Project(id="demo", kind="project", facts=facts), rs)
+>>> result.initial.level, result.decision
+('high', 'reject')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .check import CheckedProject, ProjectError, ProjectProblem, check_project
+from .engine import compile_ruleset
+from .i18n import register_messages, t
+from .model.assessment import Assessment, Evaluation, RuleSetRef
+from .model.project import Project
+from .ruleset.ruleset import RuleSet
+from .ruleset.yamlpos import YamlProblem, load_yaml_with_positions
+from .scoring import score_evaluation
+
+__all__ = ["assess", "evaluate_facts", "load_project", "project_from_data", "project_hash"]
+
+register_messages(
+    {
+        "incomplete.procedure": {"zh": "缺少必经程序：{label}", "en": "missing procedure: {label}"},
+        "incomplete.panel": {"zh": "缺少专家组评分：{items}", "en": "missing panel scores: {items}"},
+        "scope.all": {"zh": "规则集未限定范围（应评尽评）", "en": "the rule set assesses every matter"},
+        "project.file": {"zh": "无法读取项目文件：{detail}", "en": "cannot read the project file: {detail}"},
+        "project.schema": {"zh": "项目字段 “{field}”：{detail}", "en": "project field '{field}': {detail}"},
+    }
+)
+
+
+def project_hash(project: Project) -> str:
+    """sha256 of the canonical project (identity, facts, measures, panel)."""
+    data = project.model_dump(mode="json")
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def project_from_data(data: Any, source: str | None = None, positions: Any = None) -> Project:
+    """Build a :class:`Project` from parsed data; schema problems become :class:`ProjectError`."""
+    if not isinstance(data, dict):
+        raise ProjectError([ProjectProblem("", "project.file", {"detail": "top level must be a mapping"}, source, 1, 1)])
+    try:
+        project = Project.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            where: dict[str, Any] = {}
+            if positions is not None and source is not None:
+                pos = positions.value(positions.resolve(loc)) if err["type"] != "extra_forbidden" else positions.key(loc)
+                where = {"file": source, "line": pos.line, "column": pos.column}
+            field = ".".join(str(p) for p in loc)
+            problems.append(ProjectProblem(field, "project.schema", {"field": field, "detail": err["msg"]}, **where))
+        raise ProjectError(problems) from None
+    project._source = source
+    project._positions = positions
+    return project
+
+
+def load_project(path: str | Path) -> Project:
+    """Read a project from YAML or JSON, remembering positions for error messages.
+
+    Raises
+    ------
+    ProjectError
+        The file cannot be read or does not match the project format.
+    """
+    source = str(path)
+    try:
+        data, positions = load_yaml_with_positions(path)
+    except YamlProblem as exc:
+        detail = t(exc.code, "zh", **exc.params)
+        raise ProjectError(
+            [ProjectProblem("", "project.file", {"detail": detail}, source, exc.position.line, exc.position.column)]
+        ) from None
+    except OSError as exc:
+        raise ProjectError([ProjectProblem("", "project.file", {"detail": exc.strerror or str(exc)}, source, 1, 1)]) from None
+    return project_from_data(data, source, positions)
+
+
+def evaluate_facts(ruleset: RuleSet, values: dict[str, Any], stage: str = "initial", panel: dict[str, Any] | None = None) -> Evaluation:
+    """Evaluate checked ``values`` with durable-rules (cross-checked by the reference)."""
+    fired = compile_ruleset(ruleset).fired(values)
+    return score_evaluation(ruleset, stage, values, fired, panel)
+
+
+def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[str, Any] | None = None) -> Assessment:
+    """Assess ``project`` under ``ruleset``: initial (措施前) and residual (措施后) evaluations.
+
+    Parameters
+    ----------
+    project
+        A :class:`Project` or a mapping in the project-file format.
+    ruleset
+        From :func:`riskeval.load_ruleset`.
+    panel
+        Expert-panel values per item id (override ``project.panel``).
+
+    Returns
+    -------
+    Assessment
+
+    Raises
+    ------
+    ProjectError
+        The project's facts do not match the rule set's declarations.
+    EngineError
+        The rule engine misbehaved (the result is refused, never guessed).
+    """
+    if not isinstance(project, Project):
+        project = project_from_data(project)
+    checked: CheckedProject = check_project(project, ruleset)
+    ref = RuleSetRef(
+        id=ruleset.id, version=ruleset.version, title=ruleset.title, hash=ruleset.content_hash, lineage=ruleset.lineage
+    )
+    warnings = [w.message("zh") for w in checked.warnings]
+    base: dict[str, Any] = {
+        "project_id": project.id,
+        "project_name": project.name,
+        "project_hash": project_hash(project),
+        "ruleset": ref,
+        "measures": checked.measure_changes,
+        "has_measures": bool(project.measures),
+        "panel_record": project.panel_record,
+        "warnings": warnings,
+    }
+    panel_values = panel if panel is not None else project.panel
+    initial = evaluate_facts(ruleset, checked.initial, "initial", panel_values)
+    if ruleset.scope is not None:
+        reasons = [text for i, (text, _) in enumerate(ruleset.scope) if f"scope:{i}" in initial.rules_fired]
+        if not reasons:
+            return Assessment(in_scope=False, **base)
+    else:
+        reasons = [t("scope.all", "zh")]
+    if project.measures:
+        residual = evaluate_facts(ruleset, checked.residual, "residual", panel_values)
+    else:
+        residual = initial.model_copy(update={"stage": "residual"})
+    regime_source = project.regime
+    if regime_source is not None:
+        regime_source = checked.initial.get("regime", regime_source)
+    decision, regime = ruleset.decision_for(residual.level, regime_source)
+    reasons_incomplete = [t("incomplete.procedure", "zh", label=g.label) for g in residual.missing_procedures]
+    if residual.missing_panel_items:
+        reasons_incomplete.append(t("incomplete.panel", "zh", items=", ".join(residual.missing_panel_items)))
+    return Assessment(
+        in_scope=True,
+        scope_reasons=reasons,
+        regime=regime,
+        level=residual.level,
+        decision=decision,
+        incomplete=bool(reasons_incomplete),
+        incomplete_reasons=reasons_incomplete,
+        initial=initial,
+        residual=residual,
+        **base,
+    )

@@ -1,0 +1,183 @@
+"""Check a project against a rule set's declarations before evaluation.
+
+A missing required fact, a wrong type, a value out of bounds or an undeclared option is a
+:class:`ProjectError` naming the fact (and the file position where there is a file).
+Unknown facts of the standard vocabulary are ignored; any other unknown fact is a warning
+with the nearest declared name.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .i18n import register_messages, t
+from .model.project import Project
+from .model.vocabulary import DECISION_LEVEL_OPTIONS, KIND_OPTIONS, REGIME_OPTIONS, STANDARD_FACTS
+from .ruleset.facts import FactValueError, coerce_fact_value
+from .ruleset.ruleset import RuleSet
+
+__all__ = ["ProjectProblem", "ProjectError", "CheckedProject", "check_project"]
+
+register_messages(
+    {
+        "project.missing_fact": {"zh": "缺少必填事实 “{name}”（{label}）", "en": "missing required fact '{name}' ({label})"},
+        "project.bad_fact": {"zh": "事实 “{name}”（{label}）：{reason}", "en": "fact '{name}' ({label}): {reason}"},
+        "project.bad_measure_fact": {
+            "zh": "措施 “{measure}” 设置的事实 “{name}”：{reason}",
+            "en": "measure '{measure}' sets '{name}': {reason}",
+        },
+        "project.unknown_fact": {"zh": "未声明的事实 “{name}” 将被忽略{hint}", "en": "undeclared fact '{name}' is ignored{hint}"},
+        "project.unknown_measure_fact": {
+            "zh": "措施 “{measure}” 设置了未声明的事实 “{name}”，将被忽略{hint}",
+            "en": "measure '{measure}' sets undeclared fact '{name}', ignored{hint}",
+        },
+        "project.bad_identity": {"zh": "“{name}” 的取值 “{value}” 无效（可选：{options}）", "en": "'{name}': invalid value '{value}' (options: {options})"},
+        "project.hint": {"zh": "（是否想写 “{suggestion}”？）", "en": " (did you mean '{suggestion}'?)"},
+        "project.dup_measure": {"zh": "措施编号 “{measure}” 重复", "en": "duplicate measure id '{measure}'"},
+    }
+)
+
+_IDENTITY_OPTIONS = {"kind": KIND_OPTIONS, "regime": REGIME_OPTIONS, "decision_level": DECISION_LEVEL_OPTIONS}
+
+
+@dataclass(frozen=True)
+class ProjectProblem:
+    """One problem of a project: the field, a message key, and a position when there is a file."""
+
+    field: str
+    code: str
+    params: dict[str, object]
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def message(self, lang: str = "zh") -> str:
+        params = dict(self.params)
+        suggestion = params.get("suggestion")
+        params.setdefault("hint", t("project.hint", lang, suggestion=suggestion) if suggestion else "")
+        if "reason_code" in params:
+            reason_params = params.get("reason_params")
+            extra = reason_params if isinstance(reason_params, dict) else {}
+            params["reason"] = t(str(params["reason_code"]), lang, **extra)
+        return t(self.code, lang, **params)
+
+    def render(self, lang: str = "zh") -> str:
+        where = f"{self.file}:{self.line}:{self.column}: " if self.file else ""
+        return where + self.message(lang)
+
+
+class ProjectError(ValueError):
+    """A project whose data do not match the rule set; ``problems`` lists each."""
+
+    def __init__(self, problems: list[ProjectProblem]) -> None:
+        self.problems = problems
+        super().__init__(self.short("en"))
+
+    def short(self, lang: str = "zh") -> str:
+        return "; ".join(p.message(lang) for p in self.problems)
+
+    def render(self, lang: str = "zh") -> str:
+        return "\n".join(p.render(lang) for p in self.problems)
+
+
+@dataclass
+class CheckedProject:
+    """Normalised facts before and after the measures."""
+
+    project: Project
+    initial: dict[str, Any]
+    residual: dict[str, Any]
+    measure_changes: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[ProjectProblem] = field(default_factory=list)
+
+
+def _where(project: Project, path: tuple[str | int, ...]) -> dict[str, Any]:
+    positions = project._positions
+    if positions is None or project.source is None:
+        return {}
+    pos = positions.value(path)
+    return {"file": project.source, "line": pos.line, "column": pos.column}
+
+
+def check_project(project: Project, ruleset: RuleSet) -> CheckedProject:
+    """Validate and normalise ``project`` under ``ruleset``.
+
+    Raises
+    ------
+    ProjectError
+        Listing every problem found.
+    """
+    errors: list[ProjectProblem] = []
+    warnings: list[ProjectProblem] = []
+    identity = project.identity()
+    for name, options in _IDENTITY_OPTIONS.items():
+        value = identity.get(name)
+        if value is None:
+            continue
+        code = value if value in options else next((c for c, label in options.items() if label == value), None)
+        if code is None:
+            errors.append(
+                ProjectProblem(name, "project.bad_identity", {"name": name, "value": value, "options": ", ".join(options)}, **_where(project, (name,)))
+            )
+        else:
+            identity[name] = code
+    declared = ruleset.facts
+
+    def check_value(name: str, value: Any, path: tuple[str | int, ...], measure: str | None) -> tuple[bool, Any]:
+        decl = declared.get(name)
+        if decl is None:
+            if name not in STANDARD_FACTS:
+                close = difflib.get_close_matches(name, list(declared), n=1)
+                params: dict[str, object] = {"name": name, "suggestion": close[0] if close else ""}
+                code = "project.unknown_fact"
+                if measure is not None:
+                    params["measure"] = measure
+                    code = "project.unknown_measure_fact"
+                warnings.append(ProjectProblem(name, code, params, **_where(project, path)))
+            return False, None
+        if value is None:
+            return False, None
+        try:
+            return True, coerce_fact_value(decl, value)
+        except FactValueError as exc:
+            params = {"name": name, "label": decl.label, "reason_code": exc.code, "reason_params": exc.params}
+            code = "project.bad_fact"
+            if measure is not None:
+                params["measure"] = measure
+                code = "project.bad_measure_fact"
+            errors.append(ProjectProblem(name, code, params, **_where(project, path)))
+            return False, None
+
+    facts: dict[str, Any] = {}
+    for name, value in project.facts.items():
+        ok, clean = check_value(name, value, ("facts", name), None)
+        if ok:
+            facts[name] = clean
+    for name, decl in declared.items():
+        if name not in facts and decl.default is not None:
+            facts[name] = coerce_fact_value(decl, decl.default)
+    for name in sorted(ruleset.required_facts):
+        if name not in facts and not any(p.field == name for p in errors):
+            errors.append(
+                ProjectProblem(name, "project.missing_fact", {"name": name, "label": declared[name].label}, **_where(project, ("facts",)))
+            )
+    residual = dict(facts)
+    changes: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, measure in enumerate(project.measures):
+        if measure.id in seen:
+            errors.append(ProjectProblem("measures", "project.dup_measure", {"measure": measure.id}, **_where(project, ("measures", i, "id"))))
+        seen.add(measure.id)
+        applied: dict[str, Any] = {}
+        for name, value in measure.sets.items():
+            ok, clean = check_value(name, value, ("measures", i, "sets", name), measure.id)
+            if ok:
+                applied[name] = {"from": residual.get(name), "to": clean}
+                residual[name] = clean
+        changes.append({"id": measure.id, "label": measure.label, "changes": applied})
+    if errors:
+        raise ProjectError(errors)
+    base = {k: v for k, v in identity.items() if v is not None and v != []}
+    return CheckedProject(project, {**base, **facts}, {**base, **residual}, changes, warnings)

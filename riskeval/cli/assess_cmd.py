@@ -1,0 +1,45 @@
+"""``riskeval assess PROJECT --rules R [--format text|json] [--lang zh|en]``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..assess import assess, load_project
+from ..i18n import normalize_lang, register_messages, t
+from .common import LangOption, fail, guarded, load_rules_or_exit
+
+__all__ = ["register"]
+
+register_messages({"assess.bad_format": {"zh": "--format 只能是 text 或 json", "en": "--format must be text or json"}})
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("assess")
+    @guarded
+    def assess_cmd(
+        project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
+        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
+        format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+        panel: Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")] = None,
+        lang: LangOption = "zh",
+    ) -> None:
+        """评估一个项目：措施前、措施后、等级、决策与解释。/ Assess one project."""
+        lang = normalize_lang(lang)
+        if format not in ("text", "json"):
+            fail(t("assess.bad_format", lang), 2)
+        ruleset = load_rules_or_exit(rules, lang)
+        proj = load_project(project)
+        panel_values = None
+        if panel is not None:
+            from ..panel import load_panel_values
+
+            panel_values = load_panel_values(panel, proj.id)
+        result = assess(proj, ruleset, panel=panel_values)
+        for warning in result.warnings:
+            typer.echo(("提示：" if lang == "zh" else "note: ") + warning, err=True)
+        if format == "json":
+            typer.echo(result.to_json())
+        else:
+            typer.echo(result.explain(lang))

@@ -1,0 +1,138 @@
+"""``riskeval validate``, ``riskeval test``, ``riskeval schema`` and ``riskeval rules show|list``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..i18n import normalize_lang, register_messages, t
+from ..model.ruleset import RuleFile
+from ..ruleset import RuleSetError, bundled_names, load_ruleset, validate_file
+from ..ruleset.testing import run_tests
+from .common import LangOption, fail, guarded
+
+__all__ = ["register", "ruleset_json_schema"]
+
+register_messages(
+    {
+        "validate.ok": {"zh": "{file}：通过（{items} 个条目，{triggers} 个直接触发，{tests} 个测试）", "en": "{file}: OK ({items} items, {triggers} triggers, {tests} tests)"},
+        "validate.summary": {"zh": "共 {errors} 个错误", "en": "{errors} error(s)"},
+        "test.pass": {"zh": "通过  {file} :: {name}", "en": "PASS  {file} :: {name}"},
+        "test.fail": {"zh": "失败  {file} :: {name}", "en": "FAIL  {file} :: {name}"},
+        "test.summary": {"zh": "{passed} 个通过，{failed} 个失败", "en": "{passed} passed, {failed} failed"},
+        "test.none": {"zh": "{file}：没有内嵌测试", "en": "{file}: no embedded tests"},
+        "rules.bad_format": {"zh": "--format 只能是 markdown 或 xlsx", "en": "--format must be markdown or xlsx"},
+        "rules.xlsx_needs_out": {"zh": "xlsx 格式需要 --out 文件", "en": "xlsx needs --out FILE"},
+        "rules.written": {"zh": "已写入 {path}", "en": "wrote {path}"},
+    }
+)
+
+
+def ruleset_json_schema() -> dict[str, object]:
+    """The JSON Schema of the rule-file format (for editors)."""
+    schema = RuleFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "riskeval 规则集 / rule set"
+    return schema
+
+
+def register(app: typer.Typer) -> None:
+    rules_app = typer.Typer(help="内置规则集 / bundled rule sets", no_args_is_help=True)
+    app.add_typer(rules_app, name="rules")
+
+    @app.command()
+    def validate(
+        files: Annotated[list[str], typer.Argument(help="规则文件或内置规则集名称")],
+        lang: LangOption = "zh",
+    ) -> None:
+        """校验规则文件，逐条报告 文件:行:列: 问题。/ Validate rule files."""
+        lang = normalize_lang(lang)
+        errors = 0
+        for file in files:
+            problems = validate_file(file)
+            for problem in problems:
+                typer.echo(problem.render(lang), err=problem.severity == "error")
+            file_errors = [p for p in problems if p.severity == "error"]
+            errors += len(file_errors)
+            if not file_errors:
+                rs = load_ruleset(file)
+                typer.echo(t("validate.ok", lang, file=file, items=len(rs.items), triggers=len(rs.triggers), tests=len(rs.tests)))
+        if errors:
+            fail(t("validate.summary", lang, errors=errors), 1)
+
+    @app.command("test")
+    @guarded
+    def test_cmd(
+        files: Annotated[list[str], typer.Argument(help="规则文件或内置规则集名称")],
+        lang: LangOption = "zh",
+    ) -> None:
+        """运行规则集内嵌测试（类似 opa test）。/ Run the embedded tests of rule sets."""
+        lang = normalize_lang(lang)
+        passed = failed = 0
+        for file in files:
+            try:
+                rs = load_ruleset(file)
+            except RuleSetError as exc:
+                typer.echo(exc.render(lang), err=True)
+                failed += 1
+                continue
+            results = run_tests(rs, lang)
+            if not results:
+                typer.echo(t("test.none", lang, file=file))
+            for result in results:
+                if result.passed:
+                    passed += 1
+                    typer.echo(t("test.pass", lang, file=file, name=result.name))
+                else:
+                    failed += 1
+                    typer.echo(t("test.fail", lang, file=file, name=result.name))
+                    for diff in result.differences:
+                        typer.echo(f"      {diff}")
+        typer.echo(t("test.summary", lang, passed=passed, failed=failed))
+        if failed:
+            raise typer.Exit(1)
+
+    @app.command()
+    def schema(out: Annotated[Path | None, typer.Option("--out", help="写入文件")] = None) -> None:
+        """输出规则文件格式的 JSON Schema（供编辑器补全和检查）。/ Print the rule-file JSON Schema."""
+        text = json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.write_text(text, encoding="utf-8")
+
+    @rules_app.command("list")
+    def rules_list() -> None:
+        """列出内置规则集。/ List bundled rule sets."""
+        for name in bundled_names():
+            rs = load_ruleset(name)
+            typer.echo(f"{name}\t{rs.version}\t{rs.title}")
+
+    @rules_app.command("show")
+    @guarded
+    def rules_show(
+        name: Annotated[str, typer.Argument(help="规则集名称或文件")],
+        format: Annotated[str, typer.Option("--format", help="markdown | xlsx")] = "markdown",
+        out: Annotated[Path | None, typer.Option("--out", help="输出文件")] = None,
+        lang: LangOption = "zh",
+    ) -> None:
+        """以评估细则表的形式显示规则集。/ Show a rule set as the scoring table."""
+        from ..report.ruletable import rules_markdown, rules_xlsx
+
+        rs = load_ruleset(name)
+        if format == "markdown":
+            text = rules_markdown(rs)
+            if out:
+                out.write_text(text, encoding="utf-8")
+            else:
+                typer.echo(text, nl=False)
+        elif format == "xlsx":
+            if out is None:
+                fail(t("rules.xlsx_needs_out", lang), 2)
+            rules_xlsx(rs, out)
+            typer.echo(t("rules.written", lang, path=out))
+        else:
+            fail(t("rules.bad_format", lang), 2)

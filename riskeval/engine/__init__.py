@@ -1,0 +1,159 @@
+"""The only module that imports durable-rules: compile a rule set, run one project per session.
+
+Traps handled (see shared/durable-rules.md): one ``assert_fact`` per project in its own session id,
+state deleted after; a catch-all rule so that no fact is refused as unhandled (``$ex`` is not used:
+it loops forever in 2.0.28); ``$or`` firing once per branch (firings are de-duplicated by rule id);
+action exceptions swallowed into the state (checked); ``set_rulesets`` mutating its argument (a deep
+copy is passed); rule-set names global per host (each compiled version is registered once per process).
+Fact names are prefixed (``f_``) so that no fact collides with the engine's own ``id``/``sid`` fields,
+and list membership is precomputed into boolean fields.
+
+Every run is checked against the plain reference evaluation of the same compiled rules; any
+disagreement or anomaly raises :class:`EngineError` (fail closed).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ..ruleset.conditions import Always, And, Cmp, Condition, Has, Or, evaluate
+from ..ruleset.ruleset import Rule, RuleSet
+
+__all__ = ["EngineError", "CompiledRuleSet", "compile_ruleset", "reference_fired"]
+
+
+class EngineError(RuntimeError):
+    """The rule engine misbehaved; the assessment is refused rather than trusted."""
+
+
+_HOST: Any = None
+_COMPILED: dict[tuple[str, str], CompiledRuleSet] = {}
+_COUNTER = itertools.count()
+_FIRED: list[str] = []
+
+
+def _host() -> Any:
+    global _HOST
+    if _HOST is None:
+        from durable.engine import Host
+
+        _HOST = Host()
+    return _HOST
+
+
+def _action(rule_id: str) -> Callable[[Any], None]:
+    # A one-argument function: durable-rules treats two-argument actions as asynchronous.
+    def run(c: Any) -> None:
+        _FIRED.append(rule_id)
+
+    return run
+
+
+def reference_fired(rules: Iterable[Rule], values: Mapping[str, Any]) -> set[str]:
+    """The rule ids that hold on ``values``, by the plain Python evaluator."""
+    return {rule.id for rule in rules if evaluate(rule.condition, values)}
+
+
+class CompiledRuleSet:
+    """A rule set registered with durable-rules under a unique name."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.members: dict[tuple[str, str], str] = {}
+        self.name = f"riskeval_{ruleset.id}_{ruleset.version}_{ruleset.content_hash[:12]}_{os.getpid()}_{next(_COUNTER)}"
+        definition: dict[str, Any] = {}
+        for n, rule in enumerate(ruleset.rules):
+            definition[f"r{n}"] = {"all": [{"m": self._pattern(rule.condition)}], "run": _action(rule.id)}
+        _host().set_rulesets(copy.deepcopy({self.name: definition}))
+        self.rule_count = len(definition)
+
+    def _field(self, fact: str) -> str:
+        return f"f_{fact}"
+
+    def _member(self, fact: str, member: str) -> str:
+        key = (fact, member)
+        if key not in self.members:
+            self.members[key] = f"m_{len(self.members)}"
+        return self.members[key]
+
+    def _pattern(self, cond: Condition) -> dict[str, Any]:
+        if isinstance(cond, Always):
+            return {"$gte": {"one_": 1}}
+        if isinstance(cond, Cmp):
+            name = self._field(cond.fact)
+            if cond.op == "==":
+                return {name: cond.value}
+            op = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}[cond.op]
+            return {op: {name: cond.value}}
+        if isinstance(cond, Has):
+            return {self._member(cond.fact, cond.member): cond.positive}
+        if isinstance(cond, And):
+            if not cond.parts:
+                return {"$gte": {"one_": 1}}
+            return {"$and": [self._pattern(p) for p in cond.parts]}
+        if isinstance(cond, Or):
+            if not cond.parts:
+                return {"$lt": {"one_": 0}}
+            return {"$or": [self._pattern(p) for p in cond.parts]}
+        raise TypeError(cond)  # pragma: no cover
+
+    def engine_fact(self, values: Mapping[str, Any], session: str) -> dict[str, Any]:
+        """The JSON fact for ``values``: prefixed names, list membership as booleans."""
+        fact: dict[str, Any] = {"sid": session, "one_": 1}
+        for name, value in values.items():
+            if value is None:
+                continue
+            if isinstance(value, list):
+                continue
+            fact[self._field(name)] = value
+        for (name, member), field in self.members.items():
+            values_list = values.get(name)
+            if isinstance(values_list, list):
+                fact[field] = member in values_list
+        return fact
+
+    def fired(self, values: Mapping[str, Any]) -> set[str]:
+        """Run one project in its own session and return the fired rule ids (checked)."""
+        host = _host()
+        session = f"s{next(_COUNTER)}"
+        fact = self.engine_fact(values, session)
+        _FIRED.clear()
+        try:
+            state = host.assert_fact(self.name, fact)
+        except Exception as exc:  # MessageNotHandled / MessageObserved / engine error codes
+            raise EngineError(f"durable-rules refused the fact: {type(exc).__name__}: {exc}") from exc
+        finally:
+            fired_now = list(_FIRED)
+            _FIRED.clear()
+            try:
+                host.delete_state(self.name, session)
+            except Exception:  # noqa: BLE001 - nothing to clean
+                pass
+        if isinstance(state, dict) and state.get("exception"):
+            raise EngineError(f"an action failed inside durable-rules: {state['exception']}")
+        counts = Counter(fired_now)
+        if counts.get("_seen", 0) != 1:
+            raise EngineError(f"catch-all rule fired {counts.get('_seen', 0)} times (expected 1)")
+        got = set(counts)
+        expected = reference_fired(self.ruleset.rules, values)
+        if got != expected:
+            raise EngineError(
+                "durable-rules and the reference evaluation disagree: "
+                f"engine only {sorted(got - expected)}, reference only {sorted(expected - got)}"
+            )
+        return got
+
+
+def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
+    """The compiled form of ``ruleset`` in this process (registered once per content hash)."""
+    key = (ruleset.name, ruleset.content_hash)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = CompiledRuleSet(ruleset)
+        _COMPILED[key] = compiled
+    return compiled

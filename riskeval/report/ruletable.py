@@ -1,0 +1,92 @@
+"""A rule set as the familiar 评估细则 table: dimension, item, bands, points, source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..ruleset.ruleset import RuleSet
+
+__all__ = ["rule_rows", "rules_markdown", "rules_xlsx"]
+
+HEADERS = ["维度", "编号", "评估条目", "适用条件", "分档与分值", "满分/权重", "风险类别", "依据", "可信度"]
+
+
+def _value_text(ruleset: RuleSet, item_id: str) -> str:
+    parts = []
+    for field, compiled in ruleset.item_values.get(item_id, {}).items():
+        prefix = "" if field == "points" else ("P: " if field == "probability" else "I: ")
+        if compiled.kind == "const":
+            parts.append(f"{prefix}{compiled.const:g}")
+        elif compiled.kind == "table":
+            parts.append(prefix + "；".join(f"{label.split(' ', 2)[-1]} → {value:g}" for _, value, label in compiled.branches))
+        elif compiled.kind == "formula":
+            parts.append(f"{prefix}{compiled.formula_text}")
+        else:
+            parts.append(f"{prefix}专家组评分")
+    return " / ".join(dict.fromkeys(parts))
+
+
+def rule_rows(ruleset: RuleSet) -> list[list[str]]:
+    """One row per item, in dimension order, plus rows for triggers and procedures."""
+    rows: list[list[str]] = []
+    for dim in ruleset.dimensions:
+        for item in (i for i in ruleset.items if i.dimension == dim.id):
+            size = item.max if ruleset.scoring.method == "points" else item.weight
+            rows.append(
+                [
+                    f"{dim.label}（{dim.max if dim.max is not None else dim.weight}）",
+                    item.id,
+                    item.label,
+                    item.when or "",
+                    _value_text(ruleset, item.id),
+                    "" if size is None else f"{size:g}",
+                    item.category or "",
+                    item.source,
+                    item.confidence,
+                ]
+            )
+    level_names = {"high": "高", "medium": "中", "low": "低"}
+    for trig in ruleset.triggers:
+        rows.append(["直接触发", trig.id, trig.label, trig.when, f"至少{level_names[trig.level]}风险", "", "", trig.source, trig.confidence])
+    for proc in ruleset.procedures:
+        rows.append(["必经程序", proc.id, proc.label, proc.required_when or "总是", proc.satisfied, "", "", proc.source, proc.confidence])
+    for level in ("low", "medium", "high"):
+        band = ruleset.scoring.levels[level]
+        rows.append(["等级划分", level, f"{level_names[level]}风险", "", band.range, "", "", ruleset.scoring.source or "", ruleset.scoring.confidence or ""])
+    return rows
+
+
+def rules_markdown(ruleset: RuleSet) -> str:
+    """The rule table as Markdown."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"# {ruleset.title}", "", f"编号 {ruleset.id}，版本 {ruleset.version}，计分方法 {ruleset.scoring.method}", ""]
+    lines.append("| " + " | ".join(HEADERS) + " |")
+    lines.append("|" + "---|" * len(HEADERS))
+    for row in rule_rows(ruleset):
+        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def rules_xlsx(ruleset: RuleSet, path: str | Path) -> None:
+    """The rule table as an Excel workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "评估细则"
+    ws.append([ruleset.title])
+    ws.append(HEADERS)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in rule_rows(ruleset):
+        ws.append(row)
+    for col, width in zip("ABCDEFGHI", (14, 14, 30, 30, 40, 10, 18, 30, 8), strict=True):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.save(path)

@@ -1,0 +1,17 @@
+"""Rule files: load YAML with positions, validate, resolve ``extends``, compile conditions."""
+
+from .loader import bundled_names, find_ruleset, load_ruleset, validate_file
+from .problems import Problem, RuleSetError, RuleSetNotFound
+from .ruleset import Rule, RuleSet
+
+__all__ = [
+    "Problem",
+    "Rule",
+    "RuleSet",
+    "RuleSetError",
+    "RuleSetNotFound",
+    "bundled_names",
+    "find_ruleset",
+    "load_ruleset",
+    "validate_file",
+]
