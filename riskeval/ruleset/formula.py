@@ -6,7 +6,7 @@ Parsed with ``ast`` against a whitelist and computed by :func:`compute`; never `
 Examples
 --------
 >>> f = parse_formula("35 * min(rate, 100) / 100 * w", {"rate", "w"})
->>> compute(f, {"rate": 40, "w": 0.7})
+>>> round(compute(f, {"rate": 40, "w": 0.7}), 6)
 9.8
 """
 
