@@ -388,7 +388,7 @@ def _check_tests(ruleset: RuleSet, problems: list[Problem]) -> None:
             check_project(project, ruleset)
         except ProjectError as exc:
             f, line, col = origin.at("project")
-            problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": exc.short("zh")}))
+            problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": exc}))
         except Exception as exc:  # pydantic ValidationError
             f, line, col = origin.at("project")
             problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": str(exc).splitlines()[0]}))

@@ -87,6 +87,7 @@ class ParsedFile:
     display: str
     model: RuleFile
     positions: PositionMap
+    raw: dict[str, Any] = field(default_factory=dict)
 
     def origin(self, *path: str | int) -> Origin:
         return Origin(self.display, self.positions, tuple(path))
@@ -190,8 +191,7 @@ def _known_keys_at(loc: tuple[Any, ...]) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
-def read_rule_file(path: Path) -> ParsedFile:
-    """Parse and schema-check one rule file (no ``extends`` resolution)."""
+def _read_raw(path: Path) -> tuple[dict[str, Any], PositionMap, str]:
     display = _display(path)
     try:
         data, positions = load_yaml_with_positions(path)
@@ -201,12 +201,43 @@ def read_rule_file(path: Path) -> ParsedFile:
         raise RuleSetNotFound([Problem(display, 1, 1, "file.not_found", {"name": str(path), "bundled": str(exc)})]) from None
     if not isinstance(data, dict):
         raise RuleSetError([Problem(display, 1, 1, "file.not_mapping")])
+    return data, positions, display
+
+
+def _complete_from_parent(data: dict[str, Any], parent_raw: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Fill the fields an overriding entity leaves out from the parent's entity of the same id."""
+    data = dict(data)
+    facts = data.get("facts")
+    if isinstance(facts, dict):
+        data["facts"] = {
+            name: ({**parent_raw["facts"][name], **decl} if isinstance(decl, dict) and name in parent_raw["facts"] else decl)
+            for name, decl in facts.items()
+        }
+    for section in _ID_SECTIONS:
+        entries = data.get(section)
+        if isinstance(entries, list):
+            data[section] = [
+                {**parent_raw[section][e["id"]], **e}
+                if isinstance(e, dict) and isinstance(e.get("id"), str) and e["id"] in parent_raw[section]
+                else e
+                for e in entries
+            ]
+    return data
+
+
+def read_rule_file(path: Path, parent_raw: dict[str, dict[str, dict[str, Any]]] | None = None) -> ParsedFile:
+    """Parse and schema-check one rule file (entities overriding a parent's are completed from it)."""
+    data, positions, display = _read_raw(path)
+    if parent_raw is not None:
+        data = _complete_from_parent(data, parent_raw)
     try:
         model = RuleFile.model_validate(data)
     except ValidationError as exc:
         problems = [_schema_problem(err, display, positions) for err in exc.errors()]
         raise RuleSetError(_dedupe(problems)) from None
-    return ParsedFile(path, display, model, positions)
+    parsed = ParsedFile(path, display, model, positions)
+    parsed.raw = data
+    return parsed
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -237,6 +268,7 @@ class Layered:
     regime: str | None = None
     decisions: dict[str, str] | None = None
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    raw: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 _ID_SECTIONS = ("dimensions", "items", "triggers", "procedures")
@@ -298,19 +330,48 @@ def _overlay(old: Any, new: Any) -> Any:
     return old.model_copy(update={name: getattr(new, name) for name in new.model_fields_set})
 
 
+class _Cycle(Exception):
+    def __init__(self, chain: list[Path]) -> None:
+        super().__init__("cycle")
+        self.chain = chain
+
+
 def _resolve(path: Path, stack: list[Path], problems: list[Problem]) -> Layered:
-    pf = read_rule_file(path)
+    data, positions, display = _read_raw(path)
     parent: Layered | None = None
-    if pf.model.extends:
-        f, line, col = pf.origin("extends").at()
-        parent_path = find_ruleset(pf.model.extends, relative_to=path.parent)
+    extends = data.get("extends")
+    if isinstance(extends, str) and extends:
+        pos = positions.value(("extends",))
+        parent_path = find_ruleset(extends, relative_to=path.parent)
         if parent_path is None:
-            raise RuleSetError([Problem(f, line, col, "extends.missing", {"name": pf.model.extends})])
+            raise RuleSetError([Problem(display, pos.line, pos.column, "extends.missing", {"name": extends})])
         if parent_path in stack or parent_path == path:
-            chain = " → ".join(p.name for p in [*stack, path, parent_path])
-            raise RuleSetError([Problem(f, line, col, "extends.cycle", {"chain": chain})])
-        parent = _resolve(parent_path, [*stack, path], problems)
-    return _merge(parent, pf, problems)
+            raise _Cycle([*stack, path, parent_path])
+        try:
+            parent = _resolve(parent_path, [*stack, path], problems)
+        except _Cycle as cycle:
+            if stack:
+                raise
+            chain = " → ".join(p.name for p in cycle.chain)
+            raise RuleSetError([Problem(display, pos.line, pos.column, "extends.cycle", {"chain": chain})]) from None
+    pf = read_rule_file(path, parent.raw if parent else None)
+    layered = _merge(parent, pf, problems)
+    layered.raw = _merge_raw(parent.raw if parent else None, pf.raw)
+    return layered
+
+
+def _merge_raw(parent: dict[str, dict[str, dict[str, Any]]] | None, data: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    raw: dict[str, dict[str, dict[str, Any]]] = {k: dict(v) for k, v in (parent or {}).items()}
+    for section in ("facts", *_ID_SECTIONS):
+        raw.setdefault(section, {})
+    facts = data.get("facts")
+    if isinstance(facts, dict):
+        raw["facts"].update({k: v for k, v in facts.items() if isinstance(v, dict)})
+    for section in _ID_SECTIONS:
+        for entry in data.get(section) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                raw[section][entry["id"]] = entry
+    return raw
 
 
 def load_ruleset(name_or_path: str | Path, *, strict_tests: bool = True) -> Any:

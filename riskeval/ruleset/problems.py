@@ -22,7 +22,7 @@ class Problem:
     severity: Literal["error", "warning"] = "error"
 
     def message(self, lang: str = "zh") -> str:
-        params = dict(self.params)
+        params = {k: (v.short(lang) if hasattr(v, "short") else v) for k, v in self.params.items()}
         suggestion = params.get("suggestion")
         if "hint" not in params:
             params["hint"] = t("schema.hint", lang, suggestion=suggestion) if suggestion else ""
