@@ -264,6 +264,8 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         points = values.get("points")
         if points is not None and points.kind == "table":
             for k, (cond, value, label) in enumerate(points.branches):
+                if value == 0:
+                    continue  # a zero-point branch changes nothing; leaving it out saves engine firings
                 combined = cond if isinstance(when, Always) else And((when, cond))
                 rules.append(Rule(f"item:{item.id}#{k}", "item", item.id, combined, value, label))
         else:

@@ -96,7 +96,12 @@ def coerce_fact_value(decl: FactDecl, value: Any) -> Any:
             return bool(value)
         raise FactValueError("value.not_bool", value=_shown(value))
     if kind == "option":
-        code = spec_of(decl).option_code(str(value).strip()) if isinstance(value, str | int) else None
+        code = None
+        if isinstance(value, str | int):
+            text = str(value).strip()
+            code = next((o.code for o in decl.options if o.code == text), None) or next(
+                (o.code for o in decl.options if o.label == text), None
+            )
         if code is None:
             options = ", ".join(f"{o.code}（{o.label}）" for o in decl.options)
             raise FactValueError("value.bad_option", value=str(value), options=options)
