@@ -1,0 +1,117 @@
+"""Index scoring, custom decision tables, scope, procedures and panel items on a small rule file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import riskeval
+from riskeval import Project, assess
+
+INDEX_RULES = """\
+id: idx
+title: 指数法测试
+version: "1"
+decisions: {high: reject, medium: postpone, low: proceed}
+facts:
+  households_relocated: {type: integer, label: 搬迁户数, min: 0, default: 0}
+  environmental_impact: {type: option, label: 环境影响, required: true, options: {none: 不涉及, some: 有影响, nimby: 涉邻避}}
+  negative_publicity: {type: option, label: 负面舆论, default: none, options: {none: 无, some: 有, serious: 较大}}
+  public_notice_days: {type: integer, label: 公示天数, min: 0, default: 0}
+  hearing_held: {type: bool, label: 已听证, default: false}
+dimensions:
+  - {id: reasonableness, label: 合理性, weight: 0.5}
+  - {id: controllability, label: 可控性, weight: 0.5}
+scope:
+  - kind in ["project", "policy"]
+  - households_relocated > 0
+scoring:
+  method: index
+  levels: {low: "[0, 0.36)", medium: "[0.36, 0.64)", high: "[0.64, 1]"}
+items:
+  - id: LAND
+    label: 征收补偿
+    dimension: reasonableness
+    when: households_relocated > 0
+    probability: {fact: households_relocated, bands: {"[0, 100)": 0.4, "[100, inf)": 0.9}}
+    impact: 0.8
+    weight: 1
+    source: test
+    confidence: U
+  - id: ENV
+    label: 邻避
+    dimension: controllability
+    probability: {fact: environmental_impact, map: {none: 0, some: 0.5, nimby: 1}}
+    impact: 1
+    weight: 0.6
+    source: test
+    confidence: U
+  - id: MEDIA
+    label: 舆论
+    dimension: controllability
+    panel: true
+    weight: 0.4
+    source: test
+    confidence: U
+procedures:
+  - {id: NOTICE, label: 公示, satisfied: public_notice_days >= 10, source: test, confidence: S}
+  - {id: HEARING, label: 听证, required_when: households_relocated > 0, satisfied: hearing_held, source: test, confidence: S}
+panel:
+  default: 3
+  rules:
+    - {when: kind == "project" and investment >= 100000, size: 5}
+"""
+
+
+@pytest.fixture(scope="module")
+def index_rules(tmp_path_factory) -> riskeval.RuleSet:
+    path: Path = tmp_path_factory.mktemp("idx") / "idx.yaml"
+    path.write_text(INDEX_RULES, encoding="utf-8")
+    return riskeval.load_ruleset(path)
+
+
+def test_index_score_is_weighted_sum_and_custom_table_decides(index_rules):
+    project = Project(
+        id="A",
+        kind="project",
+        facts={"households_relocated": 150, "environmental_impact": "some", "public_notice_days": 12, "hearing_held": True},
+        panel={"MEDIA": {"probability": 0.5, "impact": 0.5}},
+    )
+    result = assess(project, index_rules)
+    expected = 0.5 * (1 * 0.9 * 0.8) + 0.5 * (0.6 * 0.5 * 1 + 0.4 * 0.25)
+    assert result.initial.score == pytest.approx(expected)
+    assert result.level == "medium" and result.decision == "postpone" and result.regime == "custom"
+    assert not result.incomplete
+
+
+def test_project_regime_overrides_custom_table(index_rules):
+    project = Project(id="B", kind="project", regime="major_decision", facts={"environmental_impact": "nimby"}, panel={"MEDIA": {"probability": 1, "impact": 1}})
+    result = assess(project, index_rules)
+    assert result.level == "medium" and result.decision == "proceed_after_measures"
+
+
+def test_missing_procedures_and_panel_make_incomplete(index_rules):
+    result = assess(Project(id="C", kind="project", facts={"households_relocated": 3, "environmental_impact": "none"}), index_rules)
+    assert result.incomplete
+    assert {g.procedure for g in result.residual.missing_procedures} == {"NOTICE", "HEARING"}
+    assert result.residual.missing_panel_items == ["MEDIA"]
+    assert "听证" in result.explain()
+
+
+def test_out_of_scope_has_no_level(index_rules):
+    result = assess(Project(id="D", kind="event", facts={"environmental_impact": "none"}), index_rules)
+    assert not result.in_scope and result.level is None and result.decision is None
+    assert "不在须评估范围" in result.explain()
+    assert assess(Project(id="E", kind="event", facts={"households_relocated": 1, "environmental_impact": "none"}), index_rules).in_scope
+
+
+def test_panel_size_rule(index_rules):
+    assert index_rules.panel_size({"kind": "project", "investment": 200000}) == 5
+    assert index_rules.panel_size(Project(id="x", kind="project", investment=5000)) == 3
+
+
+def test_english_explanation(index_rules):
+    project = Project(id="F", kind="project", facts={"environmental_impact": "nimby", "public_notice_days": 10}, panel={"MEDIA": {"probability": 1, "impact": 1}})
+    text = assess(project, index_rules).explain("en")
+    assert "Conclusion: medium risk" in text and "P=1 × I=1 × w=0.6" in text
