@@ -6,6 +6,16 @@ The pipeline: load rules -> check project -> evaluate -> score -> decide -> reco
 from .assess import assess, load_project
 from .check import ProjectError
 from .engine import EngineError
+from .gate import (
+    AssessmentIncomplete,
+    AssessmentRequired,
+    AssessmentStale,
+    Gate,
+    GateBlocked,
+    GateError,
+    Ledger,
+    LedgerError,
+)
 from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, TriggerHit
 from .model.project import Measure, Project
 from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
@@ -13,6 +23,14 @@ from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_na
 __version__ = "0.1.0"
 
 __all__ = [
+    "AssessmentIncomplete",
+    "AssessmentRequired",
+    "AssessmentStale",
+    "Gate",
+    "GateBlocked",
+    "GateError",
+    "Ledger",
+    "LedgerError",
     "Assessment",
     "EngineError",
     "Evaluation",

@@ -31,12 +31,12 @@ def register(app: typer.Typer) -> None:
             fail(t("assess.bad_format", lang), 2)
         ruleset = load_rules_or_exit(rules, lang)
         proj = load_project(project)
-        panel_values = None
         if panel is not None:
-            from ..panel import load_panel_values
+            from ..panel import apply_panel
 
-            panel_values = load_panel_values(panel, proj.id)
-        result = assess(proj, ruleset, panel=panel_values)
+            # panel values and the panel record (组长's opinion, signature lines) become part of the project
+            proj = apply_panel(proj, panel)
+        result = assess(proj, ruleset)
         for warning in result.warnings:
             typer.echo(("提示：" if lang == "zh" else "note: ") + warning, err=True)
         if format == "json":

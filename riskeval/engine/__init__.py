@@ -65,6 +65,7 @@ class CompiledRuleSet:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.members: dict[tuple[str, str], str] = {}
+        self.constants: dict[str, set[float]] = {}
         self.name = f"riskeval_{ruleset.id}_{ruleset.version}_{ruleset.content_hash[:12]}_{os.getpid()}_{next(_COUNTER)}"
         definition: dict[str, Any] = {}
         for n, rule in enumerate(ruleset.rules):
@@ -86,6 +87,10 @@ class CompiledRuleSet:
             return {"$gte": {"one_": 1}}
         if isinstance(cond, Cmp):
             name = self._field(cond.fact)
+            if isinstance(cond.value, int | float) and not isinstance(cond.value, bool):
+                if "e" in repr(float(cond.value)):
+                    raise EngineError(f"constant {cond.value!r} cannot be passed to durable-rules (exponent notation)")
+                self.constants.setdefault(cond.fact, set()).add(float(cond.value))
             if cond.op == "==":
                 return {name: cond.value}
             op = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}[cond.op]
@@ -110,12 +115,32 @@ class CompiledRuleSet:
                 continue
             if isinstance(value, list):
                 continue
+            if isinstance(value, float) and "e" in repr(value):
+                value = self._surrogate(name, value)
             fact[self._field(name)] = value
         for (name, member), field in self.members.items():
             values_list = values.get(name)
             if isinstance(values_list, list):
                 fact[field] = member in values_list
         return fact
+
+    def _surrogate(self, fact: str, x: float) -> float:
+        """A stand-in for ``x`` that durable-rules can parse (its JSON reader rejects ``1e-05``).
+
+        The stand-in compares with every constant of every condition on ``fact`` exactly as ``x``
+        does, so the engine's result is unchanged; scores always use the true value.
+        """
+        constants = sorted(self.constants.get(fact, set()))
+        if x in constants:
+            return x
+        below = [c for c in constants if c < x]
+        above = [c for c in constants if c > x]
+        lo = below[-1] if below else (above[0] - 1.0 if above else 0.0)
+        hi = above[0] if above else lo + 2.0
+        for candidate in ((lo + hi) / 2, round((lo + hi) / 2, 6), lo + (hi - lo) / 3):
+            if "e" not in repr(candidate) and lo < candidate < hi:
+                return candidate
+        raise EngineError(f"no durable-rules representation for {fact}={x!r}")
 
     def fired(self, values: Mapping[str, Any]) -> set[str]:
         """Run one project in its own session and return the fired rule ids (checked)."""

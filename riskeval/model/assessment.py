@@ -48,6 +48,8 @@ register_messages(
         "explain.measure": {"zh": "  * [{id}] {label}：{changes}", "en": "  * [{id}] {label}: {changes}"},
         "explain.incomplete": {"zh": "评估不完整：{reasons}", "en": "Assessment incomplete: {reasons}"},
         "explain.warning": {"zh": "提示：{text}", "en": "note: {text}"},
+        "explain.panel": {"zh": "专家组：组长 {chair}；综合意见：{opinion}", "en": "Expert panel: chair {chair}; consolidated opinion: {opinion}"},
+        "explain.signature": {"zh": "  签名：{line}", "en": "  signed: {line}"},
     }
 )
 
@@ -223,6 +225,14 @@ class Assessment(BaseModel):
             for m in self.measures:
                 changes = "，".join(f"{k}: {_v(c['from'])} → {_v(c['to'])}" for k, c in m["changes"].items())
                 lines.append(t("explain.measure", lang, id=m["id"], label=m["label"], changes=changes))
+        if self.panel_record:
+            record = self.panel_record
+            lines.append("")
+            lines.append(
+                t("explain.panel", lang, chair=record.get("chair") or "-", opinion=record.get("consolidated_opinion") or "-")
+            )
+            for line in record.get("signature_lines") or []:
+                lines.append(t("explain.signature", lang, line=line))
         for w in self.warnings:
             lines.append(t("explain.warning", lang, text=w))
         return "\n".join(lines)

@@ -42,3 +42,11 @@ def test_100k_evaluations_flat_memory_no_refusals(jiangsu, good_facts):
             warm = rss_mb()
     assert disagreements == 0
     assert rss_mb() - warm < 25, f"memory grew from {warm:.0f} MB to {rss_mb():.0f} MB"
+
+
+def test_tiny_and_huge_floats_reach_the_engine(jiangsu, good_facts):
+    """durable-rules' JSON reader rejects exponent notation (1e-05); riskeval passes a stand-in."""
+    for rate in (1e-05, 19.999999999, 20.0, 1e-300, 49.99999999999999):
+        result = riskeval.assess(riskeval.Project(id="f", kind="project", facts={**good_facts, "opposition_rate": rate}), jiangsu)
+        assert result.level == ("medium" if rate >= 20 else "low")
+        assert result.initial.findings[0].facts["opposition_rate"] == rate

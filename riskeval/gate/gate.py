@@ -1,0 +1,270 @@
+"""The mandatory pre-decision gate (前置程序和刚性门槛): no decision without a valid assessment.
+
+Examples
+--------
+>>> import tempfile, os
+>>> from riskeval import Project, load_ruleset
+>>> from riskeval.gate import Gate, AssessmentRequired, GateBlocked
+>>> rs = load_ruleset("jiangsu-db32-4013-2021")
+>>> tmp = tempfile.TemporaryDirectory()
+>>> gate = Gate(rs, ledger=os.path.join(tmp.name, "ledger.sqlite"))
+>>> project = Project(id="P-1", kind="project", facts=rs.tests[0].project["facts"])
+>>> try:
+...     gate.require(project)
+... except AssessmentRequired as exc:
+...     print(exc.reason)
+no_assessment
+>>> gate.assess(project, actor="张三").decision
+'proceed'
+>>> gate.require(project).seq
+1
+>>> @gate.guard
+... def approve(project):
+...     return f"approved {project.id}"
+>>> approve(project)
+'approved P-1'
+>>> gate.record_decision(project, "批准实施", actor="李四").kind
+'decision'
+>>> risky = project.model_copy(update={"id": "P-2", "facts": {**project.facts, "opposition_rate": 60}})
+>>> gate.assess(risky, actor="张三").level
+'high'
+>>> try:
+...     approve(risky)
+... except GateBlocked as exc:
+...     print(exc.reason, "|", exc.message("en"))
+reject | project P-2 was assessed as high risk (project-approval rule: medium and high are not approvable); the decision is 'do not implement (not approvable)' (ledger record #3): it may not go ahead.
+>>> gate.ledger.verify().ok
+True
+>>> tmp.cleanup()
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from ..assess import assess as run_assessment
+from ..assess import project_from_data
+from ..check import ProjectError
+from ..model.assessment import Assessment
+from ..model.project import Project
+from ..ruleset import load_ruleset
+from ..ruleset.ruleset import RuleSet
+from .errors import AssessmentRequired, LedgerError
+from .ledger import Ledger, LedgerRecord
+from .validity import RuleSetKey, record_problem
+
+__all__ = ["Gate"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+AUTO_ACTOR = "riskeval.gate"
+"""The actor of out-of-scope records that :meth:`Gate.require` writes by itself."""
+
+
+def _as_project(project: Project | dict[str, Any]) -> Project:
+    return project if isinstance(project, Project) else project_from_data(project)
+
+
+class Gate:
+    """The pre-decision gate over one rule set and one ledger.
+
+    Parameters
+    ----------
+    ruleset
+        A :class:`~riskeval.RuleSet`, or a bundled name / rule-file path to load.
+    ledger
+        The ledger file (SQLite, created on first use) or a :class:`Ledger`.
+    key
+        Optional secret for HMAC record hashes (ignored when ``ledger`` is a :class:`Ledger`).
+    on_append
+        Called with each appended :class:`LedgerRecord`, e.g. to print the new head hash for
+        anchoring in the decision document.
+
+    Raises
+    ------
+    RuleSetError, RuleSetNotFound
+        ``ruleset`` is a name or path that does not load.
+    """
+
+    def __init__(
+        self,
+        ruleset: RuleSet | str | Path,
+        ledger: str | Path | Ledger,
+        key: bytes | str | None = None,
+        *,
+        on_append: Callable[[LedgerRecord], None] | None = None,
+    ) -> None:
+        self.ruleset: RuleSet = ruleset if isinstance(ruleset, RuleSet) else load_ruleset(ruleset)
+        self.ledger: Ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger, key=key)
+        self.on_append = on_append
+        self.last_record: LedgerRecord | None = None
+
+    @property
+    def ruleset_key(self) -> RuleSetKey:
+        """``(id, version, content_hash)`` of the gate's rule set."""
+        return (self.ruleset.id, self.ruleset.version, self.ruleset.content_hash)
+
+    @property
+    def head(self) -> str | None:
+        """The ledger's head hash (anchor it in the decision document), or ``None`` when empty."""
+        record = self.ledger.head()
+        return record.record_hash if record else None
+
+    def _appended(self, record: LedgerRecord) -> LedgerRecord:
+        self.last_record = record
+        if self.on_append is not None:
+            self.on_append(record)
+        return record
+
+    def assess(self, project: Project | dict[str, Any], *, actor: str) -> Assessment:
+        """Assess ``project`` under the gate's rule set and append the result to the ledger.
+
+        Parameters
+        ----------
+        project
+            A :class:`~riskeval.Project` or a mapping in the project-file format (expert-panel
+            scores go in ``project.panel`` so that they are part of the record).
+        actor
+            Who is assessing; non-empty.
+
+        Returns
+        -------
+        Assessment
+            Also recorded; the record is ``gate.last_record``.
+
+        Raises
+        ------
+        ProjectError
+            The project does not match the rule set's declarations (nothing is recorded).
+        EngineError
+            The rule engine misbehaved (nothing is recorded).
+        LedgerError
+            The ledger cannot be written or its last record fails its hash.
+        ValueError
+            ``actor`` is empty.
+
+        Examples
+        --------
+        See the module docstring.
+        """
+        if not isinstance(actor, str) or not actor.strip():
+            raise ValueError("actor must be a non-empty string")
+        project = _as_project(project)
+        result = run_assessment(project, self.ruleset)
+        self._appended(self.ledger.append_assessment(project, result, actor))
+        return result
+
+    def require(self, project: Project | dict[str, Any], *, actor: str | None = None) -> LedgerRecord:
+        """The ledger record that allows a decision on ``project`` now, or the reason why none does.
+
+        A project outside the rule set's scope passes: when it has no record yet, one is written
+        (by ``actor``, default ``"riskeval.gate"``) saying so.
+
+        Parameters
+        ----------
+        project
+            The project as it stands now.
+        actor
+            Who asks (recorded only when an out-of-scope record is written).
+
+        Returns
+        -------
+        LedgerRecord
+            The latest assessment record of the project.
+
+        Raises
+        ------
+        AssessmentRequired
+            In scope (or scope undeterminable) and never assessed.
+        AssessmentStale
+            The project (facts, measures, identity, panel) or the rule set (id, version, content)
+            changed since the latest assessment.
+        AssessmentIncomplete
+            Required procedures or panel scores are missing.
+        GateBlocked
+            The assessment forbids going ahead (reject, postpone, or measures required and none listed).
+        LedgerError
+            The record fails its hash (tampering), or the ledger cannot be read.
+        ProjectError
+            ``project`` is a mapping that is not a valid project.
+        """
+        project = _as_project(project)
+        record = self.ledger.last_assessment(project.id)
+        if record is None:
+            return self._first_check(project, actor)
+        if not self.ledger.check(record):
+            raise LedgerError(project.id, "tampered", record=record, path=str(self.ledger.path))
+        problem = record_problem(record, project=project.model_dump(mode="json"), ruleset=self.ruleset_key)
+        if problem is not None:
+            raise problem
+        return record
+
+    def _first_check(self, project: Project, actor: str | None) -> LedgerRecord:
+        if self.ruleset.scope is None:
+            raise AssessmentRequired(project.id)
+        try:
+            result = run_assessment(project, self.ruleset)
+        except ProjectError as exc:
+            raise AssessmentRequired(project.id, "scope_unknown", detail=exc.render("zh").strip()[:300]) from None
+        if result.in_scope:
+            raise AssessmentRequired(project.id)
+        return self._appended(self.ledger.append_assessment(project, result, actor or AUTO_ACTOR))
+
+    def allows(self, project: Project | dict[str, Any]) -> bool:
+        """Whether :meth:`require` passes (it may write an out-of-scope record)."""
+        from .errors import GateError
+
+        try:
+            self.require(project)
+        except GateError:
+            return False
+        return True
+
+    def guard(self, func: F) -> F:
+        """Decorate ``func(project, ...)`` so that :meth:`require` runs (and may raise) first.
+
+        Examples
+        --------
+        See the module docstring.
+        """
+
+        @functools.wraps(func)
+        def wrapper(project: Any, *args: Any, **kwargs: Any) -> Any:
+            self.require(project)
+            return func(project, *args, **kwargs)
+
+        return cast(F, wrapper)
+
+    def record_decision(self, project: Project | dict[str, Any], outcome: str, actor: str) -> LedgerRecord:
+        """Append the decision taken on ``project``; refused unless :meth:`require` passes.
+
+        Parameters
+        ----------
+        project
+            The project decided on, as it stands.
+        outcome
+            What was decided (free text); non-empty.
+        actor
+            Who decided; non-empty.
+
+        Returns
+        -------
+        LedgerRecord
+            The decision record (``ref_seq``/``ref_hash`` name the assessment record).
+
+        Raises
+        ------
+        GateError
+            Any error of :meth:`require`; nothing is recorded.
+        ValueError
+            Empty ``outcome`` or ``actor``.
+        """
+        for name, value in (("outcome", outcome), ("actor", actor)):
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{name} must be a non-empty string")
+        project = _as_project(project)
+        basis = self.require(project, actor=actor)
+        return self._appended(self.ledger.append_decision(project, outcome, actor, basis))
