@@ -97,6 +97,27 @@ def evaluate_facts(ruleset: RuleSet, values: dict[str, Any], stage: str = "initi
     return score_evaluation(ruleset, stage, values, fired, panel)
 
 
+def _base_fields(project: Project, ruleset: RuleSet, checked: CheckedProject) -> dict[str, Any]:
+    ref = RuleSetRef(
+        id=ruleset.id, version=ruleset.version, title=ruleset.title, hash=ruleset.content_hash, lineage=ruleset.lineage
+    )
+    return {
+        "project_id": project.id,
+        "project_name": project.name,
+        "project_hash": project_hash(project),
+        "ruleset": ref,
+        "measures": checked.measure_changes,
+        "has_measures": bool(project.measures),
+        "panel_record": project.panel_record,
+        "warnings": [w.message("zh") for w in checked.warnings],
+        "dimension_labels": {d.id: d.label for d in ruleset.dimensions},
+    }
+
+
+def _out_of_scope(project: Project, ruleset: RuleSet, checked: CheckedProject) -> Assessment:
+    return Assessment(in_scope=False, **_base_fields(project, ruleset, checked))
+
+
 def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[str, Any] | None = None) -> Assessment:
     """Assess ``project`` under ``ruleset``: initial (措施前) and residual (措施后) evaluations.
 
@@ -122,27 +143,24 @@ def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[s
     """
     if not isinstance(project, Project):
         project = project_from_data(project)
-    checked: CheckedProject = check_project(project, ruleset)
-    ref = RuleSetRef(
-        id=ruleset.id, version=ruleset.version, title=ruleset.title, hash=ruleset.content_hash, lineage=ruleset.lineage
-    )
-    warnings = [w.message("zh") for w in checked.warnings]
-    base: dict[str, Any] = {
-        "project_id": project.id,
-        "project_name": project.name,
-        "project_hash": project_hash(project),
-        "ruleset": ref,
-        "measures": checked.measure_changes,
-        "has_measures": bool(project.measures),
-        "panel_record": project.panel_record,
-        "warnings": warnings,
-    }
+    try:
+        checked: CheckedProject = check_project(project, ruleset)
+    except ProjectError as exc:
+        # A matter outside the scope need not carry the facts only an assessment would read.
+        if ruleset.scope is None or any(p.code != "project.missing_fact" for p in exc.problems):
+            raise
+        lenient = check_project(project, ruleset, require=False)
+        fired = compile_ruleset(ruleset).fired(lenient.initial)
+        if any(rule.kind == "scope" and rule.id in fired for rule in ruleset.rules):
+            raise
+        return _out_of_scope(project, ruleset, lenient)
+    base = _base_fields(project, ruleset, checked)
     panel_values = panel if panel is not None else project.panel
     initial = evaluate_facts(ruleset, checked.initial, "initial", panel_values)
     if ruleset.scope is not None:
         reasons = [text for i, (text, _) in enumerate(ruleset.scope) if f"scope:{i}" in initial.rules_fired]
         if not reasons:
-            return Assessment(in_scope=False, **base)
+            return _out_of_scope(project, ruleset, checked)
     else:
         reasons = [t("scope.all", "zh")]
     if project.measures:

@@ -101,7 +101,7 @@ def _where(project: Project, path: tuple[str | int, ...]) -> dict[str, Any]:
     return {"file": project.source, "line": pos.line, "column": pos.column}
 
 
-def check_project(project: Project, ruleset: RuleSet) -> CheckedProject:
+def check_project(project: Project, ruleset: RuleSet, *, require: bool = True) -> CheckedProject:
     """Validate and normalise ``project`` under ``ruleset``.
 
     Raises
@@ -158,7 +158,7 @@ def check_project(project: Project, ruleset: RuleSet) -> CheckedProject:
     for name, decl in declared.items():
         if name not in facts and decl.default is not None:
             facts[name] = coerce_fact_value(decl, decl.default)
-    for name in sorted(ruleset.required_facts):
+    for name in sorted(ruleset.required_facts) if require else ():
         if name not in facts and not any(p.field == name for p in errors):
             errors.append(
                 ProjectProblem(name, "project.missing_fact", {"name": name, "label": declared[name].label}, **_where(project, ("facts",)))

@@ -140,6 +140,7 @@ class Assessment(BaseModel):
     has_measures: bool = False
     panel_record: dict[str, Any] | None = None
     warnings: list[str] = Field(default_factory=list)
+    dimension_labels: dict[str, str] = Field(default_factory=dict)
     engine: str = "durable-rules"
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -183,7 +184,9 @@ class Assessment(BaseModel):
                     level=t(f"level.{ev.level}", lang),
                 )
             )
-            lines.append(t("explain.dimensions", lang, dims="，".join(f"{k} {_fmt(v)}" for k, v in ev.dimensions.items())))
+            labels = self.dimension_labels
+            dims = "，".join(f"{labels.get(k, k)} {_fmt(v)}" for k, v in ev.dimensions.items())
+            lines.append(t("explain.dimensions", lang, dims=dims))
             if not ev.findings:
                 lines.append(t("explain.no_findings", lang))
             for f in ev.findings:

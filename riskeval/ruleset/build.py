@@ -144,8 +144,9 @@ def _compile_value(
                 continue
             seen.add(code)
             _check_number(ctx, item, field, value, origin, (*sub, "map", key), unit_range)
-            label = next((o.label for o in decl.options if o.code == code), str(key))
-            branches.append((Cmp(spec.fact, "==", code), float(value), f"{spec.fact} = {code}（{label}）"))
+            label = next((o.label for o in decl.options if o.code == code), "是" if code is True else "否")
+            code_text = code if isinstance(code, str) else ("true" if code else "false")
+            branches.append((Cmp(spec.fact, "==", code), float(value), f"{spec.fact} = {code_text}（{label}）"))
         expected = {o.code for o in decl.options} if decl.type == "option" else {True, False}
         missing = expected - seen
         if missing:
@@ -271,6 +272,11 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         else:
             const = points.const if points is not None and points.kind == "const" else None
             rules.append(Rule(f"item:{item.id}", "item", item.id, when, const))
+    if method == "index":
+        for dim in layered.dimensions.values():
+            weights = [i.weight for i in layered.items.values() if i.dimension == dim.id and i.weight is not None]
+            if weights and abs(sum(weights) - 1) > 1e-6:
+                ctx.error(ctx.origin("dimensions", dim.id), ("id",), "dim.item_weights", id=dim.id, total=round(sum(weights), 6))
     # dimension maxima against the items' maxima (points method)
     if method == "points":
         for dim in layered.dimensions.values():

@@ -40,6 +40,7 @@ register_messages(
         "dim.unknown": {"zh": "未定义的维度 “{id}”{hint}", "en": "unknown dimension '{id}'{hint}"},
         "dim.weights": {"zh": "各维度权重之和为 {total}，应为 1", "en": "dimension weights add up to {total}, not 1"},
         "dim.weight_missing": {"zh": "指数法下维度 “{id}” 必须有 weight", "en": "index scoring: dimension '{id}' needs a weight"},
+        "dim.item_weights": {"zh": "维度 “{id}” 的条目权重之和为 {total}，应为 1", "en": "item weights of dimension '{id}' add up to {total}, not 1"},
         "dim.max_total": {"zh": "各维度满分之和为 {total}，应为总分 {expected}", "en": "dimension maxima add up to {total}, not {expected}"},
         "dim.items_total": {"zh": "维度 “{id}” 满分 {max}，但其条目满分之和为 {total}", "en": "dimension '{id}' max {max} but its items add up to {total}"},
         "scoring.missing": {"zh": "规则集缺少 scoring（计分方法与等级区间）", "en": "the rule set has no scoring section"},

@@ -14,7 +14,7 @@ register_messages(
     {
         "test.diff": {"zh": "{field}：期望 {expected}，实际 {actual}", "en": "{field}: expected {expected}, got {actual}"},
         "test.missing_finding": {"zh": "应命中 {id}，实际未命中", "en": "expected finding {id}, not fired"},
-        "test.unexpected_finding": {"zh": "不应命中 {id}，实际命中", "en": "finding {id} should not fire"},
+        "test.unexpected_finding": {"zh": "不应命中 {id}，实际命中", "en": "{id} should not fire"},
         "test.missing_trigger": {"zh": "应触发 {id}，实际未触发", "en": "expected trigger {id}, not fired"},
         "test.missing_gap": {"zh": "应缺少程序 {id}，实际未缺", "en": "expected missing procedure {id}"},
         "test.error": {"zh": "评估出错：{detail}", "en": "assessment failed: {detail}"},
@@ -66,14 +66,14 @@ def run_tests(ruleset: RuleSet, lang: str = "zh") -> list[CaseResult]:
         for ident in exp.findings or []:
             if ident not in fired:
                 diffs.append(t("test.missing_finding", lang, id=ident))
-        for ident in exp.absent or []:
-            if ident in fired:
-                diffs.append(t("test.unexpected_finding", lang, id=ident))
         triggered = {h.trigger for ev in (initial, residual) if ev for h in ev.triggers}
+        gaps = {g.procedure for g in residual.missing_procedures} if residual else set()
+        for ident in exp.absent or []:
+            if ident in fired or ident in triggered or ident in gaps:
+                diffs.append(t("test.unexpected_finding", lang, id=ident))
         for ident in exp.triggers or []:
             if ident not in triggered:
                 diffs.append(t("test.missing_trigger", lang, id=ident))
-        gaps = {g.procedure for g in residual.missing_procedures} if residual else set()
         for ident in exp.missing_procedures or []:
             if ident not in gaps:
                 diffs.append(t("test.missing_gap", lang, id=ident))

@@ -115,3 +115,19 @@ def test_english_explanation(index_rules):
     project = Project(id="F", kind="project", facts={"environmental_impact": "nimby", "public_notice_days": 10}, panel={"MEDIA": {"probability": 1, "impact": 1}})
     text = assess(project, index_rules).explain("en")
     assert "Conclusion: medium risk" in text and "P=1 × I=1 × w=0.6" in text
+
+
+def test_out_of_scope_needs_no_assessment_facts(index_rules):
+    result = assess(Project(id="G", kind="event", facts={}), index_rules)
+    assert not result.in_scope
+    with pytest.raises(riskeval.ProjectError):
+        assess(Project(id="H", kind="project", facts={}), index_rules)  # in scope: the missing fact is an error
+
+
+def test_item_weights_must_add_up_per_dimension(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text(INDEX_RULES.replace("    weight: 0.6\n", "    weight: 0.9\n"), encoding="utf-8")
+    from riskeval.ruleset import validate_file
+
+    messages = [p.render("en") for p in validate_file(path)]
+    assert any("item weights of dimension 'controllability' add up to 1.3, not 1" in m for m in messages), messages
