@@ -1,0 +1,325 @@
+r"""Affinity between a project and an expert: domain overlap, or explicit ``project,expert,score`` triples.
+
+Domain formulas, with :math:`P` the project's domains and :math:`E` the expert's:
+
+* ``"jaccard"`` (default): :math:`|P \cap E| / |P \cup E|` -- rewards a close match and does not let a
+  generalist listing every domain score 1 everywhere;
+* ``"overlap"``: :math:`|P \cap E| / |P|` -- the share of the project's domains the expert covers.
+
+A project with no domains gives every expert the score 0.  An expert sharing no domain with a project that
+lists domains is *not eligible* for it (``require_overlap=True``, the default), so that "too few experts
+of this domain" is reported instead of a panel of outsiders.
+
+Explicit triples (the format OpenReview's matcher reads) take precedence: when they are given, a pair
+absent from them is not eligible, unless ``fallback="domains"`` asks for the domain formula on absent
+pairs.  Scores are any finite real numbers, negative ones included.
+
+Examples
+--------
+>>> from expert_pool.pool import Expert, ProjectNeed
+>>> p = ProjectNeed(id="P1", domains=["征地拆迁", "法律"])
+>>> e = Expert(id="E1", unit="U", domains=["法律", "社会治理", "经济"])
+>>> Affinity().score(p, e)  # 1 shared of 4 distinct domains
+0.25
+>>> Affinity(formula="overlap").score(p, e)  # covers 1 of the project's 2 domains
+0.5
+>>> Affinity({("P1", "E1"): -1.5}).score(p, e), Affinity({("P1", "E9"): 2.0}).score(p, e) is None
+(-1.5, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import numpy as np
+
+from expert_pool.errors import (
+    DuplicateIdError,
+    InvalidParameterError,
+    InvalidValueError,
+    UnknownReferenceError,
+)
+from expert_pool.pool import Expert, ProjectNeed, _parse_float, _read_rows
+
+__all__ = ["Affinity", "as_affinity", "domain_score", "load_affinity_csv"]
+
+Formula = Literal["jaccard", "overlap"]
+
+
+def domain_score(project_domains: Iterable[str], expert_domains: Iterable[str], formula: Formula = "jaccard"
+                 ) -> float:
+    """The domain-overlap score of one pair (0 when the project lists no domains).
+
+    >>> domain_score(["交通"], ["交通", "建筑工程"]), domain_score(["交通"], ["交通", "建筑工程"], "overlap")
+    (0.5, 1.0)
+    """
+    p, e = set(project_domains), set(expert_domains)
+    if not p:
+        return 0.0
+    inter = len(p & e)
+    if formula == "overlap":
+        return inter / len(p)
+    return inter / len(p | e)
+
+
+class Affinity:
+    """Scores of (project, expert) pairs.
+
+    Parameters
+    ----------
+    triples : mapping ``{(project, expert): score}`` or iterable of ``(project, expert, score)``, optional
+        Explicit scores; they take precedence over the domain formula.
+    formula : ``"jaccard"`` or ``"overlap"``
+        The domain formula (see the module docstring).
+    fallback : ``None`` or ``"domains"``
+        With triples: ``None`` makes absent pairs ineligible (the CLI behaviour); ``"domains"`` scores them
+        by the formula.
+    require_overlap : bool
+        Under the formula, an expert sharing no domain with a project that lists domains is ineligible.
+    """
+
+    def __init__(
+        self,
+        triples: Mapping[tuple[str, str], float] | Iterable[Sequence[Any]] | None = None,
+        *,
+        formula: Formula = "jaccard",
+        fallback: Literal["domains"] | None = None,
+        require_overlap: bool = True,
+    ) -> None:
+        if formula not in ("jaccard", "overlap"):
+            raise InvalidParameterError(f"未知的亲和度公式“{formula}”", f"unknown affinity formula '{formula}'")
+        self.formula: Formula = formula
+        self.fallback = fallback
+        self.require_overlap = require_overlap
+        self._dense: tuple[np.ndarray, dict[str, int], dict[str, int]] | None = None
+        self.triples: dict[tuple[str, str], float] | None = None
+        if triples is not None:
+            self.triples = {}
+            pairs: list[tuple[Any, Any, Any]] = (
+                [(key[0], key[1], v) for key, v in triples.items()] if isinstance(triples, Mapping)
+                else [(t[0], t[1], t[2]) for t in cast(Iterable[Sequence[Any]], triples)])
+            for p, e, s in pairs:
+                score = float(s)
+                if not math.isfinite(score):
+                    raise InvalidValueError("score", s, "不是有限实数", "is not a finite number")
+                self.triples[(str(p), str(e))] = score
+
+    @classmethod
+    def from_matrix(cls, matrix: Any, project_ids: Sequence[str], expert_ids: Sequence[str], *,
+                    fallback: Literal["domains"] | None = None, formula: Formula = "jaccard") -> Affinity:
+        """Explicit scores as a dense ``len(project_ids) x len(expert_ids)`` array; ``nan`` marks an absent
+        pair.  Efficient for large instances.
+
+        >>> a = Affinity.from_matrix([[0.5, float("nan")]], ["P1"], ["E1", "E2"])
+        >>> a.score(ProjectNeed(id="P1"), Expert(id="E1", unit="U")), a.explicit
+        (0.5, True)
+        """
+        arr = np.asarray(matrix, dtype=float)
+        if arr.shape != (len(project_ids), len(expert_ids)):
+            raise InvalidParameterError("亲和度矩阵的形状与项目、专家数不符",
+                                        "affinity matrix shape does not match the numbers of projects and experts")
+        if np.isinf(arr).any():
+            raise InvalidValueError("score", "inf", "不是有限实数", "is not a finite number")
+        out = cls(formula=formula, fallback=fallback)
+        out._dense = (arr, {str(p): i for i, p in enumerate(project_ids)}, {str(e): j for j, e in enumerate(expert_ids)})
+        return out
+
+    @property
+    def explicit(self) -> bool:
+        """Whether explicit scores were given."""
+        return self.triples is not None or self._dense is not None
+
+    def _explicit_score(self, project_id: str, expert_id: str) -> float | None:
+        if self.triples is not None:
+            return self.triples.get((project_id, expert_id))
+        if self._dense is not None:
+            arr, pidx, eidx = self._dense
+            i, j = pidx.get(project_id), eidx.get(expert_id)
+            if i is None or j is None or math.isnan(arr[i, j]):
+                return None
+            return float(arr[i, j])
+        return None
+
+    def score(self, project: ProjectNeed, expert: Expert) -> float | None:
+        """The score of one pair, or ``None`` if the pair is not eligible under the affinity."""
+        if self.explicit:
+            s = self._explicit_score(project.id, expert.id)
+            if s is not None or self.fallback != "domains":
+                return s
+        if self.require_overlap and project.domains and not set(project.domains) & set(expert.domains):
+            return None
+        return domain_score(project.domains, expert.domains, self.formula)
+
+    def matrix(self, projects: Sequence[ProjectNeed], experts: Sequence[Expert]) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and eligibility for all pairs, as two ``len(projects) x len(experts)`` arrays
+        (``scores`` is 0 where ``eligible`` is false).
+
+        >>> ps = [ProjectNeed(id="P1", domains=["交通"]), ProjectNeed(id="P2")]
+        >>> es = [Expert(id="E1", unit="U", domains=["交通"]), Expert(id="E2", unit="U", domains=["医疗"])]
+        >>> s, ok = Affinity().matrix(ps, es)
+        >>> s.tolist(), ok.tolist()
+        ([[1.0, 0.0], [0.0, 0.0]], [[True, False], [True, True]])
+        """
+        n_p, n_e = len(projects), len(experts)
+        scores = np.zeros((n_p, n_e))
+        ok = np.zeros((n_p, n_e), dtype=bool)
+        if self.explicit:
+            if self._dense is not None:
+                arr, pidx, eidx = self._dense
+                rows = np.array([pidx.get(p.id, -1) for p in projects], dtype=np.int64)
+                cols = np.array([eidx.get(e.id, -1) for e in experts], dtype=np.int64)
+                sub = np.full((n_p, n_e), np.nan)
+                rsel, csel = rows >= 0, cols >= 0
+                if rsel.any() and csel.any():
+                    sub[np.ix_(rsel, csel)] = arr[np.ix_(rows[rsel], cols[csel])]
+                ok = ~np.isnan(sub)
+                scores = np.where(ok, sub, 0.0)
+            else:
+                assert self.triples is not None
+                pidx2 = {p.id: i for i, p in enumerate(projects)}
+                eidx2 = {e.id: j for j, e in enumerate(experts)}
+                for (p, e), s in self.triples.items():
+                    i, j = pidx2.get(p), eidx2.get(e)
+                    if i is not None and j is not None:
+                        scores[i, j] = s
+                        ok[i, j] = True
+            if self.fallback != "domains":
+                return scores, ok
+        dom_scores, dom_ok = self._domain_matrix(projects, experts)
+        if self.explicit:
+            return np.where(ok, scores, dom_scores), ok | dom_ok
+        return dom_scores, dom_ok
+
+    def _domain_matrix(self, projects: Sequence[ProjectNeed], experts: Sequence[Expert]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        vocab: dict[str, int] = {}
+        for domains in [*(p.domains for p in projects), *(e.domains for e in experts)]:
+            for d in domains:
+                vocab.setdefault(d, len(vocab))
+        pd = np.zeros((len(projects), max(len(vocab), 1)), dtype=np.int32)
+        ed = np.zeros((len(experts), max(len(vocab), 1)), dtype=np.int32)
+        for i, p in enumerate(projects):
+            pd[i, [vocab[d] for d in p.domains]] = 1
+        for j, e in enumerate(experts):
+            ed[j, [vocab[d] for d in e.domains]] = 1
+        inter = (pd @ ed.T).astype(float)
+        n_p = pd.sum(axis=1)[:, None].astype(float)
+        n_e = ed.sum(axis=1)[None, :].astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.formula == "overlap":
+                scores = np.where(n_p > 0, inter / np.maximum(n_p, 1), 0.0)
+            else:
+                scores = np.where(n_p > 0, inter / np.maximum(n_p + n_e - inter, 1), 0.0)
+        scores = np.broadcast_to(scores, inter.shape).copy()
+        ok = (n_p == 0) | (inter > 0) if self.require_overlap else np.ones_like(inter, dtype=bool)
+        return scores, np.broadcast_to(ok, inter.shape).copy()
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-friendly description (used in the audit record).
+
+        >>> Affinity().describe()
+        {'kind': 'domains', 'formula': 'jaccard', 'require_overlap': True}
+        """
+        if not self.explicit:
+            return {"kind": "domains", "formula": self.formula, "require_overlap": self.require_overlap}
+        return {"kind": "explicit", "fallback": self.fallback, "formula": self.formula}
+
+    def fingerprint(self) -> str:
+        """sha256 of the explicit scores (empty string for the pure domain formula)."""
+        if self._dense is not None:
+            arr, pidx, eidx = self._dense
+            h = hashlib.sha256()
+            h.update("\x1f".join(pidx).encode())
+            h.update(b"\x1e")
+            h.update("\x1f".join(eidx).encode())
+            h.update(np.ascontiguousarray(arr).tobytes())
+            return h.hexdigest()
+        if self.triples is not None:
+            h = hashlib.sha256()
+            for (p, e), s in sorted(self.triples.items()):
+                h.update(f"{p}\x1f{e}\x1f{s!r}\x1e".encode())
+            return h.hexdigest()
+        return ""
+
+
+def as_affinity(value: Any) -> Affinity:
+    """Coerce ``None`` (domain formula), an :class:`Affinity`, a mapping or triples, or a CSV path.
+
+    >>> as_affinity(None).explicit, as_affinity([("P1", "E1", 1)]).explicit
+    (False, True)
+    """
+    if value is None:
+        return Affinity()
+    if isinstance(value, Affinity):
+        return value
+    if isinstance(value, (str, Path)):
+        return load_affinity_csv(value)
+    return Affinity(value)
+
+
+def load_affinity_csv(
+    path: str | Path,
+    *,
+    project_ids: Iterable[str] | None = None,
+    expert_ids: Iterable[str] | None = None,
+    fallback: Literal["domains"] | None = None,
+) -> Affinity:
+    """Load ``project,expert,score`` triples.
+
+    Parameters
+    ----------
+    path : str or Path
+    project_ids, expert_ids : iterables of str, optional
+        When given, every row must name a known project and expert.
+    fallback : ``None`` or ``"domains"``
+        See :class:`Affinity`.
+
+    Raises
+    ------
+    PoolFileError, MissingColumnError, InvalidValueError, DuplicateIdError, UnknownReferenceError
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "A.csv")
+    >>> _ = open(p, "w", encoding="utf-8").write("project,expert,score\\nP1,E1,0.75\\nP1,E2,-2\\n")
+    >>> load_affinity_csv(p).triples
+    {('P1', 'E1'): 0.75, ('P1', 'E2'): -2.0}
+    """
+    name, columns, rows = _read_rows(path, ["project", "expert", "score"])
+    cols = {c: columns.index(c) for c in ("project", "expert", "score")}
+    values = {c: [cells[i] for _, cells in rows] for c, i in cols.items()}
+    for field in ("project", "expert", "score"):
+        if "" in values[field]:
+            line = rows[values[field].index("")][0]
+            raise InvalidValueError(field, "", "为空", "is empty", file=name, row=line)
+    for field, known, zh, en in (("project", project_ids, "项目", "project"), ("expert", expert_ids, "专家", "expert")):
+        if known is not None:
+            unknown = set(values[field]) - set(known)
+            if unknown:
+                idx = next(i for i, v in enumerate(values[field]) if v in unknown)
+                raise UnknownReferenceError(field, values[field][idx], zh, en, file=name, row=rows[idx][0])
+    try:
+        scores = np.array(values["score"], dtype=float)
+        finite = np.isfinite(scores)
+    except ValueError:
+        finite = np.zeros(len(rows), dtype=bool)
+    if not finite.all():
+        idx = int(np.argmin(finite))
+        for i in range(idx, len(rows)):  # report the first bad row (any unparsable value comes first)
+            _parse_float(values["score"][i], "score", file=name, row=rows[i][0])
+    keys = list(zip(values["project"], values["expert"], strict=True))
+    triples = dict(zip(keys, scores.tolist(), strict=True))
+    if len(triples) < len(keys):
+        first: dict[tuple[str, str], int] = {}
+        for (line, _), key in zip(rows, keys, strict=True):
+            if key in first:
+                raise DuplicateIdError("project,expert", ",".join(key), first[key], file=name, row=line)
+            first[key] = line
+    out = Affinity(fallback=fallback)
+    out.triples = triples
+    return out
