@@ -4,6 +4,7 @@ The pipeline: load rules -> check project -> evaluate -> score -> decide -> reco
 """
 
 from .assess import assess, load_project
+from .batch import assess_frame, assess_many
 from .check import ProjectError
 from .engine import EngineError
 from .gate import (
@@ -45,6 +46,8 @@ __all__ = [
     "RuleSetNotFound",
     "TriggerHit",
     "assess",
+    "assess_frame",
+    "assess_many",
     "bundled_names",
     "load_project",
     "load_ruleset",

@@ -1,0 +1,699 @@
+"""Assess many projects in worker processes, yielding results in input order with flat memory.
+
+The durable-rules engine must not be used from threads and keeps per-process state (see
+``shared/durable-rules.md``), so parallelism is by processes: a ``forkserver`` pool whose workers load the
+rule set themselves (by its file path, checked against the content hash), assess one project per engine
+session through :func:`riskeval.assess`, and return compact :class:`BatchRow` results.  Rows travel in
+chunks (small at first so that short lists spread over the workers, up to ``chunk_size``); at most a few
+chunks per worker are in flight, so memory does not grow with the length of the list.  Workers are
+recycled after ``recycle_rows`` rows each (a fresh pool takes over while the old one drains), which bounds
+whatever the engine keeps per process.  A worker that dies takes its chunk with it: the chunk is retried
+once in a fresh pool, then its rows are reported as errors; the other rows go on.
+
+Examples
+--------
+>>> from riskeval import load_ruleset
+>>> rs = load_ruleset("jiangsu-db32-4013-2021")
+>>> good = rs.tests[0].project["facts"]
+>>> rows = [{"id": "A", "kind": "project", **good}, {"id": "B", "facts": {**good, "opposition_rate": "x"}}]
+>>> [(r.row, r.id, r.status, r.residual_level) for r in assess_many(rows, rs, workers=0)]
+[(1, 'A', 'ok', 'low'), (2, 'B', 'error', None)]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ..assess import _base_fields, _out_of_scope, evaluate_facts, project_from_data
+from ..check import CheckedProject, ProjectError, check_project
+from ..engine import EngineError, compile_ruleset
+from ..i18n import register_messages, t
+from ..model.assessment import Assessment, Evaluation
+from ..model.project import Project
+from ..model.vocabulary import KIND_OPTIONS
+from ..ruleset import load_ruleset
+from ..ruleset.ruleset import RuleSet
+from .columns import ColumnResolver, RowError
+from .readers import BadRow
+
+__all__ = ["BatchRow", "OUTPUT_COLUMNS", "assess_many", "default_workers", "run_chunks", "Job"]
+
+register_messages(
+    {
+        "batch.row.engine": {
+            "zh": "规则引擎异常，拒绝给出结论：{detail}",
+            "en": "rule engine anomaly, no conclusion: {detail}",
+        },
+        "batch.row.internal": {
+            "zh": "内部错误（{kind}）：{detail}",
+            "en": "internal error ({kind}): {detail}",
+        },
+        "batch.row.worker_died": {
+            "zh": "工作进程异常退出，本行未能评估（已重试）",
+            "en": "the worker process died; the row could not be assessed (retried)",
+        },
+        "batch.rules.changed": {
+            "zh": "工作进程读到的规则集 {path} 与给定的不一致（文件在运行期间被修改，或规则集在内存中改过：请先保存为文件，或用 workers=0）",
+            "en": "the workers read a different rule set from {path} (the file changed during the run, or the rule set "
+            "was modified in memory: save it to a file first, or use workers=0)",
+        },
+    }
+)
+
+#: The output contract: every input row, in order, with these columns.
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "row",
+    "id",
+    "status",
+    "initial_level",
+    "initial_score",
+    "residual_level",
+    "residual_score",
+    "decision",
+    "incomplete",
+    "findings",
+    "error",
+)
+
+
+@dataclass
+class BatchRow:
+    """The result for one input row.
+
+    ``status`` is ``ok``, ``error`` or ``out_of_scope``.  Levels (``high``/``medium``/``low``) and decisions
+    use the engine's codes; ``findings`` are the item ids of the residual (措施后) evaluation, the one the
+    decision rests on, and ``initial_findings`` those before measures.  ``error`` names the field and the
+    reason.  ``assessment`` is filled when asked for (:func:`assess_many` does by default), ``explanation``
+    for the levels asked for, and ``points``/``triggers`` (item → contribution, trigger ids, residual) for
+    impact analysis.
+    """
+
+    row: int
+    id: str | None
+    status: str
+    initial_level: str | None = None
+    initial_score: float | None = None
+    residual_level: str | None = None
+    residual_score: float | None = None
+    decision: str | None = None
+    incomplete: bool | None = None
+    findings: list[str] = field(default_factory=list)
+    error: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    unit: str | None = None
+    initial_findings: list[str] = field(default_factory=list)
+    explanation: str | None = None
+    assessment: Assessment | None = None
+    points: dict[str, float] | None = None
+    triggers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Positional fields: a third of the cost of pickling the instance dictionary.
+        return (BatchRow, tuple(self.__dict__[name] for name in _ROW_FIELDS))
+
+    def as_row(self) -> dict[str, Any]:
+        """The output columns (:data:`OUTPUT_COLUMNS`) as a mapping."""
+        return {
+            "row": self.row,
+            "id": self.id,
+            "status": self.status,
+            "initial_level": self.initial_level,
+            "initial_score": self.initial_score,
+            "residual_level": self.residual_level,
+            "residual_score": self.residual_score,
+            "decision": self.decision,
+            "incomplete": self.incomplete,
+            "findings": self.findings,
+            "error": self.error,
+        }
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(BatchRow))
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the workers do with each row (picklable; the rule sets travel as path + content hash).
+
+    Parameters
+    ----------
+    rulesets
+        ``(path, content_hash)`` of each rule set; rows are assessed under each (two for impact analysis).
+    lang
+        Language of error messages and explanations.
+    keep_assessment
+        Return the full :class:`Assessment` with each row.
+    explain
+        Residual levels whose rows carry ``explanation`` (``Assessment.explain``).
+    detail
+        Fill ``points`` and ``triggers``.
+    """
+
+    rulesets: tuple[tuple[str, str], ...]
+    lang: str = "zh"
+    keep_assessment: bool = False
+    explain: frozenset[str] = frozenset()
+    detail: bool = False
+
+    @classmethod
+    def for_rulesets(cls, rulesets: Iterable[RuleSet], **kw: Any) -> Job:
+        return cls(tuple((str(rs.path), rs.content_hash) for rs in rulesets), **kw)
+
+
+# ---------------------------------------------------------------------------------------------------
+# worker side
+
+_LOADED: dict[tuple[str, str], tuple[RuleSet, ColumnResolver]] = {}
+_KIND_CODES = {label: code for code, label in KIND_OPTIONS.items()}
+
+
+def _worker_init() -> None:
+    # Ctrl-C reaches the whole process group: the parent decides, the workers finish their chunk.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def remember(*rulesets: RuleSet) -> None:
+    """Make ``rulesets`` available to chunks processed in this process (``workers=0``) as they are, even if
+    they were modified in memory; worker processes still load each from its file and check its hash."""
+    for rs in rulesets:
+        _LOADED.setdefault((str(rs.path), rs.content_hash), (rs, ColumnResolver(rs)))
+
+
+def _loaded(path: str, content_hash: str) -> tuple[RuleSet, ColumnResolver]:
+    key = (path, content_hash)
+    got = _LOADED.get(key)
+    if got is None:
+        rs = load_ruleset(path)
+        if rs.content_hash != content_hash:
+            raise RuntimeError(t("batch.rules.changed", "zh", path=path))
+        got = (rs, ColumnResolver(rs))
+        _LOADED[key] = got
+    return got
+
+
+def _level_and_findings(ev: Evaluation | None) -> tuple[str | None, float | None, list[str]]:
+    if ev is None:
+        return None, None, []
+    return ev.level, ev.score, [f.item for f in ev.findings]
+
+
+def _raw_id(item: Any) -> str | None:
+    if isinstance(item, Project):
+        return item.id
+    if isinstance(item, Mapping):
+        for key in ("id", "编号", "项目编号", "事项编号"):
+            value = item.get(key)
+            if value is not None and str(value).strip():
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                return str(value).strip()
+    return None
+
+
+@dataclass
+class Outcome:
+    """The figures of one assessment (see :func:`lean_assess`); :meth:`assessment` builds the full object."""
+
+    in_scope: bool
+    checked: CheckedProject
+    initial: Evaluation | None
+    residual: Evaluation | None = None
+    decision: str | None = None
+    regime: str | None = None
+    incomplete: bool = False
+
+    def assessment(self, project: Project, ruleset: RuleSet) -> Assessment:
+        """The :class:`Assessment` that :func:`riskeval.assess` returns for the same project (tested equal)."""
+        if not self.in_scope or self.initial is None or self.residual is None:
+            return _out_of_scope(project, ruleset, self.checked)
+        base = _base_fields(project, ruleset, self.checked)
+        if ruleset.scope is not None:
+            reasons = [
+                text for i, (text, _) in enumerate(ruleset.scope) if f"scope:{i}" in self.initial.rules_fired
+            ]
+        else:
+            reasons = [t("scope.all", "zh")]
+        residual = self.residual
+        if not project.measures:
+            residual = self.initial.model_copy(update={"stage": "residual"})
+        incomplete = [t("incomplete.procedure", "zh", label=g.label) for g in residual.missing_procedures]
+        if residual.missing_panel_items:
+            incomplete.append(t("incomplete.panel", "zh", items=", ".join(residual.missing_panel_items)))
+        return Assessment(
+            in_scope=True,
+            scope_reasons=reasons,
+            regime=self.regime,
+            level=residual.level,
+            decision=self.decision,  # type: ignore[arg-type]
+            incomplete=bool(incomplete),
+            incomplete_reasons=incomplete,
+            initial=self.initial,
+            residual=residual,
+            **base,
+        )
+
+
+def lean_assess(project: Project, ruleset: RuleSet) -> Outcome:
+    """The figures of :func:`riskeval.assess`, without building the :class:`Assessment` around them.
+
+    The same steps through the same functions (``check_project``, ``evaluate_facts`` — durable-rules
+    cross-checked by the reference — scope, measures, ``decision_for``), minus the project hash, texts and
+    result objects, which a table of 100,000 rows does not need; :meth:`Outcome.assessment` adds them for
+    the rows that need an explanation.  The batch tests check both against :func:`riskeval.assess`.
+
+    Raises
+    ------
+    ProjectError, EngineError
+        As :func:`riskeval.assess`.
+    """
+    try:
+        checked = check_project(project, ruleset)
+    except ProjectError as exc:
+        # As assess(): a matter outside the scope need not carry the facts only an assessment would read.
+        if ruleset.scope is None or any(p.code != "project.missing_fact" for p in exc.problems):
+            raise
+        lenient = check_project(project, ruleset, require=False)
+        fired = compile_ruleset(ruleset).fired(lenient.initial)
+        if any(rule.kind == "scope" and rule.id in fired for rule in ruleset.rules):
+            raise
+        return Outcome(False, lenient, None)
+    panel = project.panel
+    initial = evaluate_facts(ruleset, checked.initial, "initial", panel)
+    if ruleset.scope is not None and not any(
+        f"scope:{i}" in initial.rules_fired for i in range(len(ruleset.scope))
+    ):
+        return Outcome(False, checked, initial)
+    residual = evaluate_facts(ruleset, checked.residual, "residual", panel) if project.measures else initial
+    regime_source = project.regime
+    if regime_source is not None:
+        regime_source = checked.initial.get("regime", regime_source)
+    decision, regime = ruleset.decision_for(residual.level, regime_source)
+    incomplete = bool(residual.missing_procedures or residual.missing_panel_items)
+    return Outcome(True, checked, initial, residual, decision, regime, incomplete)
+
+
+def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, job: Job) -> BatchRow:
+    """Assess one input item (a row mapping, a :class:`Project` or a :class:`BadRow`); never raises.
+
+    Rows are tabulated through :func:`lean_assess`; the full :class:`Assessment` is built when the job keeps
+    assessments or the row's level needs an explanation.
+
+    Returns
+    -------
+    BatchRow
+        ``status`` ``error`` with the reason when the row is bad or the engine refuses.
+    """
+    lang = job.lang
+    ident = _raw_id(item)
+    a: Assessment | None = None
+    try:
+        if isinstance(item, BadRow):
+            return BatchRow(row, ident, "error", error=t(item.code, lang, **item.params))
+        if isinstance(item, Project):
+            project = item
+        else:
+            project = project_from_data(resolver.project_data(item))
+        ident = project.id
+        outcome = lean_assess(project, ruleset)
+        explain = outcome.residual is not None and outcome.residual.level in job.explain
+        if job.keep_assessment or explain:
+            a = outcome.assessment(project, ruleset)
+    except ProjectError as exc:
+        return BatchRow(row, ident, "error", error=exc.short(lang))
+    except RowError as exc:
+        return BatchRow(row, ident, "error", error=t(exc.code, lang, **exc.params))
+    except EngineError as exc:
+        return BatchRow(row, ident, "error", error=t("batch.row.engine", lang, detail=str(exc)[:300]))
+    except Exception as exc:  # noqa: BLE001 - a bad row never stops the others
+        return BatchRow(
+            row,
+            ident,
+            "error",
+            error=t("batch.row.internal", lang, kind=type(exc).__name__, detail=str(exc)[:300]),
+        )
+    kind = _KIND_CODES.get(project.kind or "", project.kind)
+    out = BatchRow(
+        row,
+        project.id,
+        "ok" if outcome.in_scope else "out_of_scope",
+        name=project.name,
+        kind=kind,
+        unit=project.unit,
+    )
+    if outcome.in_scope:
+        out.initial_level, out.initial_score, out.initial_findings = _level_and_findings(outcome.initial)
+        out.residual_level, out.residual_score, out.findings = _level_and_findings(outcome.residual)
+        out.decision = outcome.decision
+        out.incomplete = outcome.incomplete
+        if job.detail and outcome.residual is not None:
+            out.points = {f.item: f.contribution for f in outcome.residual.findings}
+            out.triggers = [h.trigger for h in outcome.residual.triggers]
+        if a is not None and out.residual_level in job.explain:
+            out.explanation = a.explain(lang)
+    if job.keep_assessment:
+        out.assessment = a
+    return out
+
+
+def process_chunk(job: Job, start: int, items: list[Any]) -> tuple[list[Any], set[str]]:
+    """Assess a chunk of rows numbered from ``start`` under each of ``job.rulesets``.
+
+    Returns
+    -------
+    tuple
+        The results (a :class:`BatchRow` per row, or a tuple of them per row when there are several rule
+        sets) and the column names that no rule set knows.
+    """
+    try:
+        loaded = [_loaded(path, h) for path, h in job.rulesets]
+    except Exception as exc:  # noqa: BLE001 - every row reports it
+        message = t("batch.row.internal", job.lang, kind=type(exc).__name__, detail=str(exc)[:300])
+        rows = [BatchRow(start + i, _raw_id(item), "error", error=message) for i, item in enumerate(items)]
+        return ([r if len(job.rulesets) == 1 else tuple(r for _ in job.rulesets) for r in rows], set())
+    keys: set[str] = set()
+    results: list[Any] = []
+    for i, item in enumerate(items):
+        if isinstance(item, Mapping):
+            keys.update(k for k in item if isinstance(k, str))
+        per = tuple(assess_row(start + i, item, rs, resolver, job) for rs, resolver in loaded)
+        results.append(per[0] if len(per) == 1 else per)
+    unknown = {k for k in keys if all(r.resolve(k).kind == "unknown" for _, r in loaded)}
+    unknown.discard("facts")
+    unknown.discard("measures")
+    return results, unknown
+
+
+# ---------------------------------------------------------------------------------------------------
+# parent side
+
+
+def default_workers() -> int:
+    """The number of CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunks(items: Iterable[Any], chunk_size: int) -> Iterator[tuple[int, list[Any]]]:
+    size = max(1, min(chunk_size, 4))
+    start = 1
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield start, chunk
+            start += len(chunk)
+            chunk = []
+            size = min(chunk_size, size * 2)
+    if chunk:
+        yield start, chunk
+
+
+def _context() -> Any:
+    # Not fork: a parent that has used the engine has durable-rules' timer threads, which fork does not copy.
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["riskeval.batch.runner", "durable.engine"])
+    return ctx
+
+
+@dataclass
+class _Pending:
+    future: Future[Any]
+    start: int
+    items: list[Any]
+    pool: ProcessPoolExecutor
+    attempts: int = 1
+
+
+class _Pools:
+    """The current pool, replaced after ``recycle_rows`` rows per worker or when it breaks."""
+
+    def __init__(self, workers: int, recycle_rows: int) -> None:
+        self.workers = workers
+        self.budget = max(1, recycle_rows) * workers
+        self.ctx = _context()
+        self.current: ProcessPoolExecutor | None = None
+        self.used = 0
+        self.old: list[ProcessPoolExecutor] = []
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=self.ctx, initializer=_worker_init)
+
+    def get(self, rows: int) -> ProcessPoolExecutor:
+        if self.current is None or self.used >= self.budget:
+            if self.current is not None:
+                self.current.shutdown(wait=False)  # drains its chunks, then its workers exit
+                self.old.append(self.current)
+            self.current = self._new()
+            self.used = 0
+        self.used += rows
+        return self.current
+
+    def replace(self, broken: ProcessPoolExecutor) -> None:
+        if self.current is broken:
+            self.current.shutdown(wait=False, cancel_futures=True)
+            self.current = None
+
+    def close(self, wait: bool) -> None:
+        for pool in [*self.old, *([self.current] if self.current else [])]:
+            pool.shutdown(wait=wait, cancel_futures=True)
+        self.old = []
+        self.current = None
+
+
+def run_chunks(
+    items: Iterable[Any],
+    job: Job,
+    *,
+    workers: int | None = None,
+    chunk_size: int = 256,
+    recycle_rows: int = 50_000,
+    stop: Callable[[], bool] | None = None,
+    on_unknown: Callable[[set[str]], None] | None = None,
+) -> Iterator[list[Any]]:
+    """Process ``items`` and yield each chunk's results in input order.
+
+    Parameters
+    ----------
+    items
+        Row mappings, :class:`Project` objects or :class:`BadRow` markers (consumed lazily).
+    job
+        What to do with each row.
+    workers
+        Worker processes; ``0`` evaluates in this process; ``None`` uses every CPU.
+    chunk_size
+        Largest number of rows sent to a worker at once.
+    recycle_rows
+        Rows a worker handles before it is replaced by a fresh process.
+    stop
+        Polled while waiting; when it returns true the pool is shut down (running chunks finish, queued
+        ones are dropped) and the iteration ends early.
+    on_unknown
+        Called with column names no rule set knows.
+
+    Returns
+    -------
+    Iterator[list]
+        Per chunk, the results of :func:`process_chunk`, in input order.
+    """
+    stop = stop or (lambda: False)
+    n = default_workers() if workers is None else workers
+    if n <= 0:
+        for start, chunk in _chunks(items, chunk_size):
+            if stop():
+                return
+            results, unknown = process_chunk(job, start, chunk)
+            if unknown and on_unknown:
+                on_unknown(unknown)
+            yield results
+        return
+    pools = _Pools(n, recycle_rows)
+    window = 3 * n
+    pending: deque[_Pending] = deque()
+    try:
+        for start, chunk in _chunks(items, chunk_size):
+            if stop():
+                return
+            pool = pools.get(len(chunk))
+            pending.append(_Pending(pool.submit(process_chunk, job, start, chunk), start, chunk, pool))
+            while len(pending) >= window:
+                got = _collect(pending.popleft(), pools, job, stop)
+                if got is None:
+                    return
+                if got[1] and on_unknown:
+                    on_unknown(got[1])
+                yield got[0]
+        while pending:
+            got = _collect(pending.popleft(), pools, job, stop)
+            if got is None:
+                return
+            if got[1] and on_unknown:
+                on_unknown(got[1])
+            yield got[0]
+    finally:
+        for p in pending:
+            p.future.cancel()
+        pools.close(wait=True)
+
+
+def _collect(
+    p: _Pending, pools: _Pools, job: Job, stop: Callable[[], bool]
+) -> tuple[list[Any], set[str]] | None:
+    while True:
+        done, _ = wait_futures([p.future], timeout=0.2)
+        if not done:
+            if stop():
+                return None
+            continue
+        try:
+            return p.future.result()
+        except BrokenProcessPool:
+            pools.replace(p.pool)
+            if p.attempts >= 2:
+                message = t("batch.row.worker_died", job.lang)
+                rows = [
+                    BatchRow(p.start + i, _raw_id(item), "error", error=message)
+                    for i, item in enumerate(p.items)
+                ]
+                results = [r if len(job.rulesets) == 1 else tuple(r for _ in job.rulesets) for r in rows]
+                return results, set()
+            pool = pools.get(len(p.items))
+            p = _Pending(
+                pool.submit(process_chunk, job, p.start, p.items), p.start, p.items, pool, p.attempts + 1
+            )
+
+
+def _resolve_ruleset(ruleset: RuleSet | str | Path) -> RuleSet:
+    return ruleset if isinstance(ruleset, RuleSet) else load_ruleset(ruleset)
+
+
+def assess_many(
+    projects: Iterable[Project | Mapping[str, Any]],
+    ruleset: RuleSet | str | Path,
+    *,
+    workers: int | None = None,
+    lang: str = "zh",
+    assessments: bool = True,
+    explain: Collection[str] = (),
+    chunk_size: int = 256,
+    recycle_rows: int = 50_000,
+    stop: Callable[[], bool] | None = None,
+) -> Iterator[BatchRow]:
+    """Assess many projects under ``ruleset``, yielding one :class:`BatchRow` per input in input order.
+
+    Parameters
+    ----------
+    projects
+        :class:`Project` objects or mappings: project-file data (``facts``, ``measures``) or flat rows whose
+        keys are identity fields, fact names or their Chinese labels, and ``measure:<fact>`` columns.
+        Consumed lazily, so a generator over a long file keeps memory flat.
+    ruleset
+        A loaded rule set, a bundled name or a path; each worker loads it itself from its file.
+    workers
+        Worker processes (default: every CPU); ``0`` evaluates in this process.
+    lang
+        Language of the error messages (and explanations): ``zh`` (default) or ``en``.
+    assessments
+        Attach the full :class:`Assessment` to each row (set ``False`` for long lists you only tabulate).
+    explain
+        Residual levels (e.g. ``{"high", "medium"}``) whose rows carry ``explanation``.
+    chunk_size, recycle_rows, stop
+        See :func:`run_chunks`.
+
+    Returns
+    -------
+    Iterator[BatchRow]
+        A bad row gives ``status == "error"`` with the reason; it never stops the others.
+
+    Notes
+    -----
+    Worker processes start with ``forkserver``: as for any Python process pool, a script that calls this
+    with ``workers != 0`` must guard its entry point with ``if __name__ == "__main__":``.
+
+    Raises
+    ------
+    RuleSetError
+        ``ruleset`` is a name or path that does not load.
+
+    Examples
+    --------
+    >>> from riskeval import Project, load_ruleset
+    >>> rs = load_ruleset("jiangsu-db32-4013-2021")
+    >>> p = Project(id="P1", kind="project", facts=rs.tests[0].project["facts"])
+    >>> [r.assessment.decision for r in assess_many([p], rs, workers=0)]
+    ['proceed']
+    """
+    rs = _resolve_ruleset(ruleset)
+    remember(rs)
+    job = Job.for_rulesets([rs], lang=lang, keep_assessment=assessments, explain=frozenset(explain))
+    for results in run_chunks(
+        projects, job, workers=workers, chunk_size=chunk_size, recycle_rows=recycle_rows, stop=stop
+    ):
+        yield from results
+
+
+def assess_frame(df: Any, ruleset: RuleSet | str | Path, *, workers: int | None = 0, lang: str = "zh") -> Any:
+    """Assess every row of a pandas DataFrame; return a DataFrame of the output columns (same order).
+
+    Parameters
+    ----------
+    df
+        One project per row; columns as for :func:`assess_many` (names or Chinese labels).  Empty cells
+        (NaN/None) count as not given.
+    ruleset
+        A loaded rule set, a bundled name or a path.
+    workers
+        Worker processes; ``0`` (default) evaluates in this process, which suits interactive use.
+    lang
+        Language of the error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`OUTPUT_COLUMNS`, indexed like ``df``; ``findings`` holds lists.
+
+    Raises
+    ------
+    ImportError
+        pandas is not installed (it is optional: ``pip install pandas``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from riskeval import load_ruleset
+    >>> facts = load_ruleset("jiangsu-db32-4013-2021").tests[0].project["facts"]
+    >>> frame = pd.DataFrame([{"id": "P1", **facts}, {"id": "P2", **facts, "反对率": 60}])
+    >>> out = assess_frame(frame, "jiangsu-db32-4013-2021")
+    >>> out[["id", "status", "residual_level"]].values.tolist()
+    [['P1', 'ok', 'low'], ['P2', 'ok', 'high']]
+    """
+    import pandas as pd
+
+    columns = [str(c) for c in df.columns]
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for values in df.itertuples(index=False, name=None):
+            yield dict(zip(columns, values, strict=True))
+
+    results = [
+        r.as_row() for r in assess_many(rows(), ruleset, workers=workers, lang=lang, assessments=False)
+    ]
+    return pd.DataFrame(results, columns=list(OUTPUT_COLUMNS), index=df.index)

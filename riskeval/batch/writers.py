@@ -1,0 +1,135 @@
+"""Streaming writers for result tables: CSV, Excel (.xlsx) and JSON Lines, chosen by the file's suffix.
+
+Rows are written as they arrive and flushed on :meth:`TableWriter.flush`, so an interrupted run leaves a
+valid file with every row written so far (an Excel workbook is completed when the writer is closed, which
+the batch command does on Ctrl-C too).  Lists are ``;``-joined in CSV and Excel and stay lists in JSON Lines.
+
+Examples
+--------
+>>> import json, pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
+>>> with open_writer(path, ["row", "findings"]) as w:
+...     w.write({"row": 1, "findings": ["A", "B"]})
+>>> json.loads(path.read_text(encoding="utf-8"))
+{'row': 1, 'findings': ['A', 'B']}
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..i18n import register_messages
+
+__all__ = ["TableWriter", "open_writer", "OUTPUT_SUFFIXES", "output_kind"]
+
+register_messages(
+    {
+        "batch.output.suffix": {
+            "zh": "无法识别输出文件类型 “{suffix}”（可用 .csv、.xlsx、.jsonl）",
+            "en": "unknown output type '{suffix}' (use .csv, .xlsx, .jsonl)",
+        },
+    }
+)
+
+OUTPUT_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+
+
+def output_kind(path: str | Path) -> str:
+    """``csv``, ``xlsx`` or ``jsonl`` from the suffix.
+
+    Raises
+    ------
+    ValueError
+        Another suffix (the message key is ``batch.output.suffix``).
+    """
+    suffix = Path(path).suffix.lower()
+    kinds = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+    if suffix not in kinds:
+        raise ValueError(suffix or str(path))
+    return kinds[suffix]
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+class TableWriter:
+    """Writes rows (mappings) with fixed ``columns`` to CSV, XLSX or JSONL.
+
+    Parameters
+    ----------
+    path
+        Output file; its parent directory is created.
+    columns
+        Column names in order.
+    sheet
+        Worksheet title (Excel only).
+    """
+
+    def __init__(self, path: str | Path, columns: Sequence[str], sheet: str = "results") -> None:
+        self.path = Path(path)
+        self.kind = output_kind(self.path)
+        self.columns = list(columns)
+        self.count = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._closed = False
+        if self.kind == "xlsx":
+            from openpyxl import Workbook
+
+            self._wb = Workbook(write_only=True)
+            self._ws = self._wb.create_sheet(sheet)
+            self._ws.append(self.columns)
+        else:
+            # CSV with a BOM so that Excel on Chinese Windows reads UTF-8 correctly.
+            encoding = "utf-8-sig" if self.kind == "csv" else "utf-8"
+            self._fh = self.path.open("w", encoding=encoding, newline="")
+            if self.kind == "csv":
+                self._csv = csv.writer(self._fh)
+                self._csv.writerow(self.columns)
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        """Append one row (missing columns are empty)."""
+        if self.kind == "jsonl":
+            self._fh.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
+        elif self.kind == "csv":
+            self._csv.writerow([_flat(row.get(c)) for c in self.columns])
+        else:
+            self._ws.append([_flat(row.get(c)) for c in self.columns])
+        self.count += 1
+
+    def flush(self) -> None:
+        """Push written rows to disk (CSV/JSONL; an Excel file is written on close)."""
+        if self.kind != "xlsx" and not self._closed:
+            self._fh.flush()
+
+    def close(self) -> None:
+        """Finish the file (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.kind == "xlsx":
+            self._wb.save(self.path)
+        else:
+            self._fh.close()
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_writer(path: str | Path, columns: Sequence[str], sheet: str = "results") -> TableWriter:
+    """A :class:`TableWriter` for ``path`` (see there)."""
+    return TableWriter(path, columns, sheet)

@@ -1,0 +1,271 @@
+"""``riskeval batch`` (assess a project list) and ``riskeval diff`` (impact of a rule change).
+
+``riskeval batch INPUT --rules R --out OUTPUT [--workers N] [--report REPORT.html] [--report-xlsx FILE] [--lang]``
+``riskeval diff OLD_RULES NEW_RULES --projects INPUT [--out FILE] [--workers N] [--lang]``
+
+Exit status: 0 all rows assessed; 1 some rows failed (the summary says which); 2 unusable arguments, rule set
+or input; 130 interrupted (the output holds every row completed before Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..batch.diff import IMPACT_COLUMNS, diff_rulesets, impact
+from ..batch.readers import InputError, open_rows
+from ..batch.run import run_batch
+from ..batch.writers import open_writer, output_kind
+from ..i18n import normalize_lang, register_messages, t
+from .common import LangOption, fail, guarded, load_rules_or_exit
+
+__all__ = ["register"]
+
+register_messages(
+    {
+        "batchcli.bad_output": {
+            "zh": "输出文件类型 “{suffix}” 无法识别（可用 .csv、.xlsx、.jsonl）",
+            "en": "unknown output type '{suffix}' (use .csv, .xlsx, .jsonl)",
+        },
+        "batchcli.bad_diff_output": {
+            "zh": "输出文件类型 “{suffix}” 无法识别（可用 .csv、.xlsx、.jsonl、.json）",
+            "en": "unknown output type '{suffix}' (use .csv, .xlsx, .jsonl, .json)",
+        },
+        "batchcli.same_file": {"zh": "输出文件不能是输入文件", "en": "the output must not be the input file"},
+        "batchcli.unknown_columns": {
+            "zh": "提示：以下列未能识别，已忽略：{columns}",
+            "en": "note: these columns were not recognised and are ignored: {columns}",
+        },
+        "batchcli.interrupted": {
+            "zh": "已中断：已完成的 {count} 行已写入 {path}",
+            "en": "interrupted: the {count} rows completed are in {path}",
+        },
+        "batchcli.written": {"zh": "结果已写入 {path}", "en": "results written to {path}"},
+        "batchcli.report": {"zh": "报告已写入 {path}", "en": "report written to {path}"},
+        "batchcli.progress": {"zh": "评估中", "en": "assessing"},
+        "batchcli.more_changes": {
+            "zh": "  …… 另有 {count} 个项目的变化见输出文件",
+            "en": "  ... {count} more changed projects in the output file",
+        },
+        "batchcli.more_changes_no_out": {
+            "zh": "  …… 另有 {count} 个项目有变化（用 --out 写出全部）",
+            "en": "  ... {count} more changed projects (use --out to write them all)",
+        },
+    }
+)
+
+
+class _Stop:
+    """The first Ctrl-C asks the run to stop (the output is completed); a second one aborts."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def handler(self, signum: int, frame: Any) -> None:
+        self.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@contextmanager
+def _sigint() -> Iterator[_Stop]:
+    stop = _Stop()
+    previous = signal.signal(signal.SIGINT, stop.handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interactive() -> bool:
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(lang: str) -> Iterator[Callable[[int, int | None], None] | None]:
+    if not _interactive():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(t("batchcli.progress", lang)),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("batch", total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=max(total, done) if total else None)
+
+        yield update
+
+
+def _check_output(out: str, lang: str, allowed_json: bool = False) -> None:
+    if allowed_json and Path(out).suffix.lower() == ".json":
+        return
+    try:
+        output_kind(out)
+    except ValueError:
+        key = "batchcli.bad_diff_output" if allowed_json else "batchcli.bad_output"
+        fail(t(key, lang, suffix=Path(out).suffix or out), 2)
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("batch")
+    @guarded
+    def batch_cmd(
+        input: Annotated[str, typer.Argument(help="项目清单：CSV、Excel（.xlsx）、JSON Lines 或 YAML")],
+        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
+        out: Annotated[str, typer.Option("--out", help="结果文件：.csv、.xlsx 或 .jsonl")],
+        workers: Annotated[
+            int | None, typer.Option("--workers", help="工作进程数（默认：CPU 数；0 为本进程）")
+        ] = None,
+        report: Annotated[str | None, typer.Option("--report", help="HTML 报告文件")] = None,
+        report_xlsx: Annotated[str | None, typer.Option("--report-xlsx", help="Excel 报告文件")] = None,
+        chunk_size: Annotated[int, typer.Option("--chunk-size", hidden=True)] = 256,
+        lang: LangOption = "zh",
+    ) -> None:
+        """批量评估项目清单，逐行输出结果（可选 HTML/Excel 报告）。/ Assess a project list."""
+        lang = normalize_lang(lang)
+        _check_output(out, lang)
+        if _same(input, out):
+            fail(t("batchcli.same_file", lang), 2)
+        ruleset = load_rules_or_exit(rules, lang)
+        explain = ("high", "medium") if (report or report_xlsx) else ()
+        with _sigint() as stop, _progress(lang) as progress:
+            try:
+                outcome = run_batch(
+                    input,
+                    ruleset,
+                    out,
+                    workers=workers,
+                    lang=lang,
+                    explain=explain,
+                    stop=stop,
+                    progress=progress,
+                    chunk_size=chunk_size,
+                )
+            except InputError as exc:
+                fail(t(exc.code, lang, **exc.params), 2)
+        if outcome.unknown_columns:
+            typer.echo(
+                t("batchcli.unknown_columns", lang, columns="、".join(sorted(outcome.unknown_columns))),
+                err=True,
+            )
+        stats = outcome.stats
+        meta: dict[str, Any] = {
+            "ruleset": ruleset,
+            "source": Path(input).name,
+            "lang": lang,
+            "interrupted": outcome.interrupted,
+        }
+        if report:
+            from ..report.html import write_html_report
+
+            write_html_report(report, stats, **meta)
+        if report_xlsx:
+            from ..report.xlsx import write_xlsx_report
+
+            write_xlsx_report(report_xlsx, stats, **meta)
+        typer.echo(stats.summary(lang))
+        for line in stats.details_text(lang):
+            typer.echo(line)
+        if outcome.interrupted:
+            typer.echo(t("batchcli.interrupted", lang, count=outcome.written, path=out), err=True)
+            raise typer.Exit(130)
+        typer.echo(t("batchcli.written", lang, path=out))
+        for path in (report, report_xlsx):
+            if path:
+                typer.echo(t("batchcli.report", lang, path=path))
+        if stats.error_rows:
+            raise typer.Exit(1)
+
+    @app.command("diff")
+    @guarded
+    def diff_cmd(
+        old_rules: Annotated[str, typer.Argument(help="原规则集（名称或文件）")],
+        new_rules: Annotated[str, typer.Argument(help="修改后的规则集（名称或文件）")],
+        projects: Annotated[str, typer.Option("--projects", help="项目清单（CSV、Excel、JSON Lines、YAML）")],
+        out: Annotated[
+            str | None, typer.Option("--out", help="变化清单：.csv、.xlsx、.jsonl 或 .json（含规则变化）")
+        ] = None,
+        workers: Annotated[
+            int | None, typer.Option("--workers", help="工作进程数（默认：CPU 数；0 为本进程）")
+        ] = None,
+        show: Annotated[int, typer.Option("--show", help="屏幕上列出的变化项目数")] = 30,
+        lang: LangOption = "zh",
+    ) -> None:
+        """规则修改的影响：条目增删改，以及等级或决策发生变化的项目。/ Impact of a rule change."""
+        lang = normalize_lang(lang)
+        if out is not None:
+            _check_output(out, lang, allowed_json=True)
+        old = load_rules_or_exit(old_rules, lang)
+        new = load_rules_or_exit(new_rules, lang)
+        rule_diff = diff_rulesets(old, new)
+        typer.echo(rule_diff.text(lang))
+        total = changed = 0
+        shown: list[str] = []
+        json_changes: list[dict[str, Any]] = []
+        writer = (
+            open_writer(out, IMPACT_COLUMNS, sheet="changes")
+            if out and not out.lower().endswith(".json")
+            else None
+        )
+        interrupted = False
+        try:
+            with _sigint() as stop, open_rows(projects) as source:
+                for _, _, change in impact(old, new, source, workers=workers, lang=lang, stop=stop):
+                    total += 1
+                    if change is None:
+                        continue
+                    changed += 1
+                    if len(shown) < show:
+                        shown.append(change.text(lang))
+                    if writer is not None:
+                        writer.write(change.as_row())
+                    elif out:
+                        json_changes.append(change.as_dict())
+                interrupted = stop()
+        except InputError as exc:
+            fail(t(exc.code, lang, **exc.params), 2)
+        finally:
+            if writer is not None:
+                writer.close()
+        if out and writer is None:
+            doc = {
+                "rules": rule_diff.as_dict(),
+                "projects": {"total": total, "changed": changed},
+                "changes": json_changes,
+            }
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            Path(out).write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        typer.echo(t("diff.projects", lang, total=total, changed=changed))
+        for line in shown:
+            typer.echo(line)
+        if changed > len(shown):
+            key = "batchcli.more_changes" if out else "batchcli.more_changes_no_out"
+            typer.echo(t(key, lang, count=changed - len(shown)))
+        if interrupted:
+            typer.echo(t("cli.interrupted", lang), err=True)
+            raise typer.Exit(130)
