@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from .ruleset.ruleset import RuleSet
 from .ruleset.yamlpos import YamlProblem, load_yaml_with_positions
 from .scoring import score_evaluation
 
-__all__ = ["assess", "evaluate_facts", "load_project", "project_from_data", "project_hash"]
+__all__ = ["Outcome", "assess", "evaluate_facts", "evaluate_project", "load_project", "project_from_data", "project_hash"]
 
 register_messages(
     {
@@ -118,6 +119,79 @@ def _out_of_scope(project: Project, ruleset: RuleSet, checked: CheckedProject) -
     return Assessment(in_scope=False, **_base_fields(project, ruleset, checked))
 
 
+@dataclass
+class Outcome:
+    """The figures of one assessment (:func:`evaluate_project`); :meth:`assessment` wraps them.
+
+    Batch runs tabulate these directly and build the full :class:`Assessment` only where it is needed.
+    """
+
+    in_scope: bool
+    checked: CheckedProject
+    initial: Evaluation | None
+    residual: Evaluation | None = None
+    decision: str | None = None
+    regime: str | None = None
+    incomplete: bool = False
+
+    def assessment(self, project: Project, ruleset: RuleSet) -> Assessment:
+        """The :class:`Assessment` of ``project`` (as returned by :func:`assess`)."""
+        if not self.in_scope or self.initial is None or self.residual is None:
+            return _out_of_scope(project, ruleset, self.checked)
+        if ruleset.scope is not None:
+            reasons = [text for i, (text, _) in enumerate(ruleset.scope) if f"scope:{i}" in self.initial.rules_fired]
+        else:
+            reasons = [t("scope.all", "zh")]
+        residual = self.residual
+        if residual is self.initial:
+            residual = self.initial.model_copy(update={"stage": "residual"})
+        incomplete = [t("incomplete.procedure", "zh", label=g.label) for g in residual.missing_procedures]
+        if residual.missing_panel_items:
+            incomplete.append(t("incomplete.panel", "zh", items=", ".join(residual.missing_panel_items)))
+        return Assessment(
+            in_scope=True,
+            scope_reasons=reasons,
+            regime=self.regime,
+            level=residual.level,
+            decision=self.decision,  # type: ignore[arg-type]
+            incomplete=bool(incomplete),
+            incomplete_reasons=incomplete,
+            initial=self.initial,
+            residual=residual,
+            **_base_fields(project, ruleset, self.checked),
+        )
+
+
+def evaluate_project(project: Project, ruleset: RuleSet, panel: dict[str, Any] | None = None) -> Outcome:
+    """Check the facts, evaluate before and after the measures, and decide; no result objects.
+
+    Raises
+    ------
+    ProjectError, EngineError
+        As :func:`assess`.
+    """
+    try:
+        checked = check_project(project, ruleset)
+    except ProjectError as exc:
+        # A matter outside the scope need not carry the facts only an assessment would read.
+        if ruleset.scope is None or any(p.code != "project.missing_fact" for p in exc.problems):
+            raise
+        lenient = check_project(project, ruleset, require=False)
+        fired = compile_ruleset(ruleset).fired(lenient.initial)
+        if any(rule.kind == "scope" and rule.id in fired for rule in ruleset.rules):
+            raise
+        return Outcome(False, lenient, None)
+    panel = panel if panel is not None else project.panel
+    initial = evaluate_facts(ruleset, checked.initial, "initial", panel)
+    if ruleset.scope is not None and not any(f"scope:{i}" in initial.rules_fired for i in range(len(ruleset.scope))):
+        return Outcome(False, checked, initial)
+    residual = evaluate_facts(ruleset, checked.residual, "residual", panel) if project.measures else initial
+    regime_source = checked.initial.get("regime") if project.regime is not None else None
+    decision, regime = ruleset.decision_for(residual.level, regime_source)
+    incomplete = bool(residual.missing_procedures or residual.missing_panel_items)
+    return Outcome(True, checked, initial, residual, decision, regime, incomplete)
+
+
 def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[str, Any] | None = None) -> Assessment:
     """Assess ``project`` under ``ruleset``: initial (措施前) and residual (措施后) evaluations.
 
@@ -143,46 +217,4 @@ def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[s
     """
     if not isinstance(project, Project):
         project = project_from_data(project)
-    try:
-        checked: CheckedProject = check_project(project, ruleset)
-    except ProjectError as exc:
-        # A matter outside the scope need not carry the facts only an assessment would read.
-        if ruleset.scope is None or any(p.code != "project.missing_fact" for p in exc.problems):
-            raise
-        lenient = check_project(project, ruleset, require=False)
-        fired = compile_ruleset(ruleset).fired(lenient.initial)
-        if any(rule.kind == "scope" and rule.id in fired for rule in ruleset.rules):
-            raise
-        return _out_of_scope(project, ruleset, lenient)
-    base = _base_fields(project, ruleset, checked)
-    panel_values = panel if panel is not None else project.panel
-    initial = evaluate_facts(ruleset, checked.initial, "initial", panel_values)
-    if ruleset.scope is not None:
-        reasons = [text for i, (text, _) in enumerate(ruleset.scope) if f"scope:{i}" in initial.rules_fired]
-        if not reasons:
-            return _out_of_scope(project, ruleset, checked)
-    else:
-        reasons = [t("scope.all", "zh")]
-    if project.measures:
-        residual = evaluate_facts(ruleset, checked.residual, "residual", panel_values)
-    else:
-        residual = initial.model_copy(update={"stage": "residual"})
-    regime_source = project.regime
-    if regime_source is not None:
-        regime_source = checked.initial.get("regime", regime_source)
-    decision, regime = ruleset.decision_for(residual.level, regime_source)
-    reasons_incomplete = [t("incomplete.procedure", "zh", label=g.label) for g in residual.missing_procedures]
-    if residual.missing_panel_items:
-        reasons_incomplete.append(t("incomplete.panel", "zh", items=", ".join(residual.missing_panel_items)))
-    return Assessment(
-        in_scope=True,
-        scope_reasons=reasons,
-        regime=regime,
-        level=residual.level,
-        decision=decision,
-        incomplete=bool(reasons_incomplete),
-        incomplete_reasons=reasons_incomplete,
-        initial=initial,
-        residual=residual,
-        **base,
-    )
+    return evaluate_project(project, ruleset, panel).assessment(project, ruleset)

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..assess import _base_fields, _out_of_scope, evaluate_facts, project_from_data
-from ..check import CheckedProject, ProjectError, check_project
-from ..engine import EngineError, compile_ruleset
+from ..assess import evaluate_project, project_from_data
+from ..check import ProjectError
+from ..engine import EngineError
 from ..i18n import register_messages, t
 from ..model.assessment import Assessment, Evaluation
 from ..model.project import Project
@@ -225,92 +225,10 @@ def _raw_id(item: Any) -> str | None:
     return None
 
 
-@dataclass
-class Outcome:
-    """The figures of one assessment (see :func:`lean_assess`); :meth:`assessment` builds the full object."""
-
-    in_scope: bool
-    checked: CheckedProject
-    initial: Evaluation | None
-    residual: Evaluation | None = None
-    decision: str | None = None
-    regime: str | None = None
-    incomplete: bool = False
-
-    def assessment(self, project: Project, ruleset: RuleSet) -> Assessment:
-        """The :class:`Assessment` that :func:`riskeval.assess` returns for the same project (tested equal)."""
-        if not self.in_scope or self.initial is None or self.residual is None:
-            return _out_of_scope(project, ruleset, self.checked)
-        base = _base_fields(project, ruleset, self.checked)
-        if ruleset.scope is not None:
-            reasons = [
-                text for i, (text, _) in enumerate(ruleset.scope) if f"scope:{i}" in self.initial.rules_fired
-            ]
-        else:
-            reasons = [t("scope.all", "zh")]
-        residual = self.residual
-        if not project.measures:
-            residual = self.initial.model_copy(update={"stage": "residual"})
-        incomplete = [t("incomplete.procedure", "zh", label=g.label) for g in residual.missing_procedures]
-        if residual.missing_panel_items:
-            incomplete.append(t("incomplete.panel", "zh", items=", ".join(residual.missing_panel_items)))
-        return Assessment(
-            in_scope=True,
-            scope_reasons=reasons,
-            regime=self.regime,
-            level=residual.level,
-            decision=self.decision,  # type: ignore[arg-type]
-            incomplete=bool(incomplete),
-            incomplete_reasons=incomplete,
-            initial=self.initial,
-            residual=residual,
-            **base,
-        )
-
-
-def lean_assess(project: Project, ruleset: RuleSet) -> Outcome:
-    """The figures of :func:`riskeval.assess`, without building the :class:`Assessment` around them.
-
-    The same steps through the same functions (``check_project``, ``evaluate_facts`` — durable-rules
-    cross-checked by the reference — scope, measures, ``decision_for``), minus the project hash, texts and
-    result objects, which a table of 100,000 rows does not need; :meth:`Outcome.assessment` adds them for
-    the rows that need an explanation.  The batch tests check both against :func:`riskeval.assess`.
-
-    Raises
-    ------
-    ProjectError, EngineError
-        As :func:`riskeval.assess`.
-    """
-    try:
-        checked = check_project(project, ruleset)
-    except ProjectError as exc:
-        # As assess(): a matter outside the scope need not carry the facts only an assessment would read.
-        if ruleset.scope is None or any(p.code != "project.missing_fact" for p in exc.problems):
-            raise
-        lenient = check_project(project, ruleset, require=False)
-        fired = compile_ruleset(ruleset).fired(lenient.initial)
-        if any(rule.kind == "scope" and rule.id in fired for rule in ruleset.rules):
-            raise
-        return Outcome(False, lenient, None)
-    panel = project.panel
-    initial = evaluate_facts(ruleset, checked.initial, "initial", panel)
-    if ruleset.scope is not None and not any(
-        f"scope:{i}" in initial.rules_fired for i in range(len(ruleset.scope))
-    ):
-        return Outcome(False, checked, initial)
-    residual = evaluate_facts(ruleset, checked.residual, "residual", panel) if project.measures else initial
-    regime_source = project.regime
-    if regime_source is not None:
-        regime_source = checked.initial.get("regime", regime_source)
-    decision, regime = ruleset.decision_for(residual.level, regime_source)
-    incomplete = bool(residual.missing_procedures or residual.missing_panel_items)
-    return Outcome(True, checked, initial, residual, decision, regime, incomplete)
-
-
 def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, job: Job) -> BatchRow:
     """Assess one input item (a row mapping, a :class:`Project` or a :class:`BadRow`); never raises.
 
-    Rows are tabulated through :func:`lean_assess`; the full :class:`Assessment` is built when the job keeps
+    Rows are tabulated through :func:`riskeval.assess.evaluate_project`; the full :class:`Assessment` is built when the job keeps
     assessments or the row's level needs an explanation.
 
     Returns
@@ -329,7 +247,7 @@ def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, 
         else:
             project = project_from_data(resolver.project_data(item))
         ident = project.id
-        outcome = lean_assess(project, ruleset)
+        outcome = evaluate_project(project, ruleset)
         explain = outcome.residual is not None and outcome.residual.level in job.explain
         if job.keep_assessment or explain:
             a = outcome.assessment(project, ruleset)
