@@ -174,6 +174,15 @@ def _echo_appended(record: LedgerRecord, lang: str) -> None:
 PanelOption = Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")]
 
 
+def _open_gate(
+    project: str, rules: str, ledger: str, key_env: str | None, key_file: str | None, panel: str | None, lang: str
+) -> tuple[Gate, Project]:
+    """The gate over ``ledger`` for ``rules`` and the project (with its panel file, if any)."""
+    key = _key(key_env, key_file, lang)
+    ruleset = load_rules_or_exit(rules, lang)
+    return Gate(ruleset, ledger=ledger, key=key), _with_panel(load_project(project), panel)
+
+
 def _with_panel(project: Project, panel: str | None) -> Project:
     """The project with the panel's values and record from ``panel`` (``riskeval review aggregate``)."""
     if panel is None:
@@ -376,10 +385,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """评估项目并记入台账，打印新的链头哈希。/ Assess, append, print the head hash."""
         lang = normalize_lang(lang)
-        key = _key(key_env, key_file, lang)
-        ruleset = load_rules_or_exit(rules, lang)
-        proj = _with_panel(load_project(project), panel)
-        gate = Gate(ruleset, ledger=ledger, key=key)
+        gate, proj = _open_gate(project, rules, ledger, key_env, key_file, panel, lang)
         gate.assess(proj, actor=actor)
         assert gate.last_record is not None
         _echo_appended(gate.last_record, lang)
@@ -404,10 +410,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """检查项目能否决策：通过退出 0，否则说明原因并退出 1。/ Check the gate (exit 0 pass, 1 refused)."""
         lang = normalize_lang(lang)
-        key = _key(key_env, key_file, lang)
-        ruleset = load_rules_or_exit(rules, lang)
-        proj = _with_panel(load_project(project), panel)
-        gate = Gate(ruleset, ledger=ledger, key=key)
+        gate, proj = _open_gate(project, rules, ledger, key_env, key_file, panel, lang)
         record = gate.require(proj, actor=actor)
         if gate.last_record is not None:
             _echo_appended(gate.last_record, lang)
@@ -428,10 +431,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """记入决策（门槛不通过则拒绝并退出 1）。/ Record a decision (refused unless the gate passes)."""
         lang = normalize_lang(lang)
-        key = _key(key_env, key_file, lang)
-        ruleset = load_rules_or_exit(rules, lang)
-        proj = _with_panel(load_project(project), panel)
-        gate = Gate(ruleset, ledger=ledger, key=key)
+        gate, proj = _open_gate(project, rules, ledger, key_env, key_file, panel, lang)
         record = gate.record_decision(proj, outcome, actor)
         _echo_appended(record, lang)
 
