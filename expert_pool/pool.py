@@ -30,7 +30,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import yaml
@@ -691,6 +691,30 @@ def _yaml_list(data: dict[str, Any], key: str, *, file: str, required: bool = Tr
     return value
 
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _yaml_entries(
+    data: dict[str, Any], key: str, model: type[_M], name: str, *, required: bool
+) -> Iterator[tuple[_M, str, int | None]]:
+    """Validate each entry of ``data[key]`` as ``model``; ids must be unique. Yields (entry, prefix, line)."""
+    seen: dict[str, int | None] = {}
+    for i, item in enumerate(_yaml_list(data, key, file=name, required=required)):
+        line = _pop_line(item)
+        prefix = f"{key}[{i}]."
+        if not isinstance(item, dict):
+            raise InvalidValueError(prefix.rstrip("."), item, "应为映射", "should be a mapping", file=name, row=line)
+        try:
+            entry = model(**{str(k): v for k, v in item.items()})
+        except ValidationError as exc:
+            raise _pydantic_error(exc, file=name, row=line, prefix=prefix) from None
+        ident = str(entry.id)  # type: ignore[attr-defined]
+        if ident in seen:
+            raise DuplicateIdError(prefix + "id", ident, seen[ident], file=name, row=line)
+        seen[ident] = line
+        yield entry, prefix, line
+
+
 def load_pool(path: str | Path) -> Pool:
     """Load a pool from YAML (``units:`` and ``experts:`` lists) or, for a ``.csv`` path, from an experts CSV.
 
@@ -730,35 +754,9 @@ def load_pool(path: str | Path) -> Pool:
     if not isinstance(data, dict):
         raise PoolFileError("顶层应为映射（含 units 与 experts）", "top level should be a mapping with units and experts",
                             file=name)
-    units: list[Unit] = []
-    seen_units: dict[str, int | None] = {}
-    for i, item in enumerate(_yaml_list(data, "units", file=name, required=False)):
-        line = _pop_line(item)
-        prefix = f"units[{i}]."
-        if not isinstance(item, dict):
-            raise InvalidValueError(prefix.rstrip("."), item, "应为映射", "should be a mapping", file=name, row=line)
-        try:
-            unit = Unit(**{str(k): v for k, v in item.items()})
-        except ValidationError as exc:
-            raise _pydantic_error(exc, file=name, row=line, prefix=prefix) from None
-        if unit.id in seen_units:
-            raise DuplicateIdError(prefix + "id", unit.id, seen_units[unit.id], file=name, row=line)
-        seen_units[unit.id] = line
-        units.append(unit)
+    units = [unit for unit, _, _ in _yaml_entries(data, "units", Unit, name, required=False)]
     pool = Pool(units=units, name=str(data.get("name") or ""))
-    seen: dict[str, int | None] = {}
-    for i, item in enumerate(_yaml_list(data, "experts", file=name)):
-        line = _pop_line(item)
-        prefix = f"experts[{i}]."
-        if not isinstance(item, dict):
-            raise InvalidValueError(prefix.rstrip("."), item, "应为映射", "should be a mapping", file=name, row=line)
-        try:
-            expert = Expert(**{str(k): v for k, v in item.items()})
-        except ValidationError as exc:
-            raise _pydantic_error(exc, file=name, row=line, prefix=prefix) from None
-        if expert.id in seen:
-            raise DuplicateIdError(prefix + "id", expert.id, seen[expert.id], file=name, row=line)
-        seen[expert.id] = line
+    for expert, prefix, line in _yaml_entries(data, "experts", Expert, name, required=True):
         try:
             pool.add_expert(expert, create_unit=not units)
         except PoolError as exc:
