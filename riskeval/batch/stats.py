@@ -60,6 +60,11 @@ register_messages(
         },
         "batch.table.factors": {"zh": "最常见的风险因素", "en": "Most frequent factors"},
         "batch.table.details": {"zh": "中、高风险事项", "en": "High- and medium-risk matters"},
+        "batch.summary.high_head": {"zh": "措施后仍为高风险的事项（列出 {shown} 项，共 {total} 项）：", "en": "High risk after measures ({shown} of {total} shown):"},
+        "batch.summary.high_line": {
+            "zh": "  第 {row} 行 {id} {name}：措施前{initial} → 措施后{residual}（{score} 分），{decision}；因素 {findings}",
+            "en": "  row {row} {id} {name}: {initial} before → {residual} after measures (score {score}), {decision}; factors {findings}",
+        },
         "batch.table.errors": {"zh": "出错的行", "en": "Rows with errors"},
         "batch.table.overview": {"zh": "概览", "en": "Overview"},
         "batch.col.level": {"zh": "等级", "en": "level"},
@@ -223,6 +228,24 @@ class BatchStats:
     def details_text(self, lang: str = "zh", limit: int = 10) -> list[str]:
         """Lines for the first error rows (id and reason) and the level counts."""
         lines = [t("batch.summary.levels", lang, **{lv: self.residual_levels[lv] for lv in LEVELS})]
+        high = [r for r in self.details if r.residual_level == "high"]
+        if high:
+            lines.append(t("batch.summary.high_head", lang, shown=min(limit, len(high)), total=len(high)))
+        for r in high[:limit]:
+            lines.append(
+                t(
+                    "batch.summary.high_line",
+                    lang,
+                    row=r.row,
+                    id=r.id or "-",
+                    name=r.name or "",
+                    initial=self._level(r.initial_level or "high", lang),
+                    residual=self._level("high", lang),
+                    score=f"{r.residual_score:g}" if r.residual_score is not None else "-",
+                    decision=t(f"decision.{r.decision}", lang),
+                    findings=", ".join(r.findings[:6]),
+                )
+            )
         for row, ident, error in self.errors[:limit]:
             lines.append(t("batch.summary.error_line", lang, row=row, id=ident or "-", error=error))
         return lines
