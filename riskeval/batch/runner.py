@@ -507,7 +507,7 @@ def assess_many(
     projects: Iterable[Project | Mapping[str, Any]],
     ruleset: RuleSet | str | Path,
     *,
-    workers: int | None = None,
+    workers: int | None = 0,
     lang: str = "zh",
     assessments: bool = True,
     explain: Collection[str] = (),
@@ -526,7 +526,7 @@ def assess_many(
     ruleset
         A loaded rule set, a bundled name or a path; each worker loads it itself from its file.
     workers
-        Worker processes (default: every CPU); ``0`` evaluates in this process.
+        Worker processes; ``0`` (default) evaluates in this process, ``None`` uses every CPU.
     lang
         Language of the error messages (and explanations): ``zh`` (default) or ``en``.
     assessments
