@@ -26,6 +26,10 @@ def _value_text(ruleset: RuleSet, item_id: str) -> str:
     return " / ".join(dict.fromkeys(parts))
 
 
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
 def rule_rows(ruleset: RuleSet) -> list[list[str]]:
     """One row per item, in dimension order, plus rows for triggers and procedures."""
     rows: list[list[str]] = []
@@ -34,7 +38,7 @@ def rule_rows(ruleset: RuleSet) -> list[list[str]]:
             size = item.max if ruleset.scoring.method == "points" else item.weight
             rows.append(
                 [
-                    f"{dim.label}（{dim.max if dim.max is not None else dim.weight}）",
+                    f"{dim.label}（{_num(dim.max if dim.max is not None else dim.weight)}）",
                     item.id,
                     item.label,
                     item.when or "",
