@@ -193,10 +193,9 @@ def reference(src: Path, engine_sample: int) -> dict[str, Any]:
             if checked.project.measures:
                 values.append(("residual", checked.residual))
     convert = time.perf_counter() - t0
-    rules = rs.rules
     t0 = time.perf_counter()
     for stage, v in values:
-        score_evaluation(rs, stage, v, reference_fired(rules, v))
+        score_evaluation(rs, stage, v, reference_fired(rs, v))
     plain = time.perf_counter() - t0
     compiled = compile_ruleset(rs)
     sample = values[:engine_sample]

@@ -18,11 +18,11 @@ import copy
 import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..ruleset.conditions import Always, And, Cmp, Condition, Has, Or, evaluate
-from ..ruleset.ruleset import Rule, RuleSet
+from ..ruleset.ruleset import RuleSet
 
 __all__ = ["EngineError", "CompiledRuleSet", "compile_ruleset", "reference_fired"]
 
@@ -54,9 +54,19 @@ def _action(rule_id: str) -> Callable[[Any], None]:
     return run
 
 
-def reference_fired(rules: Iterable[Rule], values: Mapping[str, Any]) -> set[str]:
-    """The rule ids that hold on ``values``, by the plain Python evaluator."""
-    return {rule.id for rule in rules if evaluate(rule.condition, values)}
+def reference_fired(ruleset: RuleSet, values: Mapping[str, Any]) -> set[str]:
+    """The rule ids of ``ruleset`` that hold on ``values``, by the plain Python evaluator.
+
+    Compound rules (over factors) are decided after the others, from the factors that fired.
+    """
+    rules = ruleset.rules
+    fired = {rule.id for rule in rules if not rule.compound and evaluate(rule.condition, values)}
+    factors = ruleset.fired_factors(fired, dict(values))
+    for rule in rules:
+        if rule.compound and evaluate(rule.condition, values):
+            if sum(1 for item in rule.factors if item in factors) >= rule.min_factors:
+                fired.add(rule.id)
+    return fired
 
 
 class CompiledRuleSet:
@@ -68,8 +78,19 @@ class CompiledRuleSet:
         self.constants: dict[str, set[float]] = {}
         self.name = f"riskeval_{ruleset.id}_{ruleset.version}_{ruleset.content_hash[:12]}_{os.getpid()}_{next(_COUNTER)}"
         definition: dict[str, Any] = {}
+        self.chaining = any(rule.compound for rule in ruleset.rules)
         for n, rule in enumerate(ruleset.rules):
-            definition[f"r{n}"] = {"all": [{"m": self._pattern(rule.condition)}], "run": _action(rule.id)}
+            if not rule.compound:
+                definition[f"r{n}"] = {"all": [{"m": self._pattern(rule.condition)}], "run": _action(rule.id)}
+                continue
+            # Forward chaining: each fired factor is asserted as a fact of its own; a compound rule joins
+            # the project with every combination of ``min_factors`` of its factors.
+            for c, combo in enumerate(itertools.combinations(rule.factors, rule.min_factors)):
+                patterns = [{"p": self._pattern(rule.condition)}]
+                patterns += [{f"f{k}": {"factor": item}} for k, item in enumerate(combo)]
+                definition[f"r{n}_{c}"] = {"all": patterns, "run": _action(rule.id)}
+        if self.chaining:
+            definition["factor_seen"] = {"all": [{"m": {"$gte": {"factor_": 1}}}], "run": _action("_factor_seen")}
         _host().set_rulesets(copy.deepcopy({self.name: definition}))
         self.rule_count = len(definition)
 
@@ -142,16 +163,27 @@ class CompiledRuleSet:
                 return candidate
         raise EngineError(f"no durable-rules representation for {fact}={x!r}")
 
+    def _assert(self, host: Any, fact: dict[str, Any]) -> None:
+        try:
+            state = host.assert_fact(self.name, fact)
+        except Exception as exc:  # MessageNotHandled / MessageObserved / engine error codes
+            raise EngineError(f"durable-rules refused the fact: {type(exc).__name__}: {exc}") from exc
+        if isinstance(state, dict) and state.get("exception"):
+            raise EngineError(f"an action failed inside durable-rules: {state['exception']}")
+
     def fired(self, values: Mapping[str, Any]) -> set[str]:
         """Run one project in its own session and return the fired rule ids (checked)."""
         host = _host()
         session = f"s{next(_COUNTER)}"
         fact = self.engine_fact(values, session)
         _FIRED.clear()
+        factors: list[str] = []
         try:
-            state = host.assert_fact(self.name, fact)
-        except Exception as exc:  # MessageNotHandled / MessageObserved / engine error codes
-            raise EngineError(f"durable-rules refused the fact: {type(exc).__name__}: {exc}") from exc
+            self._assert(host, fact)
+            if self.chaining:
+                factors = self.ruleset.fired_factors(set(_FIRED), dict(values))
+                for item in factors:
+                    self._assert(host, {"sid": session, "factor_": 1, "factor": item})
         finally:
             fired_now = list(_FIRED)
             _FIRED.clear()
@@ -159,13 +191,13 @@ class CompiledRuleSet:
                 host.delete_state(self.name, session)
             except Exception:  # noqa: BLE001 - nothing to clean
                 pass
-        if isinstance(state, dict) and state.get("exception"):
-            raise EngineError(f"an action failed inside durable-rules: {state['exception']}")
         counts = Counter(fired_now)
         if counts.get("_seen", 0) != 1:
             raise EngineError(f"catch-all rule fired {counts.get('_seen', 0)} times (expected 1)")
+        if counts.pop("_factor_seen", 0) != len(factors):
+            raise EngineError("not every factor asserted for chaining reached the engine")
         got = set(counts)
-        expected = reference_fired(self.ruleset.rules, values)
+        expected = reference_fired(self.ruleset, values)
         if got != expected:
             raise EngineError(
                 "durable-rules and the reference evaluation disagree: "

@@ -81,6 +81,7 @@ class TriggerHit(BaseModel):
     label: str
     level: Level
     condition: str
+    factors: list[str] = Field(default_factory=list)
     facts: dict[str, Any] = Field(default_factory=dict)
     source: str
     confidence: str
@@ -216,7 +217,7 @@ class Assessment(BaseModel):
                         id=hit.trigger,
                         label=hit.label,
                         level=t(f"level.{hit.level}", lang),
-                        condition=hit.condition,
+                        condition=hit.condition + (f"；{', '.join(hit.factors)}" if hit.factors else ""),
                         facts=_facts(hit.facts),
                     )
                 )

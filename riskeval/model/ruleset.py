@@ -118,7 +118,11 @@ class Trigger(_Strict):
 
     id: str
     label: str
-    when: str = Field(description="触发条件（表达式）")
+    when: str | None = Field(None, description="触发条件（表达式）；与 factors 同写时两者须同时成立")
+    factors: list[str] | None = Field(
+        None, description="复合触发：列出的风险条目中至少 min_factors 项命中（条件成立且分值非零分档）时触发"
+    )
+    min_factors: int | None = Field(None, ge=1, description="复合触发至少命中的条目数（默认全部）")
     level: Level = Field(description="触发后至少为该等级")
     source: str
     confidence: Confidence

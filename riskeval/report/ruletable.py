@@ -51,7 +51,11 @@ def rule_rows(ruleset: RuleSet) -> list[list[str]]:
             )
     level_names = {"high": "高", "medium": "中", "low": "低"}
     for trig in ruleset.triggers:
-        rows.append(["直接触发", trig.id, trig.label, trig.when, f"至少{level_names[trig.level]}风险", "", "", trig.source, trig.confidence])
+        when = trig.when or ""
+        if trig.factors:
+            need = trig.min_factors or len(trig.factors)
+            when = "；".join(filter(None, [when, f"{'、'.join(trig.factors)} 中至少 {need} 项命中"]))
+        rows.append(["直接触发", trig.id, trig.label, when, f"至少{level_names[trig.level]}风险", "", "", trig.source, trig.confidence])
     for proc in ruleset.procedures:
         rows.append(["必经程序", proc.id, proc.label, proc.required_when or "总是", proc.satisfied, "", "", proc.source, proc.confidence])
     for level in ("low", "medium", "high"):

@@ -20,6 +20,7 @@ from .ruleset import CompiledValue, Rule, RuleSet
 __all__ = ["build_ruleset", "identity_specs"]
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_FACTORS = 8
 
 
 def identity_specs() -> dict[str, FactSpec]:
@@ -288,9 +289,24 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
 
     for trig in layered.triggers.values():
         origin = ctx.origin("triggers", trig.id)
+        if trig.when is None and not trig.factors:
+            ctx.error(origin, ("id",), "trigger.empty", id=trig.id)
+            continue
         trig_cond = ctx.condition(trig.when, origin, ("when",))
+        factors = tuple(trig.factors or ())
+        for k, ident in enumerate(factors):
+            if ident not in layered.items:
+                close = difflib.get_close_matches(ident, list(layered.items), n=1)
+                ctx.error(origin, ("factors", k), "trigger.unknown_factor", id=ident, suggestion=close[0] if close else "")
+        if len(factors) > MAX_FACTORS or len(set(factors)) != len(factors):
+            ctx.error(origin, ("factors",), "trigger.factors_count", limit=MAX_FACTORS)
+        need = trig.min_factors if trig.min_factors is not None else len(factors)
+        if factors and need > len(factors):
+            ctx.error(origin, ("min_factors",), "trigger.min_factors", need=need, count=len(factors))
+        if trig.min_factors is not None and not factors:
+            ctx.error(origin, ("min_factors",), "trigger.min_without_factors")
         if trig_cond is not None:
-            rules.append(Rule(f"trigger:{trig.id}", "trigger", trig.id, trig_cond))
+            rules.append(Rule(f"trigger:{trig.id}", "trigger", trig.id, trig_cond, factors=factors, min_factors=need))
     for proc in layered.procedures.values():
         origin = ctx.origin("procedures", proc.id)
         required = ctx.condition(proc.required_when, origin, ("required_when",))

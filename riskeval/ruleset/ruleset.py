@@ -47,6 +47,13 @@ class Rule:
     condition: Condition
     value: float | None = None
     branch: str | None = None
+    factors: tuple[str, ...] = ()
+    min_factors: int = 0
+
+    @property
+    def compound(self) -> bool:
+        """A rule over the factors (items) that fired first: the engine's forward chaining."""
+        return bool(self.factors)
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,38 @@ class RuleSet:
             if evaluate(cond, values):
                 return size
         return self.panel.default
+
+    def numeric(self, values: dict[str, Any]) -> dict[str, float]:
+        """Values usable in formulas: numbers, booleans as 1/0, options through their ``value``."""
+        out: dict[str, float] = {}
+        for name, value in values.items():
+            if isinstance(value, bool):
+                out[name] = 1.0 if value else 0.0
+            elif isinstance(value, int | float):
+                out[name] = float(value)
+            elif isinstance(value, str) and value in self.option_values.get(name, {}):
+                out[name] = self.option_values[name][value]
+        return out
+
+    def fired_factors(self, fired: set[str], values: dict[str, Any]) -> list[str]:
+        """The items that count as factors for compound triggers: a rule of theirs fired and, for a
+        formula item, its value is positive (so factors are the findings of a points rule set)."""
+        out: list[str] = []
+        numeric: dict[str, float] | None = None
+        for rule in self.rules:
+            if rule.kind != "item" or rule.id not in fired or rule.ref in out:
+                continue
+            spec = self.item_values.get(rule.ref, {}).get("points")
+            if spec is not None and spec.kind == "formula":
+                numeric = numeric if numeric is not None else self.numeric(values)
+                try:
+                    found = spec.lookup(values, numeric)
+                except KeyError:
+                    found = None
+                if found is None or found[0] <= 0:
+                    continue
+            out.append(rule.ref)
+        return out
 
     @staticmethod
     def max_level(a: Level, b: Level) -> Level:

@@ -20,16 +20,8 @@ __all__ = ["score_evaluation", "numeric_values"]
 
 
 def numeric_values(ruleset: RuleSet, values: dict[str, Any]) -> dict[str, float]:
-    """Values usable in formulas: numbers, booleans as 1/0, options through their ``value``."""
-    out: dict[str, float] = {}
-    for name, value in values.items():
-        if isinstance(value, bool):
-            out[name] = 1.0 if value else 0.0
-        elif isinstance(value, int | float):
-            out[name] = float(value)
-        elif isinstance(value, str) and name in ruleset.option_values and value in ruleset.option_values[name]:
-            out[name] = ruleset.option_values[name][value]
-    return out
+    """Values usable in formulas (see :meth:`RuleSet.numeric`)."""
+    return ruleset.numeric(values)
 
 
 def _shown(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
@@ -129,6 +121,7 @@ def score_evaluation(
     score_level = ruleset.level_for(score)
     level: Level = score_level
     hits: list[TriggerHit] = []
+    fired_items = set(ruleset.fired_factors(fired, values))
     for trig in ruleset.triggers:
         if f"trigger:{trig.id}" in fired:
             rule = next(r for r in ruleset.rules if r.id == f"trigger:{trig.id}")
@@ -137,7 +130,8 @@ def score_evaluation(
                     trigger=trig.id,
                     label=trig.label,
                     level=trig.level,
-                    condition=trig.when,
+                    condition=trig.when or "true",
+                    factors=[f for f in rule.factors if f in fired_items],
                     facts=_shown(values, facts_read(rule.condition)),
                     source=trig.source,
                     confidence=trig.confidence,

@@ -131,3 +131,70 @@ def test_item_weights_must_add_up_per_dimension(tmp_path):
 
     messages = [p.render("en") for p in validate_file(path)]
     assert any("item weights of dimension 'controllability' add up to 1.3, not 1" in m for m in messages), messages
+
+
+COMPOUND = """\
+id: compound
+title: 复合触发（正向推理）
+version: "1"
+extends: {parent}
+triggers:
+  - id: CTL-3OF4
+    label: 四项可控性因素中三项同时出现
+    factors: [JS-CTL-2, JS-CTL-3, JS-CTL-4, JS-CTL-5]
+    min_factors: 3
+    level: high
+    source: test
+    confidence: U
+  - id: NIMBY-PLUS
+    label: 涉邻避且群众意见分析扣分
+    when: environmental_impact == "nimby"
+    factors: [JS-CTL-1]
+    level: medium
+    source: test
+    confidence: U
+"""
+
+
+@pytest.fixture(scope="module")
+def compound_rules(tmp_path_factory, jiangsu) -> riskeval.RuleSet:
+    path = tmp_path_factory.mktemp("compound") / "compound.yaml"
+    path.write_text(COMPOUND.format(parent=jiangsu.path), encoding="utf-8")
+    return riskeval.load_ruleset(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"negative_publicity": "some", "malicious_hype": "some"}, set()),
+        ({"negative_publicity": "some", "malicious_hype": "some", "hostile_forces": True}, {"CTL-3OF4"}),
+        ({"negative_publicity": "some", "malicious_hype": "serious", "activist_involvement": "some", "hostile_forces": True}, {"CTL-3OF4"}),
+        ({"environmental_impact": "nimby"}, {"NIMBY-PLUS"}),
+        ({"environmental_impact": "nimby", "opposition_rate": 0}, set()),
+        ({"environmental_impact": "some"}, set()),
+    ],
+)
+def test_compound_triggers_chain_over_fired_factors(compound_rules, good_facts, changes, expected):
+    from riskeval.check import check_project
+    from riskeval.engine import compile_ruleset, reference_fired
+
+    result = assess(Project(id="C", kind="project", facts={**good_facts, **changes}), compound_rules)
+    hits = {h.trigger for h in result.initial.triggers} & {"CTL-3OF4", "NIMBY-PLUS"}
+    assert hits == expected
+    if "CTL-3OF4" in expected:
+        assert result.level == "high"
+        hit = next(h for h in result.initial.triggers if h.trigger == "CTL-3OF4")
+        assert len(hit.factors) >= 3 and "CTL-3OF4" in result.explain()
+    values = check_project(Project(id="C", kind="project", facts={**good_facts, **changes}), compound_rules).initial
+    assert compile_ruleset(compound_rules).fired(values) == reference_fired(compound_rules, values)
+
+
+def test_compound_trigger_validation(tmp_path, jiangsu):
+    bad = COMPOUND.replace("JS-CTL-5]", "JS-CTL-9]").replace("min_factors: 3", "min_factors: 5")
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad.format(parent=jiangsu.path), encoding="utf-8")
+    from riskeval.ruleset import validate_file
+
+    messages = [p.render("en") for p in validate_file(path)]
+    assert any(":8:45: 'JS-CTL-9' in factors is not an item of this rule set" in m for m in messages), messages
+    assert any(":9:18: min_factors is 5 but only 4 factors are listed" in m for m in messages), messages
