@@ -1,7 +1,7 @@
 """Property: durable-rules agrees with an obviously-correct Python evaluation.
 
 Hypothesis generates small rule sets (option tables, numeric bands with random edges, guarded
-items, direct triggers) and projects (values on band edges included, an optional fact sometimes
+items, direct triggers, compound triggers over the factors that scored) and projects (values on band edges included, an optional fact sometimes
 missing). The oracle below reads the generated *specification*, not the compiled rules, and
 computes findings, score and level directly; riskeval must agree exactly.
 """
@@ -113,8 +113,14 @@ def rulesets(draw: Any) -> dict[str, Any]:
     n = draw(st.integers(1, 5))
     items = [draw(item_specs(i)) for i in range(n)]
     triggers = draw(st.lists(st.tuples(conditions, st.sampled_from(["medium", "high"])), max_size=3))
+    ids = [item["id"] for item in items]
+    compounds = []
+    for _ in range(draw(st.integers(0, 2))):
+        factors = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=len(ids), unique=True))
+        need = draw(st.integers(1, len(factors)))
+        compounds.append((draw(st.none() | conditions), draw(st.sampled_from(["medium", "high"])), factors, need))
     low_cut = draw(st.sampled_from([2, 5, 8]))
-    return {"items": items, "triggers": triggers, "cuts": (low_cut, low_cut + 4)}
+    return {"items": items, "triggers": triggers, "compounds": compounds, "cuts": (low_cut, low_cut + 4)}
 
 
 def item_points(spec: dict[str, Any], facts: dict[str, Any]) -> float | None:
@@ -143,7 +149,20 @@ def oracle(rs: dict[str, Any], facts: dict[str, Any]) -> tuple[list[str], float,
     for cond, trig_level in rs["triggers"]:
         if holds(cond, facts) and order[trig_level] > order[level]:
             level = trig_level
+    for trig_level in compound_hits(rs, facts).values():
+        if order[trig_level] > order[level]:
+            level = trig_level
     return findings, score, level
+
+
+def compound_hits(rs: dict[str, Any], facts: dict[str, Any]) -> dict[str, str]:
+    """Compound triggers: the condition holds and at least ``need`` of the factors scored points."""
+    scored = {s["id"] for s in rs["items"] if item_points(s, facts)}
+    return {
+        f"C{i}": lvl
+        for i, (cond, lvl, factors, need) in enumerate(rs["compounds"])
+        if (cond is None or holds(cond, facts)) and len(scored & set(factors)) >= need
+    }
 
 
 def to_yaml(rs: dict[str, Any]) -> str:
@@ -185,6 +204,11 @@ def to_yaml(rs: dict[str, Any]) -> str:
         "triggers": [
             {"id": f"T{i}", "label": "t", "when": c.text(), "level": lvl, "source": "t", "confidence": "U"}
             for i, (c, lvl) in enumerate(rs["triggers"])
+        ]
+        + [
+            {"id": f"C{i}", "label": "c", "level": lvl, "factors": factors, "min_factors": need, "source": "t",
+             "confidence": "U", **({"when": c.text()} if c is not None else {})}
+            for i, (c, lvl, factors, need) in enumerate(rs["compounds"])
         ],
     }
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
@@ -209,4 +233,5 @@ def test_durable_rules_agrees_with_oracle(tmp_path_factory: Any, rs: dict[str, A
         assert result.initial.score == expected_score
         assert result.level == expected_level
         expected_triggers = sorted(f"T{k}" for k, (c, _) in enumerate(rs["triggers"]) if holds(c, values))
-        assert sorted(h.trigger for h in result.initial.triggers) == expected_triggers
+        expected_triggers += sorted(compound_hits(rs, values))
+        assert sorted(h.trigger for h in result.initial.triggers) == sorted(expected_triggers)
