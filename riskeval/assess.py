@@ -37,6 +37,7 @@ register_messages(
         "incomplete.panel": {"zh": "缺少专家组评分：{items}", "en": "missing panel scores: {items}"},
         "scope.all": {"zh": "规则集未限定范围（应评尽评）", "en": "the rule set assesses every matter"},
         "project.file": {"zh": "无法读取项目文件：{detail}", "en": "cannot read the project file: {detail}"},
+        "project.not_found": {"zh": "项目文件不存在", "en": "no such project file"},
         "project.schema": {"zh": "项目字段 “{field}”：{detail}", "en": "project field '{field}': {detail}"},
     }
 )
@@ -87,6 +88,8 @@ def load_project(path: str | Path) -> Project:
         raise ProjectError(
             [ProjectProblem("", "project.file", {"detail": detail}, source, exc.position.line, exc.position.column)]
         ) from None
+    except FileNotFoundError:
+        raise ProjectError([ProjectProblem("", "project.not_found", {}, source, 1, 1)]) from None
     except OSError as exc:
         raise ProjectError([ProjectProblem("", "project.file", {"detail": exc.strerror or str(exc)}, source, 1, 1)]) from None
     return project_from_data(data, source, positions)

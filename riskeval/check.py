@@ -15,6 +15,7 @@ from typing import Any
 from .i18n import register_messages, t
 from .model.project import Project
 from .model.vocabulary import DECISION_LEVEL_OPTIONS, KIND_OPTIONS, REGIME_OPTIONS, STANDARD_FACTS
+from .ruleset.conditions import evaluate
 from .ruleset.facts import FactValueError, coerce_fact_value
 from .ruleset.ruleset import RuleSet
 
@@ -23,6 +24,10 @@ __all__ = ["ProjectProblem", "ProjectError", "CheckedProject", "check_project"]
 register_messages(
     {
         "project.missing_fact": {"zh": "缺少必填事实 “{name}”（{label}）", "en": "missing required fact '{name}' ({label})"},
+        "project.missing_fact_when": {
+            "zh": "缺少事实 “{name}”（{label}）：在 {condition} 时必须填写",
+            "en": "missing fact '{name}' ({label}): required when {condition}",
+        },
         "project.bad_fact": {"zh": "事实 “{name}”（{label}）：{reason}", "en": "fact '{name}' ({label}): {reason}"},
         "project.bad_measure_fact": {
             "zh": "措施 “{measure}” 设置的事实 “{name}”：{reason}",
@@ -163,6 +168,19 @@ def check_project(project: Project, ruleset: RuleSet, *, require: bool = True) -
             errors.append(
                 ProjectProblem(name, "project.missing_fact", {"name": name, "label": declared[name].label}, **_where(project, ("facts",)))
             )
+    if require:
+        known = {**{k: v for k, v in identity.items() if v is not None}, **facts}
+        for name, cond in ruleset.required_when.items():
+            if name not in facts and name not in ruleset.required_facts and evaluate(cond, known):
+                decl = declared[name]
+                errors.append(
+                    ProjectProblem(
+                        name,
+                        "project.missing_fact_when",
+                        {"name": name, "label": decl.label, "condition": decl.required_when},
+                        **_where(project, ("facts",)),
+                    )
+                )
     residual = dict(facts)
     changes: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -22,6 +22,7 @@ __all__ = [
     "Trigger",
     "Procedure",
     "PanelRule",
+    "ScopeRule",
     "PanelSpec",
     "LevelBand",
     "Scoring",
@@ -61,6 +62,7 @@ class FactDecl(_Strict):
     min: float | None = Field(None, description="最小值（含）")
     max: float | None = Field(None, description="最大值（含）")
     required: bool = Field(False, description="项目必须填写（仅当规则读取该事实时生效）")
+    required_when: str | None = Field(None, description="在此条件成立时项目必须填写（表达式），如 households_relocated > 0")
     default: Any = Field(None, description="项目未填写时使用的默认值")
     options: list[OptionDecl] = Field(default_factory=list, description="选项（option 类型必填）")
     description: str | None = Field(None, description="说明")
@@ -80,6 +82,8 @@ class Dimension(_Strict):
     label: str = Field(description="中文名称，如 合法性")
     weight: float | None = Field(None, description="权重（指数法，各维度权重之和为 1）")
     max: float | None = Field(None, description="满分（扣分法，各维度满分之和等于总分）")
+    source: str | None = Field(None, description="依据")
+    confidence: Confidence | None = Field(None, description="可信度 V / S / U")
 
 
 class ValueTable(_Strict):
@@ -137,6 +141,15 @@ class Procedure(_Strict):
     satisfied: str = Field(description="已履行的条件（表达式），如 public_notice_days >= 10")
     source: str
     confidence: Confidence
+
+
+class ScopeRule(_Strict):
+    """A kind of matter that must be assessed (应评尽评)."""
+
+    when: str = Field(description="条件（表达式）")
+    label: str | None = Field(None, description="事项类别，如 征地拆迁")
+    source: str | None = Field(None, description="依据")
+    confidence: Confidence | None = None
 
 
 class PanelRule(_Strict):
@@ -223,7 +236,9 @@ class RuleFile(_Strict):
     extends: str | None = Field(None, description="继承的规则集：内置名称或相对本文件的路径")
     remove: Removal | None = Field(None, description="从被继承规则集中删除的条目编号")
     facts: dict[str, FactDecl] = Field(default_factory=dict)
-    scope: list[str] | None = Field(None, description="须评估事项（任一条件成立即须评估）；不写表示所有事项")
+    scope: list[str | ScopeRule] | None = Field(
+        None, description="须评估事项（任一条件成立即须评估；可写表达式或 {when, label, source}）；不写表示所有事项"
+    )
     dimensions: list[Dimension] = Field(default_factory=list)
     scoring: Scoring | None = None
     items: list[Item] = Field(default_factory=list)

@@ -319,10 +319,12 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
     if layered.scope is not None:
         scope = []
         origin = ctx.origin("scope")
-        for i, text in enumerate(layered.scope):
-            scope_cond = ctx.condition(text, origin, (i,))
+        for i, entry in enumerate(layered.scope):
+            text, sub = (entry, (i,)) if isinstance(entry, str) else (entry.when, (i, "when"))
+            scope_cond = ctx.condition(text, origin, sub)
             if scope_cond is not None:
-                scope.append((text, scope_cond))
+                label = text if isinstance(entry, str) or not entry.label else f"{entry.label}（{text}）"
+                scope.append((label, scope_cond))
                 rules.append(Rule(f"scope:{i}", "scope", str(i), scope_cond))
     panel_conditions: list[tuple[Condition, int]] = []
     if layered.panel is not None:
@@ -335,6 +337,12 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         ctx.read = before  # panel rules do not make facts required
     rules.append(Rule("_seen", "seen", "", Always()))
 
+    required_when: dict[str, Condition] = {}
+    for name, decl in layered.facts.items():
+        if decl.required_when is not None:
+            needed = ctx.condition(decl.required_when, ctx.origin("facts", name), ("required_when",))
+            if needed is not None:
+                required_when[name] = needed
     read_facts = set(ctx.read) - set(IDENTITY_FIELDS)
     required_names = {name for name, decl in layered.facts.items() if decl.required and name in read_facts}
     for name, decl in layered.facts.items():
@@ -361,7 +369,7 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         "items": [i.model_dump() for i in layered.items.values()],
         "triggers": [t.model_dump() for t in layered.triggers.values()],
         "procedures": [p.model_dump() for p in layered.procedures.values()],
-        "scope": layered.scope,
+        "scope": [e if isinstance(e, str) else e.model_dump() for e in layered.scope] if layered.scope is not None else None,
         "panel": layered.panel.model_dump() if layered.panel else None,
     }
     ruleset = RuleSet(
@@ -390,6 +398,7 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         panel_conditions=panel_conditions,
         read_facts=read_facts,
         required_facts=required_names,
+        required_when=required_when,
         option_values=option_values,
         path=top.path,
         lineage=lineage,

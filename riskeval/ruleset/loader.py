@@ -23,6 +23,7 @@ from ..model.ruleset import (
     PanelSpec,
     Procedure,
     RuleFile,
+    ScopeRule,
     Scoring,
     Trigger,
 )
@@ -263,7 +264,7 @@ class Layered:
     triggers: dict[str, Trigger] = field(default_factory=dict)
     procedures: dict[str, Procedure] = field(default_factory=dict)
     scoring: Scoring | None = None
-    scope: list[str] | None = None
+    scope: list[str | ScopeRule] | None = None
     panel: PanelSpec | None = None
     regime: str | None = None
     decisions: dict[str, str] | None = None

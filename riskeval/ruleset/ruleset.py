@@ -117,6 +117,7 @@ class RuleSet:
     path: Path
     lineage: list[dict[str, str]]
     content_hash: str
+    required_when: dict[str, Condition] = field(default_factory=dict)
     test_origins: list[Any] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 

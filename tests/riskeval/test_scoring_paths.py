@@ -198,3 +198,25 @@ def test_compound_trigger_validation(tmp_path, jiangsu):
     messages = [p.render("en") for p in validate_file(path)]
     assert any(":8:45: 'JS-CTL-9' in factors is not an item of this rule set" in m for m in messages), messages
     assert any(":9:18: min_factors is 5 but only 4 factors are listed" in m for m in messages), messages
+
+
+def test_required_when_and_labelled_scope(tmp_path):
+    text = INDEX_RULES.replace(
+        "  hearing_held: {type: bool, label: 已听证, default: false}",
+        "  hearing_held: {type: bool, label: 已听证, required_when: households_relocated > 0}",
+    ).replace(
+        "  - households_relocated > 0\n",
+        "  - {when: households_relocated > 0, label: 征地拆迁, source: 贵阳市办法, confidence: S}\n",
+    )
+    path = tmp_path / "rw.yaml"
+    path.write_text(text, encoding="utf-8")
+    rules = riskeval.load_ruleset(path)
+    panel = {"MEDIA": {"probability": 0, "impact": 0}}
+    with pytest.raises(riskeval.ProjectError) as info:
+        assess(Project(id="R", kind="event", facts={"households_relocated": 2, "environmental_impact": "none"}), rules)
+    assert info.value.problems[0].code == "project.missing_fact_when"
+    assert "required when households_relocated > 0" in info.value.short("en")
+    ok = assess(Project(id="S", kind="event", facts={"households_relocated": 2, "environmental_impact": "none",
+                                                      "hearing_held": True}, panel=panel), rules)
+    assert ok.scope_reasons == ["征地拆迁（households_relocated > 0）"]
+    assert assess(Project(id="T", kind="project", facts={"environmental_impact": "none"}, panel=panel), rules).in_scope
