@@ -42,6 +42,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from riskeval.model.vocabulary import IDENTITY_FIELDS
+
 __all__ = [
     "IDENTITY_COLUMNS",
     "FACT_COLUMNS",
@@ -57,17 +59,7 @@ DEFAULT_SEED = 20140709
 DEFAULT_N = 500
 HERE = Path(__file__).resolve().parent
 
-IDENTITY_COLUMNS = [
-    "id",
-    "name",
-    "kind",
-    "regime",
-    "unit",
-    "domains",
-    "decision_level",
-    "investment",
-    "location",
-]
+IDENTITY_COLUMNS = list(IDENTITY_FIELDS)
 FACT_COLUMNS = [
     # 合法性
     "subject_authority", "legal_compliance", "procedure_compliant",
