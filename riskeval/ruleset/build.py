@@ -56,7 +56,7 @@ class _Ctx:
         try:
             cond = parse_condition(text, self.specs)
         except ConditionError as exc:
-            self.problems.append(condition_problem(origin, sub, exc))
+            self.problems.append(condition_problem(origin, sub, exc, text))
             return None
         self.read |= facts_read(cond)
         return cond
@@ -117,7 +117,7 @@ def _compile_value(
         try:
             formula = parse_formula(spec.formula, _numeric_facts(ctx.layered.facts))
         except ConditionError as exc:
-            ctx.problems.append(condition_problem(origin, (*sub, "formula"), exc))
+            ctx.problems.append(condition_problem(origin, (*sub, "formula"), exc, spec.formula))
             return None
         ctx.read |= formula_facts(formula)
         return CompiledValue("formula", formula=formula, formula_text=spec.formula)

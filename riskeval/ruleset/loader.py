@@ -9,7 +9,6 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from ..model.ruleset import (
     Scoring,
     Trigger,
 )
-from ..model.vocabulary import IDENTITY_FIELDS
 from . import messages as _messages  # noqa: F401  (registers messages)
 from .conditions import ConditionError
 from .intervals import IntervalError, find_gaps_and_overlaps, parse_interval
@@ -434,36 +432,34 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def condition_problem(origin: Origin, sub: tuple[str | int, ...], exc: ConditionError | IntervalError) -> Problem:
-    """A problem located at the offending character inside a condition string."""
+def condition_problem(
+    origin: Origin, sub: tuple[str | int, ...], exc: ConditionError | IntervalError, text: str | None = None
+) -> Problem:
+    """A problem located at the offending character inside a condition string ``text``.
+
+    The column moves into the expression when the value is a one-line scalar (plain or quoted);
+    for block scalars it stays at the start of the value.
+    """
     f, line, col = origin.at(*sub)
-    text = _value_at(origin, sub)
     if isinstance(exc, IntervalError):
         return Problem(f, line, col, exc.code, {"text": exc.text})
-    offset = exc.offset
-    if isinstance(text, str) and "\n" not in text:
-        # A quoted scalar starts one column before its text.
-        raw_line = _source_line(origin.file, line)
-        quote = raw_line[col - 1 : col] if raw_line else ""
-        col = col + offset + (1 if quote in ("'", '"') else 0)
+    if text is not None and "\n" not in text.strip():
+        rest = _source_line(origin.file, line)[col - 1 :]
+        quoted = rest[:1] in ("'", '"')
+        if rest[int(quoted) :].startswith(text[: exc.offset]):
+            col += exc.offset + int(quoted)
     return Problem(f, line, col, exc.code, dict(exc.params))
 
 
-_LINES_CACHE: dict[str, list[str]] = {}
-
-
 def _source_line(file: str, line: int) -> str:
-    if file not in _LINES_CACHE:
-        try:
-            _LINES_CACHE[file] = Path(file).read_text(encoding="utf-8-sig").splitlines()
-        except OSError:
-            _LINES_CACHE[file] = []
-    lines = _LINES_CACHE[file]
-    return lines[line - 1] if 0 < line <= len(lines) else ""
-
-
-def _value_at(origin: Origin, sub: tuple[str | int, ...]) -> Any:
-    return None if not sub else sub[-1]
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            for number, content in enumerate(handle, start=1):
+                if number == line:
+                    return content.rstrip("\n")
+    except OSError:
+        pass
+    return ""
 
 
 def check_levels(scoring: Scoring, origin: Origin, problems: list[Problem], total: float | None) -> dict[str, Any]:
@@ -494,6 +490,3 @@ def check_levels(scoring: Scoring, origin: Origin, problems: list[Problem], tota
             problems.append(Problem(f, line, col, f"levels.{kind}", {"detail": detail}))
     return bands
 
-
-Checker = Callable[..., None]
-IDENTITY = set(IDENTITY_FIELDS)

@@ -84,6 +84,13 @@ CASES: dict[str, tuple[str, str, str]] = {
                 "6:10: extends cycle: cycle_a.yaml → cycle_b.yaml → cycle_a.yaml"),
     "missing_regime": ("regime: major_decision\n", "", "2:1: a rule set needs a regime or a decisions table"),
     "bad_interval": ('    high: "(6, 10]"', '    high: "(6; 10]"', "19:11: bad interval '(6; 10]'"),
+    "scope_unknown_fact": ("regime: major_decision\n", 'regime: major_decision\nscope:\n  - kind == "project" and hearing_hold\n',
+                           "7:27: undeclared fact 'hearing_hold' (did you mean 'hearing_held'?)"),
+    "block_scalar_condition": (
+        "  - {id: T1, label: 过半反对, when: opposition_rate > 50, level: high, source: test, confidence: S}",
+        "  - id: T1\n    label: 过半反对\n    level: high\n    source: test\n    confidence: S\n"
+        "    when: >-\n      opposition_rate > 50 and\n      oposition_rate < 90",
+        "41:11: undeclared fact 'oposition_rate' (did you mean 'opposition_rate'?)"),
     "bool_operator": ("when: opposition_rate > 50", "when: hearing_held > 1",
                       "36:48: type mismatch: 'hearing_held' is bool, cannot compare with 1"),
 }
