@@ -121,7 +121,8 @@ def score_evaluation(
     score_level = ruleset.level_for(score)
     level: Level = score_level
     hits: list[TriggerHit] = []
-    fired_items = set(ruleset.fired_factors(fired, values))
+    # Factors are only needed to explain a compound trigger; most rule sets have none.
+    fired_items = set(ruleset.fired_factors(fired, values)) if any(r.compound for r in ruleset.rules) else set()
     for trig in ruleset.triggers:
         if f"trigger:{trig.id}" in fired:
             rule = next(r for r in ruleset.rules if r.id == f"trigger:{trig.id}")
