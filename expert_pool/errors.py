@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from riskeval.errors import Location, RiskevalError
+
 if TYPE_CHECKING:  # pragma: no cover
     from expert_pool.assign.explain import Explanation
 
@@ -54,7 +56,7 @@ def _where(file: str | None, row: int | None, field: str | None, lang: str) -> s
     return head
 
 
-class PoolError(Exception):
+class PoolError(RiskevalError):
     """Base class of all errors raised by :mod:`expert_pool`.
 
     Parameters
@@ -81,22 +83,27 @@ class PoolError(Exception):
         self.file = None if file is None else str(file)
         self.row = row
         self.field = field
-        super().__init__(self.message("zh"))
+        location = Location(file=self.file, row=row, field=field) if (file or row is not None or field) else None
+        super().__init__(type(self).code, location=location)
 
     def __str__(self) -> str:
         return self.message("zh")
 
-    def message(self, lang: str = "zh") -> str:
+    def render(self, lang: str = "zh") -> str:
+        return self.message(lang)
+
+    def message(self, lang: str | None = "zh") -> str:
         """The full message in ``lang`` (``"zh"`` or ``"en"``), prefixed by its location."""
+        lang = "en" if lang == "en" else "zh"
         text = self.en if lang == "en" else self.zh
         where = _where(self.file, self.row, self.field, lang)
         if not where:
             return text
         return f"{where}: {text}" if lang == "en" else f"{where}：{text}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """A JSON-friendly description (code, location, both messages)."""
-        return {
+        return super().to_dict(lang) | {
             "code": self.code,
             "file": self.file,
             "row": self.row,

@@ -7,6 +7,7 @@ from .assess import assess, load_project
 from .batch import assess_frame, assess_many
 from .check import ProjectError
 from .engine import EngineError
+from .errors import InputError, Location, RiskevalError, exit_code_for
 from .gate import (
     AssessmentIncomplete,
     AssessmentRequired,
@@ -34,6 +35,10 @@ __all__ = [
     "LedgerError",
     "Assessment",
     "EngineError",
+    "InputError",
+    "Location",
+    "RiskevalError",
+    "exit_code_for",
     "Evaluation",
     "Finding",
     "Measure",

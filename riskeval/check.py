@@ -12,6 +12,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import Location, RiskevalError, jsonable
 from .i18n import register_messages, t
 from .model.project import Project
 from .model.vocabulary import DECISION_LEVEL_OPTIONS, KIND_OPTIONS, REGIME_OPTIONS, STANDARD_FACTS
@@ -40,6 +41,7 @@ register_messages(
         },
         "project.bad_identity": {"zh": "“{name}” 的取值 “{value}” 无效（可选：{options}）", "en": "'{name}': invalid value '{value}' (options: {options})"},
         "project.hint": {"zh": "（是否想写 “{suggestion}”？）", "en": " (did you mean '{suggestion}'?)"},
+        "project.invalid": {"zh": "项目数据有错误", "en": "the project data have errors"},
         "project.dup_measure": {"zh": "措施编号 “{measure}” 重复", "en": "duplicate measure id '{measure}'"},
     }
 )
@@ -72,13 +74,33 @@ class ProjectProblem:
         where = f"{self.file}:{self.line}:{self.column}: " if self.file else ""
         return where + self.message(lang)
 
+    @property
+    def location(self) -> Location:
+        return Location(file=self.file, line=self.line, column=self.column, field=self.field or None)
 
-class ProjectError(ValueError):
+    def to_dict(self, lang: str = "zh") -> dict[str, object]:
+        """``{"code", "field", "message", "params", "location"}`` as plain JSON data."""
+        return {
+            "code": self.code,
+            "field": self.field,
+            "message": self.message(lang),
+            "params": jsonable(self.params),
+            "location": self.location.to_dict(),
+        }
+
+
+class ProjectError(RiskevalError):
     """A project whose data do not match the rule set; ``problems`` lists each."""
 
+    code = "project.invalid"
+    problems: list[ProjectProblem]
+
     def __init__(self, problems: list[ProjectProblem]) -> None:
-        self.problems = problems
-        super().__init__(self.short("en"))
+        first = problems[0] if problems else None
+        super().__init__(location=first.location if first is not None else None, problems=problems)
+
+    def message(self, lang: str | None = "zh") -> str:
+        return self.short(lang or "zh")
 
     def short(self, lang: str = "zh") -> str:
         return "; ".join(p.message(lang) for p in self.problems)

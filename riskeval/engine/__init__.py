@@ -21,14 +21,30 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..errors import RiskevalError
+from ..i18n import register_messages
 from ..ruleset.conditions import Always, And, Cmp, Condition, Has, Or, evaluate
 from ..ruleset.ruleset import RuleSet
+
+register_messages(
+    {
+        "engine.refused": {
+            "zh": "规则引擎异常，拒绝给出结论：{detail}",
+            "en": "rule engine anomaly, no conclusion given: {detail}",
+        }
+    }
+)
 
 __all__ = ["EngineError", "CompiledRuleSet", "compile_ruleset", "reference_fired"]
 
 
-class EngineError(RuntimeError):
-    """The rule engine misbehaved; the assessment is refused rather than trusted."""
+class EngineError(RiskevalError):
+    """The rule engine misbehaved; the assessment is refused rather than trusted (exit code 1)."""
+
+    code = "engine.refused"
+
+    def __init__(self, detail: str, **params: Any) -> None:
+        super().__init__(detail=detail, **params)
 
 
 _HOST: Any = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import RiskevalError
 from ..i18n import normalize_lang, register_messages, t
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -129,7 +130,7 @@ register_messages(
 )
 
 
-class GateError(Exception):
+class GateError(RiskevalError):
     """A decision may not go ahead (or the record it would rest on cannot be trusted).
 
     Parameters
@@ -150,8 +151,7 @@ class GateError(Exception):
         self.project_id = project_id
         self.reason = reason
         self.record = record
-        self.params: dict[str, Any] = params
-        super().__init__(self.message("zh"))
+        super().__init__(self.key(), **params)
 
     def key(self) -> str:
         """The catalogue key of the message."""
@@ -174,14 +174,17 @@ class GateError(Exception):
         return self.message("zh")
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        """``{"error", "reason", "project_id", "seq", "message"}`` for reports and JSON output."""
-        return {
-            "error": type(self).__name__,
-            "reason": self.reason,
-            "project_id": self.project_id,
-            "seq": self.record.seq if self.record is not None else None,
-            "message": self.message(lang),
-        }
+        """The base dict plus ``error``, ``reason``, ``project_id`` and ``seq``."""
+        out = super().to_dict(lang)
+        out.update(
+            {
+                "error": type(self).__name__,
+                "reason": self.reason,
+                "project_id": self.project_id,
+                "seq": self.record.seq if self.record is not None else None,
+            }
+        )
+        return out
 
 
 class AssessmentRequired(GateError):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..i18n import t
+from ..errors import EXIT_USAGE, Location, RiskevalError
+from ..i18n import register_messages, t
+
+register_messages(
+    {
+        "ruleset.invalid": {"zh": "规则集有错误", "en": "the rule set has errors"},
+        "ruleset.not_found_error": {"zh": "找不到规则集", "en": "rule set not found"},
+    }
+)
 
 __all__ = ["Problem", "RuleSetError", "RuleSetNotFound"]
 
@@ -32,13 +40,37 @@ class Problem:
         tag = "" if self.severity == "error" else ("警告：" if lang != "en" else "warning: ")
         return f"{self.file}:{self.line}:{self.column}: {tag}{self.message(lang)}"
 
+    @property
+    def location(self) -> Location:
+        return Location(file=self.file, line=self.line, column=self.column)
 
-class RuleSetError(Exception):
-    """A rule set that cannot be used; ``problems`` lists every error found."""
+    def to_dict(self, lang: str = "zh") -> dict[str, object]:
+        """``{"code", "severity", "message", "location"}`` as plain JSON data."""
+        from ..errors import jsonable
+
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message(lang),
+            "params": jsonable(self.params),
+            "location": self.location.to_dict(),
+        }
+
+
+class RuleSetError(RiskevalError):
+    """A rule set that cannot be used; ``problems`` lists every error found (``file:line:column``)."""
+
+    code = "ruleset.invalid"
+    problems: list[Problem]
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(p.render("en") for p in problems))
+        first = problems[0] if problems else None
+        super().__init__(location=first.location if first is not None else None, problems=problems)
+
+    def message(self, lang: str | None = "zh") -> str:
+        if len(self.problems) == 1:
+            return self.problems[0].message(lang or "zh")
+        return super().message(lang)
 
     def render(self, lang: str = "zh") -> str:
         return "\n".join(p.render(lang) for p in self.problems)
@@ -46,3 +78,5 @@ class RuleSetError(Exception):
 
 class RuleSetNotFound(RuleSetError):
     """Neither a file nor a bundled rule set of that name."""
+
+    exit_code = EXIT_USAGE
