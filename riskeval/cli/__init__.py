@@ -1,64 +1,70 @@
 """The ``riskeval`` command: a thin shell over the library.
 
-Each command group lives in its own module with a ``register(app)`` function.
+Each command group lives in its own module with a ``register(app)`` function. Errors become
+messages and exit codes in one place, :class:`~riskeval.cli.common.RiskevalGroup`.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+from typing import Annotated
 
 import typer
 
-from ..i18n import register_messages, t
+from ..i18n import register_messages
+from .common import RiskevalGroup
 
 __all__ = ["app", "main"]
 
-register_messages(
-    {
-        "cli.unexpected": {
-            "zh": "内部错误（{kind}）：{detail}。请把输入文件和此信息报告给维护者。",
-            "en": "internal error ({kind}): {detail}. Please report it with the input files.",
-        },
-        "cli.interrupted": {"zh": "已中断", "en": "interrupted"},
-    }
-)
+register_messages({"cli.version": {"zh": "riskeval {version}", "en": "riskeval {version}"}})
 
 app = typer.Typer(
     name="riskeval",
+    cls=RiskevalGroup,
     help="社会稳定风险评估（稳评）：规则集校验、评估、批量评估、前置门槛与台账。/ Social-stability risk assessment.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
+# The command modules; a module that fails to import is an error, never a command silently missing.
+COMMAND_MODULES = (
+    "riskeval.cli.rules_cmd",
+    "riskeval.cli.assess_cmd",
+    "riskeval.cli.batch_cmd",
+    "riskeval.cli.ledger_cmd",
+    "riskeval.cli.review_cmd",
+    "expert_pool.cli",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"riskeval {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="显示版本 / show the version", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """社会稳定风险评估（稳评）/ Social-stability risk assessment of major decisions."""
+
 
 def _register_all() -> None:
-    from . import assess_cmd, rules_cmd
+    import importlib
 
-    rules_cmd.register(app)
-    assess_cmd.register(app)
-    for module in ("riskeval.cli.batch_cmd", "riskeval.cli.ledger_cmd", "riskeval.cli.review_cmd", "expert_pool.cli"):
-        try:
-            mod = __import__(module, fromlist=["register"])
-        except ImportError:
-            continue
-        mod.register(app)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(app)
 
 
 _register_all()
 
 
 def main() -> None:
-    """Entry point: never a traceback for the user (set RISKEVAL_DEBUG=1 to see one)."""
-    lang = "en" if "--lang" in sys.argv and sys.argv[sys.argv.index("--lang") + 1 :][:1] == ["en"] else "zh"
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo(t("cli.interrupted", lang), err=True)
-        sys.exit(130)
-    except Exception as exc:  # pragma: no cover - last resort
-        if os.environ.get("RISKEVAL_DEBUG"):
-            raise
-        typer.echo(t("cli.unexpected", lang, kind=type(exc).__name__, detail=str(exc)[:500]), err=True)
-        sys.exit(3)
+    """Entry point: errors are reported by the command group, never as a traceback (``RISKEVAL_DEBUG=1``
+    shows one for internal errors)."""
+    app()
