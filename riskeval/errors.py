@@ -67,6 +67,8 @@ register_messages(
         "location.table": {"zh": "{where}第 {row} 行", "en": "{where}row {row}"},
         "location.table_field": {"zh": "{where}第 {row} 行，列“{field}”", "en": "{where}row {row}, column '{field}'"},
         "location.field": {"zh": "{where}字段“{field}”", "en": "{where}field '{field}'"},
+        "punct.colon": {"zh": "：", "en": ": "},
+        "punct.list": {"zh": "；", "en": "; "},
         "input.not_found": {"zh": "文件不存在：{path}", "en": "no such file: {path}"},
         "input.unreadable": {"zh": "无法读取文件 {path}：{detail}", "en": "cannot read {path}: {detail}"},
     }
@@ -101,7 +103,7 @@ class Location:
         if self.line is not None:
             col = f":{self.column}" if self.column is not None else ""
             return f"{head}:{self.line}{col}" if head else f"{self.line}{col}"
-        where = (head + ("：" if lang == "zh" else ": ")) if head else ""
+        where = (head + t("punct.colon", lang)) if head else ""
         if self.row is not None:
             if self.field:
                 return t("location.table_field", lang, where=where, row=self.row, field=self.field)
@@ -189,7 +191,8 @@ class RiskevalError(Exception):
             lines.extend(p.render(lang) for p in self.problems)
         else:
             where = self.location.render(lang) if self.location is not None else ""
-            sep = ": " if self.location is not None and self.location.line is not None else ("：" if lang == "zh" else ": ")
+            file_position = self.location is not None and self.location.line is not None
+            sep = ": " if file_position else t("punct.colon", lang)
             lines.append(f"{where}{sep}{self.message(lang)}" if where else self.message(lang))
         return "\n".join(lines)
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..i18n import normalize_lang, register_messages, t
-from ..model.ruleset import RuleFile
 from ..ruleset import RuleSetError, bundled_names, load_ruleset, validate_file
 from ..ruleset.testing import run_tests
+from ..schema import ruleset_json_schema, ruleset_json_schema_text
 from .common import LangOption, fail, guarded
 
 __all__ = ["register", "ruleset_json_schema"]
@@ -24,19 +24,15 @@ register_messages(
         "test.fail": {"zh": "失败  {file} :: {name}", "en": "FAIL  {file} :: {name}"},
         "test.summary": {"zh": "{passed} 个通过，{failed} 个失败", "en": "{passed} passed, {failed} failed"},
         "test.none": {"zh": "{file}：没有内嵌测试", "en": "{file}: no embedded tests"},
-        "rules.bad_format": {"zh": "--format 只能是 markdown 或 xlsx", "en": "--format must be markdown or xlsx"},
         "rules.xlsx_needs_out": {"zh": "xlsx 格式需要 --out 文件", "en": "xlsx needs --out FILE"},
         "rules.written": {"zh": "已写入 {path}", "en": "wrote {path}"},
     }
 )
 
 
-def ruleset_json_schema() -> dict[str, object]:
-    """The JSON Schema of the rule-file format (for editors)."""
-    schema = RuleFile.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "riskeval 规则集 / rule set"
-    return schema
+class TableFormat(StrEnum):
+    markdown = "markdown"
+    xlsx = "xlsx"
 
 
 def register(app: typer.Typer) -> None:
@@ -98,7 +94,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def schema(out: Annotated[Path | None, typer.Option("--out", help="写入文件")] = None) -> None:
         """输出规则文件格式的 JSON Schema（供编辑器补全和检查）。/ Print the rule-file JSON Schema."""
-        text = json.dumps(ruleset_json_schema(), ensure_ascii=False, indent=2) + "\n"
+        text = ruleset_json_schema_text()
         if out is None:
             typer.echo(text, nl=False)
         else:
@@ -115,7 +111,7 @@ def register(app: typer.Typer) -> None:
     @guarded
     def rules_show(
         name: Annotated[str, typer.Argument(help="规则集名称或文件")],
-        format: Annotated[str, typer.Option("--format", help="markdown | xlsx")] = "markdown",
+        format: Annotated[TableFormat, typer.Option("--format", help="markdown | xlsx")] = TableFormat.markdown,
         out: Annotated[Path | None, typer.Option("--out", help="输出文件")] = None,
         lang: LangOption = "zh",
     ) -> None:
@@ -129,10 +125,8 @@ def register(app: typer.Typer) -> None:
                 out.write_text(text, encoding="utf-8")
             else:
                 typer.echo(text, nl=False)
-        elif format == "xlsx":
+        else:
             if out is None:
                 fail(t("rules.xlsx_needs_out", lang), 2)
             rules_xlsx(rs, out)
             typer.echo(t("rules.written", lang, path=out))
-        else:
-            fail(t("rules.bad_format", lang), 2)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["Lang", "LANGS", "register_messages", "t", "normalize_lang"]
+__all__ = ["DuplicateMessage", "Lang", "LANGS", "register_messages", "t", "normalize_lang"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -27,12 +27,27 @@ LANGS: tuple[str, ...] = ("zh", "en")
 _CATALOGUE: dict[str, dict[str, str]] = {}
 
 
+class DuplicateMessage(ValueError):
+    """A message key registered twice (a programming error, raised at import)."""
+
+
 def register_messages(messages: dict[str, dict[str, str]]) -> None:
-    """Add messages ``{key: {"zh": ..., "en": ...}}`` to the catalogue."""
+    """Add messages ``{key: {"zh": ..., "en": ...}}`` to the one catalogue of riskeval and expert_pool.
+
+    Raises
+    ------
+    DuplicateMessage
+        If a key is already registered (two modules must not share or overwrite a message).
+    ValueError
+        If a language is missing.
+    """
     for key, texts in messages.items():
         missing = [lang for lang in LANGS if lang not in texts]
         if missing:
             raise ValueError(f"message {key!r} lacks {missing}")
+        if key in _CATALOGUE:
+            raise DuplicateMessage(f"message {key!r} is registered twice")
+    for key, texts in messages.items():
         _CATALOGUE[key] = dict(texts)
 
 
