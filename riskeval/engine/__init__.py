@@ -90,7 +90,11 @@ def engine_host() -> Any:
     """The process's durable-rules host (a ``SyncHost``: no timer thread; created on first use)."""
     global _HOST
     if _HOST is None:
-        _HOST = _sync_host_class()()
+        host = _sync_host_class()()
+        # Fail closed if a durable-rules release started its threads some other way.
+        if getattr(host, "_d_timer", None) is not None or getattr(host, "_t_timer", None) is not None:
+            raise EngineError("durable-rules started its dispatch timer; riskeval drives sessions synchronously")
+        _HOST = host
     return _HOST
 
 

@@ -84,3 +84,12 @@ def test_every_evaluation_cross_checked_without_timer(jiangsu: riskeval.RuleSet,
     for rate in range(0, 101, 5):
         got = compiled.fired(dict(values, opposition_rate=rate))
         assert got == engine.reference_fired(jiangsu, dict(values, opposition_rate=rate))
+
+
+def test_a_host_that_starts_its_timer_is_refused(timers: list[float], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail closed: should a durable-rules release start its timers another way, no evaluation runs."""
+    monkeypatch.setattr(engine, "_HOST", None)
+    monkeypatch.setattr(engine, "_sync_host_class", lambda: Host)
+    with pytest.raises(engine.EngineError):
+        engine_host()
+    assert len(timers) == 2 and engine._HOST is None
