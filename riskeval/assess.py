@@ -165,8 +165,12 @@ class Outcome:
         )
 
 
-def evaluate_project(project: Project, ruleset: RuleSet, panel: dict[str, Any] | None = None) -> Outcome:
+def evaluate_project(
+    project: Project, ruleset: RuleSet, panel: dict[str, Any] | None = None, *, strict: bool = True
+) -> Outcome:
     """Check the facts, evaluate before and after the measures, and decide; no result objects.
+
+    ``strict`` as for :func:`assess`; ``Outcome.checked`` carries the warnings and notes.
 
     Raises
     ------
@@ -174,12 +178,12 @@ def evaluate_project(project: Project, ruleset: RuleSet, panel: dict[str, Any] |
         As :func:`assess`.
     """
     try:
-        checked = check_project(project, ruleset)
+        checked = check_project(project, ruleset, strict=strict)
     except ProjectError as exc:
         # A matter outside the scope need not carry the facts only an assessment would read.
         if ruleset.scope is None or any(p.code != "project.missing_fact" for p in exc.problems):
             raise
-        lenient = check_project(project, ruleset, require=False)
+        lenient = check_project(project, ruleset, require=False, strict=strict)
         fired = compile_ruleset(ruleset).fired(lenient.initial)
         if any(rule.kind == "scope" and rule.id in fired for rule in ruleset.rules):
             raise
@@ -195,7 +199,9 @@ def evaluate_project(project: Project, ruleset: RuleSet, panel: dict[str, Any] |
     return Outcome(True, checked, initial, residual, decision, regime, incomplete)
 
 
-def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[str, Any] | None = None) -> Assessment:
+def assess(
+    project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[str, Any] | None = None, strict: bool = True
+) -> Assessment:
     """Assess ``project`` under ``ruleset``: initial (措施前) and residual (措施后) evaluations.
 
     Parameters
@@ -206,6 +212,11 @@ def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[s
         From :func:`riskeval.load_ruleset`.
     panel
         Expert-panel values per item id (override ``project.panel``).
+    strict
+        A fact that the rule set does not declare and that is not a standard fact (a misspelling such as
+        ``petition_12m``) is a :class:`ProjectError` (code ``project.unknown_fact``, with the nearest name).
+        ``False`` ignores it with a warning in ``Assessment.warnings``. Standard facts that the rule set
+        does not use are ignored either way.
 
     Returns
     -------
@@ -214,10 +225,11 @@ def assess(project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[s
     Raises
     ------
     ProjectError
-        The project's facts do not match the rule set's declarations.
+        The project's facts do not match the rule set's declarations (or, when ``strict``, name an
+        unknown fact).
     EngineError
         The rule engine misbehaved (the result is refused, never guessed).
     """
     if not isinstance(project, Project):
         project = project_from_data(project)
-    return evaluate_project(project, ruleset, panel).assessment(project, ruleset)
+    return evaluate_project(project, ruleset, panel, strict=strict).assessment(project, ruleset)

@@ -2,8 +2,28 @@
 
 A missing required fact, a wrong type, a value out of bounds or an undeclared option is a
 :class:`ProjectError` naming the fact (and the file position where there is a file).
-Unknown facts of the standard vocabulary are ignored; any other unknown fact is a warning
-with the nearest declared name.
+
+Strict facts: a fact (of the project or set by a measure) that the rule set does not declare and
+that is not in the standard fact vocabulary (:data:`riskeval.model.vocabulary.STANDARD_FACTS`) is an
+error too (``project.unknown_fact`` / ``project.unknown_measure_fact``), with the nearest name among
+the rule set's facts and the vocabulary: a misspelled optional fact must not silently switch off the
+rule that reads it. With ``strict=False`` it is a warning instead and the fact is ignored. Vocabulary
+facts that the rule set does not use are ignored with a note (``project.unused_facts``), so that one
+project list can serve several rule sets.
+
+Examples
+--------
+>>> from riskeval import Project, load_ruleset
+>>> rs = load_ruleset("guiyang")
+>>> facts = dict(rs.tests[0].project["facts"], petition_12m=45)
+>>> try:
+...     check_project(Project(id="P", kind="project", facts=facts), rs)
+... except ProjectError as exc:
+...     print(exc.problems[0].code, "|", exc.short("en"))
+project.unknown_fact | unknown fact 'petition_12m': neither declared by the rule set nor a standard fact (did you mean 'petitions_12m'?)
+>>> checked = check_project(Project(id="P", kind="project", facts=facts), rs, strict=False)
+>>> [w.code for w in checked.warnings], "petition_12m" in checked.initial
+(['project.unknown_fact_ignored'], False)
 """
 
 from __future__ import annotations
@@ -20,7 +40,7 @@ from .ruleset.conditions import evaluate
 from .ruleset.facts import FactValueError, coerce_fact_value
 from .ruleset.ruleset import RuleSet
 
-__all__ = ["ProjectProblem", "ProjectError", "CheckedProject", "check_project"]
+__all__ = ["ProjectProblem", "ProjectError", "CheckedProject", "check_project", "unknown_fact_suggestion"]
 
 register_messages(
     {
@@ -34,10 +54,23 @@ register_messages(
             "zh": "措施 “{measure}” 设置的事实 “{name}”：{reason}",
             "en": "measure '{measure}' sets '{name}': {reason}",
         },
-        "project.unknown_fact": {"zh": "未声明的事实 “{name}” 将被忽略{hint}", "en": "undeclared fact '{name}' is ignored{hint}"},
+        "project.unknown_fact": {
+            "zh": "未知的事实 “{name}”：规则集未声明，也不是标准事实{hint}",
+            "en": "unknown fact '{name}': neither declared by the rule set nor a standard fact{hint}",
+        },
         "project.unknown_measure_fact": {
+            "zh": "措施 “{measure}” 设置了未知的事实 “{name}”：规则集未声明，也不是标准事实{hint}",
+            "en": "measure '{measure}' sets unknown fact '{name}': neither declared by the rule set nor a standard fact{hint}",
+        },
+        "project.unknown_fact_ignored": {"zh": "未声明的事实 “{name}” 将被忽略{hint}", "en": "undeclared fact '{name}' is ignored{hint}"},
+        "project.unknown_measure_fact_ignored": {
             "zh": "措施 “{measure}” 设置了未声明的事实 “{name}”，将被忽略{hint}",
             "en": "measure '{measure}' sets undeclared fact '{name}', ignored{hint}",
+        },
+        "project.list_sep": {"zh": "、", "en": ", "},
+        "project.unused_facts": {
+            "zh": "本规则集未使用以下标准事实，已忽略：{names}",
+            "en": "standard facts not used by this rule set are ignored: {names}",
         },
         "project.bad_identity": {"zh": "“{name}” 的取值 “{value}” 无效（可选：{options}）", "en": "'{name}': invalid value '{value}' (options: {options})"},
         "project.hint": {"zh": "（是否想写 “{suggestion}”？）", "en": " (did you mean '{suggestion}'?)"},
@@ -64,6 +97,9 @@ class ProjectProblem:
         params = dict(self.params)
         suggestion = params.get("suggestion")
         params.setdefault("hint", t("project.hint", lang, suggestion=suggestion) if suggestion else "")
+        listed = params.get("facts")
+        if isinstance(listed, list):
+            params.setdefault("names", t("project.list_sep", lang).join(str(x) for x in listed))
         if "reason_code" in params:
             reason_params = params.get("reason_params")
             extra = reason_params if isinstance(reason_params, dict) else {}
@@ -71,7 +107,10 @@ class ProjectProblem:
         return t(self.code, lang, **params)
 
     def render(self, lang: str = "zh") -> str:
-        where = f"{self.file}:{self.line}:{self.column}: " if self.file else ""
+        if self.file and self.line is not None:
+            where = f"{self.file}:{self.line}:{self.column or 1}: "
+        else:
+            where = f"{self.file}: " if self.file else ""
         return where + self.message(lang)
 
     @property
@@ -111,13 +150,18 @@ class ProjectError(RiskevalError):
 
 @dataclass
 class CheckedProject:
-    """Normalised facts before and after the measures."""
+    """Normalised facts before and after the measures.
+
+    ``warnings`` lists unknown facts ignored under ``strict=False``; ``notes`` the standard facts
+    that the rule set does not use (ignored).
+    """
 
     project: Project
     initial: dict[str, Any]
     residual: dict[str, Any]
     measure_changes: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[ProjectProblem] = field(default_factory=list)
+    notes: list[ProjectProblem] = field(default_factory=list)
 
 
 def _where(project: Project, path: tuple[str | int, ...]) -> dict[str, Any]:
@@ -128,8 +172,29 @@ def _where(project: Project, path: tuple[str | int, ...]) -> dict[str, Any]:
     return {"file": project.source, "line": pos.line, "column": pos.column}
 
 
-def check_project(project: Project, ruleset: RuleSet, *, require: bool = True) -> CheckedProject:
+def unknown_fact_suggestion(name: str, ruleset: RuleSet) -> str:
+    """The nearest of the rule set's facts and the standard vocabulary to ``name`` ("" when none is close).
+
+    >>> from riskeval import load_ruleset
+    >>> unknown_fact_suggestion("petition_12m", load_ruleset("guiyang"))
+    'petitions_12m'
+    """
+    candidates = sorted(set(ruleset.facts) | STANDARD_FACTS)
+    close = difflib.get_close_matches(name, candidates, n=1)
+    return close[0] if close else ""
+
+
+def check_project(project: Project, ruleset: RuleSet, *, require: bool = True, strict: bool = True) -> CheckedProject:
     """Validate and normalise ``project`` under ``ruleset``.
+
+    Parameters
+    ----------
+    project, ruleset
+        The matter and the rule set whose declarations it must meet.
+    require
+        Report missing required facts (off when deciding whether a matter is in scope at all).
+    strict
+        An unknown fact (neither declared nor standard) is an error; with ``False`` a warning.
 
     Raises
     ------
@@ -138,6 +203,7 @@ def check_project(project: Project, ruleset: RuleSet, *, require: bool = True) -
     """
     errors: list[ProjectProblem] = []
     warnings: list[ProjectProblem] = []
+    unused: list[str] = []
     identity = project.identity()
     for name, options in _IDENTITY_OPTIONS.items():
         value = identity.get(name)
@@ -155,14 +221,19 @@ def check_project(project: Project, ruleset: RuleSet, *, require: bool = True) -
     def check_value(name: str, value: Any, path: tuple[str | int, ...], measure: str | None) -> tuple[bool, Any]:
         decl = declared.get(name)
         if decl is None:
-            if name not in STANDARD_FACTS:
-                close = difflib.get_close_matches(name, list(declared), n=1)
-                params: dict[str, object] = {"name": name, "suggestion": close[0] if close else ""}
-                code = "project.unknown_fact"
-                if measure is not None:
-                    params["measure"] = measure
-                    code = "project.unknown_measure_fact"
-                warnings.append(ProjectProblem(name, code, params, **_where(project, path)))
+            if name in STANDARD_FACTS:
+                if name not in unused:
+                    unused.append(name)
+                return False, None
+            params: dict[str, object] = {"name": name, "suggestion": unknown_fact_suggestion(name, ruleset)}
+            code = "project.unknown_fact"
+            if measure is not None:
+                params["measure"] = measure
+                code = "project.unknown_measure_fact"
+            if strict:
+                errors.append(ProjectProblem(name, code, params, **_where(project, path)))
+            else:
+                warnings.append(ProjectProblem(name, code + "_ignored", params, **_where(project, path)))
             return False, None
         if value is None:
             return False, None
@@ -220,4 +291,5 @@ def check_project(project: Project, ruleset: RuleSet, *, require: bool = True) -
     if errors:
         raise ProjectError(errors)
     base = {k: v for k, v in identity.items() if v is not None and v != []}
-    return CheckedProject(project, {**base, **facts}, {**base, **residual}, changes, warnings)
+    notes = [ProjectProblem("facts", "project.unused_facts", {"facts": unused})] if unused else []
+    return CheckedProject(project, {**base, **facts}, {**base, **residual}, changes, warnings, notes)

@@ -7,6 +7,12 @@ Columns name identity fields (``id``, ``kind``, ``unit`` ... or ``项目编号``
 the file format requires (a ``;``-separated list, an integral float from Excel); the checks against the
 rule set's declarations (types, bounds, options, booleans ``是/否``) are :func:`riskeval.check.check_project`'s.
 
+Strict columns: a column that names nothing known (not an identity or measure column, not a fact of the rule
+set by name or label, not a standard fact) is an error (``batch.unknown_column``, with the nearest known
+spelling): :meth:`ColumnResolver.check_columns` before any row is evaluated, and ``project_data(row,
+strict=True)`` for rows whose keys differ (JSON Lines, YAML).  Standard-fact columns the rule set does not use
+are ignored (:attr:`ColumnCheck.unused`, for a note).
+
 Examples
 --------
 >>> from riskeval import load_ruleset
@@ -17,21 +23,38 @@ Examples
 ('P1', '重大工程项目', {'opposition_rate': '12.5'}, ['交通', '土地'])
 >>> data["measures"][0]["sets"]
 {'opposition_rate': '3'}
+>>> check = resolver.check_columns(["编号", "反对率", "petition_12m", "households_relocated"])
+>>> [p.message("en") for p in check.unknown], check.unused
+(["unknown column 'petition_12m': not a project field, a fact of the rule set (name or label) nor a standard fact (did you mean 'petitions_12m'?)"], ['households_relocated'])
 """
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
+from ..check import ProjectError, ProjectProblem
 from ..i18n import register_messages
 from ..model.vocabulary import STANDARD_FACTS
 from ..ruleset.ruleset import RuleSet
 
-__all__ = ["ColumnResolver", "Column", "RowError", "is_missing", "IDENTITY_ALIASES", "MEASURE_PREFIXES"]
+__all__ = [
+    "ColumnResolver",
+    "Column",
+    "ColumnCheck",
+    "RowError",
+    "is_missing",
+    "IDENTITY_ALIASES",
+    "MEASURE_PREFIXES",
+    "ROW_KEYS",
+    "peek_columns",
+]
 
 register_messages(
     {
@@ -53,6 +76,11 @@ register_messages(
         },
         "batch.row.parse": {"zh": "无法解析该行：{detail}", "en": "cannot parse the row: {detail}"},
         "batch.measure.default_label": {"zh": "防范化解措施", "en": "mitigation measures"},
+        "batch.unknown_column": {
+            "zh": "未知的列 “{column}”：既不是项目信息列，也不是本规则集的事实（代码或中文名称）或标准事实{hint}",
+            "en": "unknown column '{column}': not a project field, a fact of the rule set (name or label) "
+            "nor a standard fact{hint}",
+        },
     }
 )
 
@@ -73,6 +101,8 @@ MEASURE_PREFIXES = ("measure:", "措施:", "措施：")
 MEASURE_ID_COLUMNS = ("measure_id", "措施编号")
 MEASURE_LABEL_COLUMNS = ("measure_label", "措施", "措施名称")
 IGNORED = ("row", "行号", "序号")
+#: Keys a row may carry as in a project file (JSON Lines, YAML, or added by the Excel reader).
+ROW_KEYS = ("facts", "measures")
 DEFAULT_MEASURE_ID = "M1"
 
 _UNIT_SUFFIX = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
@@ -102,6 +132,19 @@ class Column:
     kind: str
     name: str = ""
     measure: str | None = None
+
+
+@dataclass
+class ColumnCheck:
+    """The columns of an input checked against a rule set: ``unknown`` problems and ``unused`` standard facts."""
+
+    unknown: list[ProjectProblem] = dc_field(default_factory=list)
+    unused: list[str] = dc_field(default_factory=list)
+
+    def raise_unknown(self) -> None:
+        """Raise :class:`ProjectError` listing the unknown columns, if any."""
+        if self.unknown:
+            raise ProjectError(self.unknown)
 
 
 class RowError(ValueError):
@@ -167,7 +210,15 @@ class ColumnResolver:
             self._names[alias] = ("pass", alias)
         for alias in IGNORED:
             self._names[alias] = ("ignore", "")
+        for alias in ROW_KEYS:
+            self._names[alias] = ("ignore", "")
         self._cache: dict[str, Column] = {}
+        spellings = [a for aliases in IDENTITY_ALIASES.values() for a in aliases]
+        spellings += [*MEASURE_ID_COLUMNS, *MEASURE_LABEL_COLUMNS, *PASSTHROUGH, *IGNORED]
+        self._fact_spellings = sorted(
+            {*STANDARD_FACTS, *ruleset.facts, *(d.label for d in ruleset.facts.values())}
+        )
+        self._spellings = sorted(set(spellings) | set(self._fact_spellings))
 
     def fact_name(self, header: str) -> str | None:
         """The declared (or standard) fact a header names, by code or Chinese label (unit suffix allowed)."""
@@ -209,10 +260,53 @@ class ColumnResolver:
         return Column(hit[0], hit[1])
 
     def unknown(self, headers: Iterable[str]) -> list[str]:
-        """The headers that name nothing known (they are ignored, with a warning)."""
+        """The headers that name nothing known (errors when strict, else ignored with a warning)."""
         return [h for h in headers if self.resolve(h).kind == "unknown"]
 
-    def project_data(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def suggestion(self, header: str) -> str:
+        """The nearest known spelling of ``header`` ("" when none is close); measure columns keep their prefix."""
+        text = str(header).strip()
+        for prefix in MEASURE_PREFIXES:
+            if text.lower().startswith(prefix):
+                rest = text[len(prefix) :].strip()
+                close = difflib.get_close_matches(rest, self._fact_spellings, n=1)
+                return prefix + close[0] if close else ""
+        close = difflib.get_close_matches(text, self._spellings, n=1)
+        return close[0] if close else ""
+
+    def unknown_problem(self, header: str) -> ProjectProblem:
+        """The problem of an unknown column (code ``batch.unknown_column``, with did-you-mean)."""
+        return ProjectProblem(
+            str(header), "batch.unknown_column", {"column": str(header), "suggestion": self.suggestion(header)}
+        )
+
+    def check_columns(self, headers: Iterable[Any]) -> ColumnCheck:
+        """Check the column names of an input before any row is evaluated.
+
+        Parameters
+        ----------
+        headers
+            Column names (non-text and blank names are skipped: they carry no meaning to check).
+
+        Returns
+        -------
+        ColumnCheck
+            ``unknown``: a problem per column that names nothing known; ``unused``: standard facts named by
+            a column (or a measure column) that the rule set does not declare, which are ignored.
+        """
+        check = ColumnCheck()
+        for header in headers:
+            if not isinstance(header, str) or not header.strip():
+                continue
+            col = self.resolve(header)
+            if col.kind == "unknown":
+                check.unknown.append(self.unknown_problem(header))
+            elif col.kind in ("fact", "measure") and col.name not in self.ruleset.facts:
+                if col.name not in check.unused:
+                    check.unused.append(col.name)
+        return check
+
+    def project_data(self, row: Mapping[str, Any], *, strict: bool = False) -> dict[str, Any]:
         """Project data in the project-file format (for :func:`riskeval.assess.project_from_data`).
 
         Parameters
@@ -220,6 +314,8 @@ class ColumnResolver:
         row
             Column → value.  JSON Lines and YAML rows may also carry ``facts`` (a mapping) and
             ``measures`` (a list of ``{id, label, sets}``) as in a project file.
+        strict
+            A filled cell under an unknown column is an error (else it is ignored).
 
         Returns
         -------
@@ -230,6 +326,8 @@ class ColumnResolver:
         ------
         RowError
             The row's shape is wrong (not a mapping, extra CSV cells, malformed ``facts``/``measures``).
+        ProjectError
+            ``strict`` and the row fills a column that names nothing known.
         """
         if not isinstance(row, Mapping):
             raise RowError("batch.row.not_mapping")
@@ -239,6 +337,7 @@ class ColumnResolver:
         measure_id: str | None = None
         measure_label: str | None = None
         listed: list[dict[str, Any]] = []
+        unknown: list[ProjectProblem] = []
         resolve = self.resolve
         for header, value in row.items():
             # Empty cells first, cheaply (this loop runs for every cell of every row).
@@ -286,6 +385,10 @@ class ColumnResolver:
                 measure_label = _text(value)
             elif kind == "pass":
                 data[col.name] = value
+            elif kind == "unknown" and strict:
+                unknown.append(self.unknown_problem(header))
+        if unknown:
+            raise ProjectError(unknown)
         data["facts"] = facts
         out_measures = list(listed)
         for mid, sets in measures.items():
@@ -316,6 +419,57 @@ class ColumnResolver:
                 entry["id"] = _text(entry["id"])
             out.append(entry)
         return out
+
+
+def peek_columns(
+    items: Iterable[Any], resolver: ColumnResolver, *, strict: bool = True, source: str | None = None
+) -> tuple[Iterator[Any], ColumnCheck]:
+    """Check the columns of the first row of ``items`` before any row is evaluated.
+
+    A table's rows all carry its header's columns (a CSV row has every column, an Excel row every named
+    one), so the first row tells them all; rows whose keys differ (JSON Lines) are checked one by one
+    by :meth:`ColumnResolver.project_data`.
+
+    Parameters
+    ----------
+    items
+        Rows (mappings), :class:`~riskeval.model.project.Project` objects or bad-row markers.
+    resolver
+        The rule set's column resolver.
+    strict
+        Raise :class:`ProjectError` when a column names nothing known.
+    source
+        The input file, named in the problems.
+
+    Returns
+    -------
+    tuple
+        An iterator over all of ``items`` (the first one included) and the :class:`ColumnCheck`.
+
+    Examples
+    --------
+    >>> from riskeval import load_ruleset
+    >>> resolver = ColumnResolver(load_ruleset("guiyang"))
+    >>> try:
+    ...     peek_columns([{"id": "P1", "petition_12m": 45}], resolver, source="list.csv")
+    ... except ProjectError as exc:
+    ...     print(exc.render("en"))
+    list.csv: unknown column 'petition_12m': not a project field, a fact of the rule set (name or label) nor a standard fact (did you mean 'petitions_12m'?)
+    """
+    it = iter(items)
+    first = next(it, None)
+    check = ColumnCheck()
+    if first is None:
+        return it, check
+    if isinstance(first, Mapping):
+        check = resolver.check_columns(first)
+        if source is not None:
+            check.unknown = [
+                ProjectProblem(p.field, p.code, p.params, file=source) for p in check.unknown
+            ]
+        if strict:
+            check.raise_unknown()
+    return itertools.chain([first], it), check
 
 
 def _default_label() -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..ruleset.ruleset import RuleSet
+from .columns import ColumnResolver, peek_columns
 from .readers import open_rows
 from .runner import OUTPUT_COLUMNS, Job, remember, run_chunks
 from .stats import BatchStats
@@ -34,13 +35,15 @@ __all__ = ["BatchOutcome", "run_batch"]
 
 @dataclass
 class BatchOutcome:
-    """What a run did: its counters, whether it was interrupted, rows written, and unknown columns."""
+    """What a run did: its counters, whether it was interrupted, rows written, unknown columns (ignored when
+    not strict) and standard-fact columns the rule set does not use (ignored)."""
 
     stats: BatchStats
     interrupted: bool
     written: int
     unknown_columns: set[str] = field(default_factory=set)
     estimate: int | None = None
+    unused_columns: list[str] = field(default_factory=list)
 
 
 def run_batch(
@@ -56,6 +59,7 @@ def run_batch(
     chunk_size: int = 256,
     recycle_rows: int = 50_000,
     max_details: int = 5000,
+    strict: bool = True,
 ) -> BatchOutcome:
     """Assess every row of ``input_path`` under ``ruleset`` and write ``output_path`` (by its suffix).
 
@@ -81,6 +85,10 @@ def run_batch(
         See :func:`riskeval.batch.runner.run_chunks`.
     max_details
         High/medium rows kept for the report.
+    strict
+        A column that names nothing known (neither a project field nor a declared or standard fact) raises
+        :class:`ProjectError` before any row is evaluated or the output is created; ``False`` ignores it
+        (``BatchOutcome.unknown_columns``).
 
     Returns
     -------
@@ -90,6 +98,8 @@ def run_batch(
     ------
     InputError
         The input cannot be opened.
+    ProjectError
+        ``strict`` and a column names nothing known.
     ValueError
         The output suffix is not one of ``.csv``, ``.xlsx``, ``.jsonl``.
     """
@@ -97,26 +107,29 @@ def run_batch(
     stats = BatchStats(ruleset, max_details=max_details)
     unknown: set[str] = set()
     remember(ruleset)
-    job = Job.for_rulesets([ruleset], lang=lang, explain=frozenset(explain))
+    job = Job.for_rulesets([ruleset], lang=lang, explain=frozenset(explain), strict=strict)
     interrupted = False
-    with open_rows(input_path) as source, open_writer(output_path, OUTPUT_COLUMNS) as writer:
-        if progress is not None:
-            progress(0, source.estimate)
-        for results in run_chunks(
-            source,
-            job,
-            workers=workers,
-            chunk_size=chunk_size,
-            recycle_rows=recycle_rows,
-            stop=stop_fn,
-            on_unknown=unknown.update,
-        ):
-            for row in results:
-                writer.write(row.as_row())
-                stats.add(row)
-            writer.flush()
+    with open_rows(input_path) as source:
+        # The columns are checked before any row is evaluated and before the output is created.
+        rows, columns = peek_columns(source, ColumnResolver(ruleset), strict=strict, source=str(input_path))
+        with open_writer(output_path, OUTPUT_COLUMNS) as writer:
             if progress is not None:
-                progress(stats.total, source.estimate)
-        interrupted = stop_fn()
-        written = writer.count
-    return BatchOutcome(stats, interrupted, written, unknown, source.estimate)
+                progress(0, source.estimate)
+            for results in run_chunks(
+                rows,
+                job,
+                workers=workers,
+                chunk_size=chunk_size,
+                recycle_rows=recycle_rows,
+                stop=stop_fn,
+                on_unknown=unknown.update,
+            ):
+                for row in results:
+                    writer.write(row.as_row())
+                    stats.add(row)
+                writer.flush()
+                if progress is not None:
+                    progress(stats.total, source.estimate)
+            interrupted = stop_fn()
+            written = writer.count
+    return BatchOutcome(stats, interrupted, written, unknown, source.estimate, columns.unused)

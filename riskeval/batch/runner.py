@@ -43,7 +43,7 @@ from ..model.project import Project
 from ..model.vocabulary import KIND_OPTIONS
 from ..ruleset import load_ruleset
 from ..ruleset.ruleset import RuleSet
-from .columns import ColumnResolver, RowError
+from .columns import ColumnResolver, RowError, peek_columns
 from .readers import BadRow
 
 __all__ = ["BatchRow", "OUTPUT_COLUMNS", "assess_many", "default_workers", "run_chunks", "Job"]
@@ -162,6 +162,9 @@ class Job:
         Residual levels whose rows carry ``explanation`` (``Assessment.explain``).
     detail
         Fill ``points`` and ``triggers``.
+    strict
+        A fact or filled column that is neither declared nor standard makes its row an error (see
+        :func:`riskeval.check.check_project`); otherwise it is ignored.
     """
 
     rulesets: tuple[tuple[str, str], ...]
@@ -169,6 +172,7 @@ class Job:
     keep_assessment: bool = False
     explain: frozenset[str] = frozenset()
     detail: bool = False
+    strict: bool = False
 
     @classmethod
     def for_rulesets(cls, rulesets: Iterable[RuleSet], **kw: Any) -> Job:
@@ -245,9 +249,9 @@ def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, 
         if isinstance(item, Project):
             project = item
         else:
-            project = project_from_data(resolver.project_data(item))
+            project = project_from_data(resolver.project_data(item, strict=job.strict))
         ident = project.id
-        outcome = evaluate_project(project, ruleset)
+        outcome = evaluate_project(project, ruleset, strict=job.strict)
         explain = outcome.residual is not None and outcome.residual.level in job.explain
         if job.keep_assessment or explain:
             a = outcome.assessment(project, ruleset)
@@ -514,6 +518,7 @@ def assess_many(
     chunk_size: int = 256,
     recycle_rows: int = 50_000,
     stop: Callable[[], bool] | None = None,
+    strict: bool = True,
 ) -> Iterator[BatchRow]:
     """Assess many projects under ``ruleset``, yielding one :class:`BatchRow` per input in input order.
 
@@ -535,6 +540,10 @@ def assess_many(
         Residual levels (e.g. ``{"high", "medium"}``) whose rows carry ``explanation``.
     chunk_size, recycle_rows, stop
         See :func:`run_chunks`.
+    strict
+        A column (key) of the first row that names nothing known raises :class:`ProjectError` before any
+        row is evaluated; an unknown fact or column in a later row makes that row an error.  ``False``
+        ignores them.
 
     Returns
     -------
@@ -550,6 +559,8 @@ def assess_many(
     ------
     RuleSetError
         ``ruleset`` is a name or path that does not load.
+    ProjectError
+        ``strict`` and the first row has a column that names nothing known (raised on first iteration).
 
     Examples
     --------
@@ -561,14 +572,19 @@ def assess_many(
     """
     rs = _resolve_ruleset(ruleset)
     remember(rs)
-    job = Job.for_rulesets([rs], lang=lang, keep_assessment=assessments, explain=frozenset(explain))
+    items, _ = peek_columns(projects, _loaded(str(rs.path), rs.content_hash)[1], strict=strict)
+    job = Job.for_rulesets(
+        [rs], lang=lang, keep_assessment=assessments, explain=frozenset(explain), strict=strict
+    )
     for results in run_chunks(
-        projects, job, workers=workers, chunk_size=chunk_size, recycle_rows=recycle_rows, stop=stop
+        items, job, workers=workers, chunk_size=chunk_size, recycle_rows=recycle_rows, stop=stop
     ):
         yield from results
 
 
-def assess_frame(df: Any, ruleset: RuleSet | str | Path, *, workers: int | None = 0, lang: str = "zh") -> Any:
+def assess_frame(
+    df: Any, ruleset: RuleSet | str | Path, *, workers: int | None = 0, lang: str = "zh", strict: bool = True
+) -> Any:
     """Assess every row of a pandas DataFrame; return a DataFrame of the output columns (same order).
 
     Parameters
@@ -582,6 +598,8 @@ def assess_frame(df: Any, ruleset: RuleSet | str | Path, *, workers: int | None 
         Worker processes; ``0`` (default) evaluates in this process, which suits interactive use.
     lang
         Language of the error messages.
+    strict
+        As for :func:`assess_many`: an unknown column raises :class:`ProjectError` before any row is assessed.
 
     Returns
     -------
@@ -612,6 +630,7 @@ def assess_frame(df: Any, ruleset: RuleSet | str | Path, *, workers: int | None 
             yield dict(zip(columns, values, strict=True))
 
     results = [
-        r.as_row() for r in assess_many(rows(), ruleset, workers=workers, lang=lang, assessments=False)
+        r.as_row()
+        for r in assess_many(rows(), ruleset, workers=workers, lang=lang, assessments=False, strict=strict)
     ]
     return pd.DataFrame(results, columns=list(OUTPUT_COLUMNS), index=df.index)

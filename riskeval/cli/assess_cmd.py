@@ -1,4 +1,4 @@
-"""``riskeval assess PROJECT --rules R [--format text|json] [--lang zh|en]``."""
+"""``riskeval assess PROJECT --rules R [--format text|json] [--lenient] [--lang zh|en]``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ from typing import Annotated
 
 import typer
 
-from ..assess import assess, load_project
+from ..assess import evaluate_project, load_project
 from ..i18n import normalize_lang, register_messages, t
 from .common import LangOption, fail, guarded, load_rules_or_exit
 
 __all__ = ["register"]
 
-register_messages({"assess.bad_format": {"zh": "--format 只能是 text 或 json", "en": "--format must be text or json"}})
+register_messages(
+    {
+        "assess.bad_format": {"zh": "--format 只能是 text 或 json", "en": "--format must be text or json"},
+        "assess.note": {"zh": "提示：{text}", "en": "note: {text}"},
+    }
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +28,9 @@ def register(app: typer.Typer) -> None:
         rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
         format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
         panel: Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")] = None,
+        lenient: Annotated[
+            bool, typer.Option("--lenient", help="未知事实（规则集未声明、也不是标准事实）只提示、不报错")
+        ] = False,
         lang: LangOption = "zh",
     ) -> None:
         """评估一个项目：措施前、措施后、等级、决策与解释。/ Assess one project."""
@@ -36,9 +44,10 @@ def register(app: typer.Typer) -> None:
 
             # panel values and the panel record (组长's opinion, signature lines) become part of the project
             proj = apply_panel(proj, panel)
-        result = assess(proj, ruleset)
-        for warning in result.warnings:
-            typer.echo(("提示：" if lang == "zh" else "note: ") + warning, err=True)
+        outcome = evaluate_project(proj, ruleset, strict=not lenient)
+        result = outcome.assessment(proj, ruleset)
+        for problem in [*outcome.checked.warnings, *outcome.checked.notes]:
+            typer.echo(t("assess.note", lang, text=problem.message(lang)), err=True)
         if format == "json":
             typer.echo(result.to_json())
         else:

@@ -1,6 +1,6 @@
 """``riskeval batch`` (assess a project list) and ``riskeval diff`` (impact of a rule change).
 
-``riskeval batch INPUT --rules R --out OUTPUT [--workers N] [--report REPORT.html] [--report-xlsx FILE] [--lang]``
+``riskeval batch INPUT --rules R --out OUTPUT [--workers N] [--report REPORT.html] [--report-xlsx FILE] [--lenient] [--lang]``
 ``riskeval diff OLD_RULES NEW_RULES --projects INPUT [--out FILE] [--workers N] [--lang]``
 
 Exit status: 0 all rows assessed; 1 some rows failed (the summary says which); 2 unusable arguments, rule set
@@ -42,6 +42,10 @@ register_messages(
         "batchcli.unknown_columns": {
             "zh": "提示：以下列未能识别，已忽略：{columns}",
             "en": "note: these columns were not recognised and are ignored: {columns}",
+        },
+        "batchcli.unused_columns": {
+            "zh": "提示：以下标准事实列本规则集未使用，已忽略：{columns}",
+            "en": "note: these standard-fact columns are not used by this rule set and are ignored: {columns}",
         },
         "batchcli.interrupted": {
             "zh": "已中断：已完成的 {count} 行已写入 {path}",
@@ -144,6 +148,9 @@ def register(app: typer.Typer) -> None:
         report: Annotated[str | None, typer.Option("--report", help="HTML 报告文件")] = None,
         report_xlsx: Annotated[str | None, typer.Option("--report-xlsx", help="Excel 报告文件")] = None,
         chunk_size: Annotated[int, typer.Option("--chunk-size", hidden=True)] = 256,
+        lenient: Annotated[
+            bool, typer.Option("--lenient", help="未知的列或事实只提示、不报错（默认在评估前报错）")
+        ] = False,
         lang: LangOption = "zh",
     ) -> None:
         """批量评估项目清单，逐行输出结果（可选 HTML/Excel 报告）。/ Assess a project list."""
@@ -165,6 +172,7 @@ def register(app: typer.Typer) -> None:
                     stop=stop,
                     progress=progress,
                     chunk_size=chunk_size,
+                    strict=not lenient,
                 )
             except InputError as exc:
                 fail(t(exc.code, lang, **exc.params), 2)
@@ -173,6 +181,8 @@ def register(app: typer.Typer) -> None:
                 t("batchcli.unknown_columns", lang, columns="、".join(sorted(outcome.unknown_columns))),
                 err=True,
             )
+        if outcome.unused_columns:
+            typer.echo(t("batchcli.unused_columns", lang, columns=", ".join(outcome.unused_columns)), err=True)
         stats = outcome.stats
         meta: dict[str, Any] = {
             "ruleset": ruleset,

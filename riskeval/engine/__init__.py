@@ -4,7 +4,10 @@ Traps handled (see shared/durable-rules.md): one ``assert_fact`` per project in 
 state deleted after; a catch-all rule so that no fact is refused as unhandled (``$ex`` is not used:
 it loops forever in 2.0.28); ``$or`` firing once per branch (firings are de-duplicated by rule id);
 action exceptions swallowed into the state (checked); ``set_rulesets`` mutating its argument (a deep
-copy is passed); rule-set names global per host (each compiled version is registered once per process).
+copy is passed); rule-set names global per host (each compiled version is registered once per process);
+the host's dispatch timer thread, which every 0.2 s takes pending actions away from the synchronous
+``assert_fact`` (trap 20: rows refused under CPU contention), is never started: :func:`engine_host` builds
+a :class:`SyncHost` and every session is driven synchronously by ``assert_fact`` alone.
 Fact names are prefixed (``f_``) so that no fact collides with the engine's own ``id``/``sid`` fields,
 and list membership is precomputed into boolean fields.
 
@@ -15,6 +18,7 @@ disagreement or anomaly raises :class:`EngineError` (fail closed).
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import os
 from collections import Counter
@@ -35,7 +39,7 @@ register_messages(
     }
 )
 
-__all__ = ["EngineError", "CompiledRuleSet", "compile_ruleset", "reference_fired"]
+__all__ = ["EngineError", "CompiledRuleSet", "SyncHost", "compile_ruleset", "engine_host", "reference_fired"]
 
 
 class EngineError(RiskevalError):
@@ -53,13 +57,48 @@ _COUNTER = itertools.count()
 _FIRED: list[str] = []
 
 
-def _host() -> Any:
+@functools.cache
+def _sync_host_class() -> type:
+    from durable.engine import Host
+
+    class SyncHost(Host):
+        """A durable-rules host without its dispatch and timer threads.
+
+        ``Host.__init__`` ends with ``self._run()``, which starts two ``threading.Timer`` chains: one
+        calls ``Ruleset.dispatch()`` (runs any pending action of any session) and one asserts the
+        engine's timers. riskeval uses neither timers nor asynchronous actions: ``assert_fact`` runs
+        every action of its fact before it returns, so here ``_run`` starts nothing.
+        """
+
+        def _run(self) -> None:
+            self._d_timer = None
+            self._t_timer = None
+
+    SyncHost.__module__ = __name__
+    SyncHost.__qualname__ = "SyncHost"
+    return SyncHost
+
+
+def __getattr__(name: str) -> Any:
+    # ``SyncHost`` subclasses durable-rules' Host, imported only when the engine is first used.
+    if name == "SyncHost":
+        return _sync_host_class()
+    raise AttributeError(name)
+
+
+def engine_host() -> Any:
+    """The process's durable-rules host (a ``SyncHost``: no timer thread; created on first use)."""
     global _HOST
     if _HOST is None:
-        from durable.engine import Host
-
-        _HOST = Host()
+        host = _sync_host_class()()
+        # Fail closed if a durable-rules release started its threads some other way.
+        if getattr(host, "_d_timer", None) is not None or getattr(host, "_t_timer", None) is not None:
+            raise EngineError("durable-rules started its dispatch timer; riskeval drives sessions synchronously")
+        _HOST = host
     return _HOST
+
+
+_host = engine_host
 
 
 def _action(rule_id: str) -> Callable[[Any], None]:

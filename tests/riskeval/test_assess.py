@@ -111,16 +111,22 @@ def test_missing_required_fact(jiangsu, good_facts):
     assert "satisfaction_rate" in info.value.short("zh")
 
 
-def test_unknown_facts_standard_ignored_other_warned(jiangsu, good_facts):
-    result = assess(make({**good_facts, "households_relocated": 12, "oposition_rate": 3}), jiangsu)
+def test_unknown_facts_standard_ignored_other_warned_when_lenient(jiangsu, good_facts):
+    facts = {**good_facts, "households_relocated": 12, "oposition_rate": 3}
+    result = assess(make(facts), jiangsu, strict=False)
     assert len(result.warnings) == 1 and "opposition_rate" in result.warnings[0]
+    with pytest.raises(ProjectError) as info:
+        assess(make(facts), jiangsu)
+    assert [p.code for p in info.value.problems] == ["project.unknown_fact"]
 
 
 def test_cli_assess_json_stdout_is_only_json(tmp_path, good_facts):
     path = tmp_path / "p.yaml"
     path.write_text(json.dumps({"id": "X1", "kind": "project", "facts": {**good_facts, "zzz": 1}}), encoding="utf-8")
-    result = CliRunner().invoke(app, ["assess", str(path), "--rules", "jiangsu-db32-4013-2021", "--format", "json"])
+    args = ["assess", str(path), "--rules", "jiangsu-db32-4013-2021", "--format", "json", "--lenient"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert "zzz" in result.stderr
     data = json.loads(result.stdout)
     assert data["level"] == "low" and data["decision"] == "proceed" and data["incomplete"] is False
     assert set(data["initial"]) >= {"level", "score"}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import resource
 
+import pytest
+
 import riskeval
 from riskeval.check import check_project
 from riskeval.engine import compile_ruleset, reference_fired
@@ -21,6 +23,7 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@pytest.mark.slow
 def test_100k_evaluations_flat_memory_no_refusals(jiangsu, good_facts):
     compiled = compile_ruleset(jiangsu)
     base = check_project(riskeval.Project(id="soak", kind="project", facts=good_facts), jiangsu).initial
