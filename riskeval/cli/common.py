@@ -55,9 +55,18 @@ class Lang(StrEnum):
     en = "en"
 
 
+def _check_lang(value: str) -> str:
+    choices = [lang.value for lang in Lang]
+    if value is None or value.lower() not in choices:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}")
+    return value.lower()
+
+
 LangOption = Annotated[
-    Lang,
-    typer.Option("--lang", help="输出语言 zh|en / output language", envvar="RISKEVAL_LANG", case_sensitive=False),
+    str,
+    typer.Option(
+        "--lang", help="输出语言 zh|en / output language", envvar="RISKEVAL_LANG", callback=_check_lang, metavar="zh|en"
+    ),
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -139,7 +148,7 @@ class RiskevalGroup(TyperGroup):
         except _cx.ClickException as exc:
             typer.echo(t("cli.usage", lang, detail=exc.format_message(), command=prog_name or "riskeval"), err=True)
             code = exc.exit_code
-        except _cx.Abort:
+        except typer.Abort:
             typer.echo(t("cli.aborted", lang), err=True)
             code = 1
         except KeyboardInterrupt:
