@@ -1,4 +1,4 @@
-"""``riskeval assess PROJECT --rules R [--format text|json] [--lang zh|en]``."""
+"""``riskeval assess PROJECT --rules R [--format text|json] [--lang zh|en] [--detail]``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
         format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
         panel: Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")] = None,
         lang: LangOption = "zh",
+        detail: Annotated[bool, typer.Option("--detail", help="显示规则编号、条件与事实名称 / technical detail")] = False,
     ) -> None:
         """评估一个项目：措施前、措施后、等级、决策与解释。/ Assess one project."""
         lang = normalize_lang(lang)
@@ -42,4 +43,4 @@ def register(app: typer.Typer) -> None:
         if format == "json":
             typer.echo(result.to_json())
         else:
-            typer.echo(result.explain(lang))
+            typer.echo(result.explain(lang, detail=detail))
