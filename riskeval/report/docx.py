@@ -33,11 +33,12 @@ from ..model.explaining import (
 )
 from ..model.wording import fmt_number
 from . import docx_text  # noqa: F401  (registers the report's sentences)
-from .make_template import TEMPLATE
 
 __all__ = ["HEADINGS", "PLACEHOLDER", "write_report"]
 
 PLACEHOLDER = "{{report}}"
+# built by riskeval.report.make_template (not imported here, so that ``python -m`` runs it cleanly)
+TEMPLATE = Path(__file__).with_name("templates") / "default.docx"
 
 HEADINGS = (
     "basis",
@@ -85,6 +86,10 @@ class _Writer:
         if grid is not None:
             table.style = grid
         head_style, cell_style = self.style("Table Heading", "Table Text"), self.style("Table Text")
+        from docx.oxml import OxmlElement
+
+        # the header row repeats at the top of every page the table runs onto
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for cell, text in zip(table.rows[0].cells, header, strict=True):
             self._cell(cell, text, head_style, bold=head_style is None or head_style.name != "Table Heading")
         for row in rows:

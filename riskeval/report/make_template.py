@@ -28,7 +28,7 @@ STYLES: dict[str, tuple[str, str, float, bool]] = {
     "Title": ("方正小标宋简体", "Times New Roman", 22, False),
     "Subtitle": ("楷体", "Times New Roman", 16, False),
     "Heading 1": ("黑体", "Times New Roman", 16, False),
-    "Heading 2": ("楷体", "Times New Roman", 16, True),
+    "Heading 2": ("楷体", "Times New Roman", 16, False),
     "Table Text": ("仿宋", "Times New Roman", 12, False),
     "Table Heading": ("黑体", "Times New Roman", 12, False),
     "Footer": ("宋体", "Times New Roman", 14, False),

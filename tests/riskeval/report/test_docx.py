@@ -223,6 +223,9 @@ def test_bad_template_is_an_input_error(tmp_path, guiyang):
 
 
 def test_shipped_template_matches_its_script(tmp_path):
+    from riskeval.report import docx as report_docx
+
+    assert report_docx.TEMPLATE == TEMPLATE
     rebuilt = Document(str(build_template(tmp_path / "default.docx")))
     shipped = Document(str(TEMPLATE))
     for name in STYLES:
@@ -241,3 +244,49 @@ def test_cli_writes_a_report(tmp_path):
     assert bad.exit_code == 2 and not (tmp_path / "x.pdf").exists()
     english = runner.invoke(app, ["report", str(XIDONG), "--rules", "guiyang", "--out", str(tmp_path / "en.docx"), "--lang", "en"])
     assert english.exit_code == 0 and headings(Document(str(tmp_path / "en.docx")))[-1] == "8. Conclusion and recommendations"
+
+
+def test_receipt_from_a_record_object(guiyang, tmp_path):
+    """A ledger record (attributes ``seq``, ``record_hash``, ``ruleset_id`` …, ``ts``) serves as well as a mapping."""
+    from types import SimpleNamespace
+
+    record = SimpleNamespace(seq=3, record_hash="d" * 64, ruleset_id="guiyang", ruleset_version="2014.1", ruleset_hash="e" * 64, ts="2026-11-28")
+    doc = Document(str(write_report(assess(load_project(XIDONG), guiyang), tmp_path / "r.docx", receipt=record)))
+    table = rows(table_after(doc, "附件：台账凭证"))
+    assert ["台账序号", "3"] in table and ["记录时间", "2026-11-28"] in table and ["规则集哈希", "e" * 64] in table
+    assert not any(r[0] == "台账链头哈希" for r in table)  # not given, not invented
+
+
+def test_cli_report_with_panel(tmp_path):
+    from riskeval.panel import write_panel_rows
+
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        f"id: t\ntitle: 面板测试\nversion: '1'\nextends: {(ROOT / 'rules' / 'jiangsu-db32-4013-2021.yaml').as_posix()}\n"
+        "items:\n  - {id: JS-RSN-4, panel: true}\n",
+        encoding="utf-8",
+    )
+    assert any(i.panel for i in load_ruleset(rules).items)
+    project = tmp_path / "p.yaml"
+    import yaml
+
+    project.write_text(
+        yaml.safe_dump({"id": "P1", "name": "面板项目", "kind": "project", "facts": load_ruleset("jiangsu-db32-4013-2021").tests[0].project["facts"]}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    panel = tmp_path / "PANEL.csv"
+    write_panel_rows(
+        panel,
+        [
+            {"project": "P1", "kind": "value", "item": "JS-RSN-4", "part": "points", "round": 1, "final": 1, "value": 2},
+            {"project": "P1", "kind": "chair", "expert": "E2", "name": "李四", "text": "可以实施，注意宣传"},
+            {"project": "P1", "kind": "expert", "expert": "E1", "name": "张三", "text": "同意", "signed": 1, "signature": "张三 2024-05-01"},
+        ],
+    )
+    out = tmp_path / "panel.docx"
+    result = CliRunner().invoke(app, ["report", str(project), "--rules", str(rules), "--panel", str(panel), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = Document(str(out))
+    assert headings(doc) == [*CHAPTERS, "附件：专家评审意见"]
+    text = body_text(doc)
+    assert "可以实施，注意宣传" in text and "引发攀比" in text and "JS-RSN-4" not in text
