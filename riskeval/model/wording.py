@@ -40,6 +40,7 @@ register_messages(
         "words.never": {"zh": "无", "en": "none"},
         "words.and": {"zh": "且", "en": " and "},
         "words.or": {"zh": "，或", "en": ", or "},
+        "words.rel_and": {"zh": "、", "en": ", "},
         "words.list_or": {"zh": "{head}或{last}", "en": "{head} or {last}"},
         "words.list_sep": {"zh": "、", "en": ", "},
         "words.op.>": {"zh": "{label}超过 {value}", "en": "{label} above {value}"},
@@ -165,7 +166,7 @@ class Vocabulary(BaseModel):
         """
         if relative:
             parts = [p for p in _flatten(cond) if not self._is_trivial_bound(p)]
-            return t("words.and", lang).join(self._atom(p, lang, "") for p in parts)
+            return t("words.rel_and", lang).join(self._atom(p, lang, "") for p in parts)
         return self._words(cond, lang)
 
     def _is_trivial_bound(self, part: Any) -> bool:
