@@ -61,8 +61,9 @@ def _page_number(paragraph: Any) -> None:
 
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run("— ")
-    run = paragraph.add_run()
+    # one run per field part, as Word writes them: begin, instruction, separator, shown number, end
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
+        run = paragraph.add_run()
         if kind is not None:
             fld = OxmlElement("w:fldChar")
             fld.set(qn("w:fldCharType"), kind)
@@ -73,9 +74,7 @@ def _page_number(paragraph: Any) -> None:
             instr.text = " PAGE "
             run._r.append(instr)
         else:
-            shown = OxmlElement("w:t")
-            shown.text = text
-            run._r.append(shown)
+            run.text = text or ""
     paragraph.add_run(" —")
 
 

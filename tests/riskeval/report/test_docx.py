@@ -290,3 +290,14 @@ def test_cli_report_with_panel(tmp_path):
     assert headings(doc) == [*CHAPTERS, "附件：专家评审意见"]
     text = body_text(doc)
     assert "可以实施，注意宣传" in text and "引发攀比" in text and "JS-RSN-4" not in text
+
+
+def test_out_of_scope_matter_still_gets_every_chapter(tmp_path):
+    from tests.riskeval.test_scoring_paths import INDEX_RULES
+
+    path = tmp_path / "idx.yaml"
+    path.write_text(INDEX_RULES, encoding="utf-8")
+    result = assess(riskeval.Project(id="D", kind="event", facts={"environmental_impact": "none"}), load_ruleset(path))
+    assert not result.in_scope
+    doc = Document(str(write_report(result, tmp_path / "d.docx")))
+    assert headings(doc) == CHAPTERS and "本事项不在须评估范围内。" in body_text(doc)
