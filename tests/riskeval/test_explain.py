@@ -112,3 +112,17 @@ def test_cli_detail_flag():
     assert plain.exit_code == 0 and detail.exit_code == 0
     assert "JS-RSN-3" not in plain.stdout and "群众满意度 30%（低于 70%）" in plain.stdout
     assert "[item:JS-RSN-3#2]" in detail.stdout and "satisfaction_rate" in detail.stdout
+
+
+def test_labelled_scope_entry_speaks_its_label(tmp_path):
+    from tests.riskeval.test_scoring_paths import INDEX_RULES
+
+    path = tmp_path / "idx.yaml"
+    path.write_text(
+        INDEX_RULES.replace("  - households_relocated > 0\n", "  - {when: households_relocated > 0, label: 征地拆迁, source: 办法第三条}\n"),
+        encoding="utf-8",
+    )
+    project = riskeval.Project(id="C", kind="event", facts={"households_relocated": 3, "environmental_impact": "none"})
+    result = assess(project, load_ruleset(path))
+    assert "须评估，依据：征地拆迁\n" in result.explain()
+    assert result.scope_reasons == ["征地拆迁（households_relocated > 0）"]  # the technical record is unchanged
