@@ -20,6 +20,7 @@ from .gate import (
 )
 from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, TriggerHit
 from .model.project import Measure, Project
+from .report.docx import write_report
 from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
 
 __version__ = "0.1.0"
@@ -56,4 +57,5 @@ __all__ = [
     "bundled_names",
     "load_project",
     "load_ruleset",
+    "write_report",
 ]

@@ -25,6 +25,7 @@ from .engine import compile_ruleset
 from .i18n import register_messages, t
 from .model.assessment import Assessment, Evaluation, RuleSetRef
 from .model.project import Project
+from .model.wording import rules_to_explain, vocabulary_for
 from .ruleset.ruleset import RuleSet
 from .ruleset.yamlpos import YamlProblem, load_yaml_with_positions
 from .scoring import score_evaluation
@@ -103,19 +104,34 @@ def evaluate_facts(ruleset: RuleSet, values: dict[str, Any], stage: str = "initi
 
 def _base_fields(project: Project, ruleset: RuleSet, checked: CheckedProject) -> dict[str, Any]:
     ref = RuleSetRef(
-        id=ruleset.id, version=ruleset.version, title=ruleset.title, hash=ruleset.content_hash, lineage=ruleset.lineage
+        id=ruleset.id,
+        version=ruleset.version,
+        title=ruleset.title,
+        hash=ruleset.content_hash,
+        lineage=ruleset.lineage,
+        authority=ruleset.authority,
+        effective=ruleset.effective,
+        sources=list(ruleset.sources),
     )
     return {
         "project_id": project.id,
         "project_name": project.name,
         "project_hash": project_hash(project),
         "ruleset": ref,
-        "measures": checked.measure_changes,
+        "measures": _with_people(project, checked.measure_changes),
         "has_measures": bool(project.measures),
         "panel_record": project.panel_record,
         "warnings": [w.message("zh") for w in checked.warnings],
         "dimension_labels": {d.id: d.label for d in ruleset.dimensions},
+        "facts": dict(checked.initial),
+        "vocabulary": vocabulary_for(ruleset),
     }
+
+
+def _with_people(project: Project, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The measures' changes with their 责任主体, 协助单位 and 完成时限 where given."""
+    people = {m.id: m.people() for m in project.measures}
+    return [{**c, **people.get(c["id"], {})} for c in changes]
 
 
 def _out_of_scope(project: Project, ruleset: RuleSet, checked: CheckedProject) -> Assessment:
@@ -161,7 +177,10 @@ class Outcome:
             incomplete_reasons=incomplete,
             initial=self.initial,
             residual=residual,
-            **_base_fields(project, ruleset, self.checked),
+            **{
+                **_base_fields(project, ruleset, self.checked),
+                "vocabulary": vocabulary_for(ruleset, rules_to_explain(self.initial, residual)),
+            },
         )
 
 

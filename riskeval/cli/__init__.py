@@ -30,6 +30,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "riskeval.cli.rules_cmd",
     "riskeval.cli.assess_cmd",
+    "riskeval.cli.report_cmd",
     "riskeval.cli.batch_cmd",
     "riskeval.cli.ledger_cmd",
     "riskeval.cli.review_cmd",

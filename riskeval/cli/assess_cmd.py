@@ -1,23 +1,28 @@
-"""``riskeval assess PROJECT --rules R [--format text|json] [--lenient] [--lang zh|en]``."""
+"""``riskeval assess PROJECT --rules R [--format text|json] [--lenient] [--detail] [--lang zh|en]``."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from ..assess import evaluate_project, load_project
 from ..i18n import normalize_lang, register_messages, t
-from .common import LangOption, fail, guarded, load_rules_or_exit
+from .common import LangOption, guarded, load_rules_or_exit
 
 __all__ = ["register"]
 
 register_messages(
     {
-        "assess.bad_format": {"zh": "--format 只能是 text 或 json", "en": "--format must be text or json"},
         "assess.note": {"zh": "提示：{text}", "en": "note: {text}"},
     }
 )
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -26,17 +31,16 @@ def register(app: typer.Typer) -> None:
     def assess_cmd(
         project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
         rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
-        format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+        format: Annotated[OutputFormat, typer.Option("--format", help="text | json")] = OutputFormat.text,
         panel: Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")] = None,
         lenient: Annotated[
             bool, typer.Option("--lenient", help="未知事实（规则集未声明、也不是标准事实）只提示、不报错")
         ] = False,
         lang: LangOption = "zh",
+        detail: Annotated[bool, typer.Option("--detail", help="显示规则编号、条件与事实名称 / technical detail")] = False,
     ) -> None:
         """评估一个项目：措施前、措施后、等级、决策与解释。/ Assess one project."""
         lang = normalize_lang(lang)
-        if format not in ("text", "json"):
-            fail(t("assess.bad_format", lang), 2)
         ruleset = load_rules_or_exit(rules, lang)
         proj = load_project(project)
         if panel is not None:
@@ -51,4 +55,4 @@ def register(app: typer.Typer) -> None:
         if format == "json":
             typer.echo(result.to_json())
         else:
-            typer.echo(result.explain(lang))
+            typer.echo(result.explain(lang, detail=detail))

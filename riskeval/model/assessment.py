@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from ..i18n import register_messages, t
 from .ruleset import Decision, Level
+from .wording import Vocabulary
 
 __all__ = ["Finding", "TriggerHit", "ProcedureGap", "Evaluation", "RuleSetRef", "Assessment"]
 
@@ -114,6 +115,9 @@ class RuleSetRef(BaseModel):
     version: str
     title: str
     hash: str
+    authority: str | None = None
+    effective: str | None = None
+    sources: list[str] = Field(default_factory=list)
     lineage: list[dict[str, str]] = Field(default_factory=list)
 
 
@@ -142,14 +146,25 @@ class Assessment(BaseModel):
     panel_record: dict[str, Any] | None = None
     warnings: list[str] = Field(default_factory=list)
     dimension_labels: dict[str, str] = Field(default_factory=dict)
+    facts: dict[str, Any] = Field(default_factory=dict, description="评估所用事实（措施前，含默认值）")
+    vocabulary: Vocabulary = Field(default_factory=lambda: Vocabulary(), description="规则集的名称、单位、选项与所用条件")
     engine: str = "durable-rules"
 
     def to_json(self, indent: int | None = 2) -> str:
         """The assessment as JSON (levels ``high``/``medium``/``low``; decisions as codes)."""
         return self.model_dump_json(indent=indent)
 
-    def explain(self, lang: str = "zh") -> str:
-        """A readable account of every conclusion, in Chinese (default) or English."""
+    def explain(self, lang: str = "zh", detail: bool = False) -> str:
+        """A readable account of every conclusion, in Chinese (default) or English.
+
+        By default it speaks in the rule set's labels and values ("群众满意度 30%（低于 70%）：6 分",
+        "恶意炒作：有 → 无"); ``detail=True`` gives the technical form with rule ids, conditions and
+        fact names, for checking a rule file.
+        """
+        if not detail:
+            from .explaining import plain_explanation
+
+            return plain_explanation(self, lang)
         lines = [
             t("explain.title", lang, name=self.project_name or self.project_id, id=self.project_id),
             t("explain.ruleset", lang, title=self.ruleset.title, id=self.ruleset.id, version=self.ruleset.version),

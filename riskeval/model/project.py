@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 __all__ = ["Measure", "Project"]
 
@@ -17,6 +17,36 @@ class Measure(BaseModel):
     id: str = Field(description="措施编号")
     label: str = Field(description="措施名称")
     sets: dict[str, Any] = Field(default_factory=dict, description="措施落实后改变的事实，如 opposition_rate: 0.3")
+    owner: str | None = Field(None, description="责任主体")
+    partners: list[str] = Field(default_factory=list, description="协助单位")
+    due: str | None = Field(None, description="完成时限，如 2016-06-30 或 开工前")
+
+    @field_validator("partners", mode="before")
+    @classmethod
+    def _partners_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [p.strip() for p in value.replace("；", ";").replace("、", ";").split(";") if p.strip()]
+        return value
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due_as_text(cls, value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    def people(self) -> dict[str, Any]:
+        """责任主体、协助单位、完成时限, those that are given.
+
+        >>> Measure(id="M1", label="公示", owner="区政府", partners="街道；公安分局").people()
+        {'owner': '区政府', 'partners': ['街道', '公安分局']}
+        """
+        out: dict[str, Any] = {}
+        if self.owner:
+            out["owner"] = self.owner
+        if self.partners:
+            out["partners"] = list(self.partners)
+        if self.due:
+            out["due"] = self.due
+        return out
 
 
 class Project(BaseModel):

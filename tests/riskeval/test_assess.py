@@ -78,7 +78,10 @@ def test_measures_give_residual_assessment(jiangsu, good_facts):
     assert result.residual.score == pytest.approx(4 + 35 * 0.3 / 50 * 0.3)
     assert result.measures[1]["changes"]["opposition_rate"] == {"from": 10, "to": 0.3}
     text = result.explain("zh")
-    assert "措施前" in text and "措施后" in text and "JS-TRG-H1" in text
+    assert "措施前" in text and "措施后" in text and "JS-TRG-H1" not in text
+    assert "超过 50% 的群众反对（60%） → 至少高风险" in text and "反对率：10% → 0.3%" in text
+    detail = result.explain("zh", detail=True)
+    assert "[JS-TRG-H1]" in detail and "opposition_rate: 10 → 0.3" in detail
 
 
 def test_no_measures_evaluates_once_and_stages_coincide(jiangsu, good_facts):

@@ -113,8 +113,11 @@ def test_panel_size_rule(index_rules):
 
 def test_english_explanation(index_rules):
     project = Project(id="F", kind="project", facts={"environmental_impact": "nimby", "public_notice_days": 10}, panel={"MEDIA": {"probability": 1, "impact": 1}})
-    text = assess(project, index_rules).explain("en")
-    assert "Conclusion: medium risk" in text and "P=1 × I=1 × w=0.6" in text
+    result = assess(project, index_rules)
+    text = result.explain("en")
+    assert "Conclusion: medium risk" in text and "probability 1 × impact 1 × weight 0.6 = 0.6" in text
+    assert "kind of matter is major construction project or major policy" in text and "ENV" not in text
+    assert "P=1 × I=1 × w=0.6" in result.explain("en", detail=True)
 
 
 def test_out_of_scope_needs_no_assessment_facts(index_rules):
@@ -184,7 +187,8 @@ def test_compound_triggers_chain_over_fired_factors(compound_rules, good_facts, 
     if "CTL-3OF4" in expected:
         assert result.level == "high"
         hit = next(h for h in result.initial.triggers if h.trigger == "CTL-3OF4")
-        assert len(hit.factors) >= 3 and "CTL-3OF4" in result.explain()
+        assert len(hit.factors) >= 3 and "CTL-3OF4" in result.explain(detail=True)
+        assert "四项可控性因素中三项同时出现（命中：" in result.explain() and "CTL-3OF4" not in result.explain()
     values = check_project(Project(id="C", kind="project", facts={**good_facts, **changes}), compound_rules).initial
     assert compile_ruleset(compound_rules).fired(values) == reference_fired(compound_rules, values)
 
