@@ -217,6 +217,9 @@ class Gate:
             return self._first_check(project, actor)
         if not self.ledger.check(record):
             raise LedgerTampered("record_tampered", record=record, path=str(self.ledger.path))
+        detail = record.inconsistency()
+        if detail is not None:  # signed, but its columns disagree: not a basis for a decision
+            raise LedgerTampered("record_inconsistent", record=record, path=str(self.ledger.path), detail=detail)
         problem = record_problem(record, project=project.model_dump(mode="json"), ruleset=self.ruleset_key)
         if problem is not None:
             raise problem

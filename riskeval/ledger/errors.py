@@ -85,6 +85,10 @@ register_messages(
             "en": "record #{seq} of ledger {path} does not match its verified hash; the ledger may have been "
             "tampered with: refusing to rely on it",
         },
+        "ledger.record_inconsistent": {
+            "zh": "台账 {path} 第 {seq} 号记录内部不一致（{detail}）：拒绝据此放行",
+            "en": "record #{seq} of ledger {path} is inconsistent ({detail}): refusing to rely on it",
+        },
         "ledger.deleted": {
             "zh": "台账文件 {path} 在使用中被删除：拒绝继续",
             "en": "the ledger file {path} was deleted while in use: refusing to go on",

@@ -205,6 +205,37 @@ class LedgerRecord:
         except TypeError:
             return False
 
+    def inconsistency(self) -> str | None:
+        """The first column that disagrees with another (a record written by other code), or ``None``.
+
+        Examples
+        --------
+        >>> r = LedgerRecord(1, "decision", "P", '{"id":"P"}', project_sha256('{"id":"P"}'), "r", "1", "h",
+        ...                  None, "批准", 1, "x", "李四", "t", GENESIS, "y")
+        >>> r.inconsistency() is None, LedgerRecord(**{**r.to_dict(), "project_id": "Q"}).inconsistency()
+        (True, 'project_id')
+        """
+        if project_sha256(self.project_json) != self.project_hash:
+            return "project_hash"
+        try:
+            if json.loads(self.project_json).get("id") != self.project_id:
+                return "project_id"
+        except (ValueError, AttributeError):
+            return "project_json"
+        if self.kind == "decision":
+            return None if None not in (self.outcome, self.ref_seq, self.ref_hash) else "decision fields"
+        try:
+            data = json.loads(self.assessment_json or "")
+            rs = data["ruleset"]
+            same = (
+                data["project_id"] == self.project_id
+                and data["project_hash"] == self.project_hash
+                and (rs["id"], rs["version"], rs["hash"]) == (self.ruleset_id, self.ruleset_version, self.ruleset_hash)
+            )
+        except (ValueError, KeyError, TypeError):
+            return "assessment_json"
+        return None if same else "assessment_json"
+
     @property
     def assessment(self) -> Assessment | None:
         """The stored assessment (``None`` for decision records)."""

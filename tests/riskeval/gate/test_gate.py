@@ -383,3 +383,24 @@ def test_integral_floats_do_not_make_a_project_changed(gate, make):
     assert project_hash(make(facts={"opposition_rate": 5})) == project_hash(make(facts={"opposition_rate": 5.0}))
     with pytest.raises(AssessmentStale):
         gate.require(make(facts={"opposition_rate": 5.5}))
+
+
+def test_a_signed_but_inconsistent_record_is_not_a_basis(rs, make, ledger_path, tmp_path):
+    """A record whose columns disagree (written by other code with the key) is refused."""
+    from riskeval import assess
+    from riskeval.ledger import Ledger, generate_keys
+
+    key, _ = generate_keys(tmp_path / "keys")
+    ledger = Ledger(ledger_path, signing_key=key)
+    risky, other = make(pid="P-1", facts={"opposition_rate": 60}), make(pid="P-1", facts={"opposition_rate": 3})
+    record = ledger._append(
+        {
+            "kind": "assessment", "project_id": "P-1", "project_json": canonical_project(risky),
+            "project_hash": project_hash(risky), "ruleset_id": rs.id, "ruleset_version": rs.version,
+            "ruleset_hash": rs.content_hash, "assessment_json": assess(other, rs).to_json(indent=None), "actor": "x",
+        }
+    )
+    assert record.inconsistency() == "assessment_json"
+    with pytest.raises(LedgerTampered) as info:
+        Gate(rs, ledger=ledger_path, signing_key=key).require(risky)
+    assert info.value.reason == "record_inconsistent"
