@@ -1,9 +1,11 @@
 """The assessment ledger: a Merkle log over SQLite with Ed25519-signed checkpoints, receipts and proofs.
 
 Modules: :mod:`.records` (records and their leaf bytes), :mod:`.merkle` (RFC 6962 hashing and
-proofs), :mod:`.checkpoint` (keys, signed checkpoints), :mod:`.store` (the SQLite ledger),
-:mod:`.verify` (verification), :mod:`.receipt` (receipts, consistency), :mod:`.legacy` (the old
-format and its migration), :mod:`.views` (what shells print), :mod:`.errors`.
+proofs), :mod:`.checkpoint` (keys, signed checkpoints), :mod:`.files` (the SQLite file and its
+connections), :mod:`.trust` (the ledger verifying itself, in full then incrementally), :mod:`.store`
+(:class:`Ledger`: appending and reading), :mod:`.verify` (verification), :mod:`.receipt` (receipts,
+consistency), :mod:`.legacy` (the old format and its migration), :mod:`.views` (what shells print),
+:mod:`.errors`.
 
 Examples
 --------
