@@ -9,7 +9,8 @@ make them), then measures in the same run:
   latest signature checked (``--signatures latest``, what a gate does on open); and the
   ``riskeval ledger verify`` command end to end (with the interpreter's start-up, also measured);
 * ``Gate.assess`` plus its record (p50/p95 over ``--samples`` appends to the N-record ledger), and
-  ``Gate.require`` (p50/p95).
+  ``Gate.require`` (p50/p95), beside ``riskeval.assess`` alone and one fsync'd SQLite WAL commit of a
+  5 KB row on the same disk (the floor under any durable append).
 
 Usage::
 
@@ -136,6 +137,22 @@ def main() -> None:
     verify_cli = timed(lambda: subprocess.run(cli, check=True, capture_output=True, env=env), repeat=2)
     startup = timed(lambda: subprocess.run([sys.executable, "-m", "riskeval", "--help"], check=True, capture_output=True, env=env), repeat=2)
 
+    # the floor under any durable append on this disk: one fsync'd WAL commit of a 5 KB row
+    import sqlite3
+
+    probe = sqlite3.connect(tmp / "fsync.sqlite", isolation_level=None)
+    probe.execute("PRAGMA journal_mode = WAL").fetchone()
+    probe.execute("PRAGMA synchronous = FULL")
+    probe.execute("CREATE TABLE t (x BLOB)")
+    fsync_ms = []
+    for _ in range(min(args.samples, 100)):
+        t0 = time.perf_counter()
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("INSERT INTO t VALUES (randomblob(5000))")
+        probe.execute("COMMIT")
+        fsync_ms.append((time.perf_counter() - t0) * 1000)
+    probe.close()
+
     rs = riskeval.load_ruleset(RULES)
     facts = rs.tests[0].project["facts"]
     gate = Gate(rs, ledger=db, signing_key=key_path)
@@ -179,6 +196,7 @@ def main() -> None:
         "assess_record_p50_ms": round(statistics.median(assess_ms), 3),
         "assess_record_p95_ms": round(pct(assess_ms, 0.95), 3),
         "assess_only_p50_ms": round(statistics.median(engine_ms), 3),
+        "fsync_commit_p50_ms": round(statistics.median(fsync_ms), 3),
         "require_p50_ms": round(statistics.median(require_ms), 3),
         "require_p95_ms": round(pct(require_ms, 0.95), 3),
         "samples": args.samples,
