@@ -100,7 +100,11 @@ class Ledger(TrustedFile):
         if not isinstance(actor, str) or not actor.strip():
             raise ValueError("actor must be a non-empty string")
         conn = self._writer()
-        state = self.ensure_verified()
+        if self._state is None:
+            state = self.ensure_verified()  # everything, the first time
+        else:  # the rest is checked inside the write transaction below
+            state = self._state
+            self._check_file()
         placeholders = ", ".join("?" for _ in ALL_COLUMNS)
         insert = f"INSERT INTO records ({', '.join(ALL_COLUMNS)}) VALUES ({placeholders})"
         try:
@@ -119,7 +123,8 @@ class Ledger(TrustedFile):
             front = state.frontier.copy()
             front.append(leaf)
             cp = Checkpoint(size=record.seq, root=front.root().hex(), ts=ts, meta=state.meta_hash)
-            self._insert_checkpoint(conn, cp.sign(self._signing) if self._signing is not None else cp)
+            cp = cp.sign(self._signing) if self._signing is not None else cp
+            self._insert_checkpoint(conn, cp)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback(conn)
@@ -128,7 +133,7 @@ class Ledger(TrustedFile):
             self._rollback(conn)
             raise
         state.add(leaf)
-        state.checkpoint_size = record.seq
+        state.checkpoint_size, state.last = record.seq, cp
         with suppress(OSError):
             self._fsize = os.stat(self.path).st_size
         if self._seen is not None:

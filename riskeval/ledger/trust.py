@@ -117,7 +117,7 @@ class TrustedFile(LedgerFile):
         state = Verified(meta=meta, meta_hash=digest, key=key)
         for leaf in leaves:
             state.add(leaf)
-        state.checkpoint_size = checkpoints[-1].size
+        state.checkpoint_size, state.last = checkpoints[-1].size, checkpoints[-1]
         report.checkpoints = len(checkpoints)
         report.head_hash = state.head if state.size else None
         report.root = state.frontier.root().hex()
@@ -258,7 +258,9 @@ class TrustedFile(LedgerFile):
             raise self._tampered(conn, "truncated", had=state.size, now=count)
         if not new:  # nothing new: the latest checkpoint must still be the one verified, and signed
             cp = Checkpoint(*latest)
-            if cp.root != state.frontier.root().hex() or (state.key is not None and not cp.verify(state.key)):
+            if cp != state.last and (
+                cp.root != state.frontier.root().hex() or (state.key is not None and not cp.verify(state.key))
+            ):
                 raise self._tampered(conn)
         problem = check_checkpoints(new, leaves, count, state.meta_hash, state.key, frontier=state.frontier)
         if problem is not None:
@@ -276,7 +278,7 @@ class TrustedFile(LedgerFile):
         for leaf in leaves:
             state.add(leaf)
         if new:
-            state.checkpoint_size = new[-1].size
+            state.checkpoint_size, state.last = new[-1].size, new[-1]
         self._seen = seen
 
     def check(self, record: LedgerRecord) -> bool:

@@ -212,6 +212,7 @@ class Verified:
     frontier: Frontier = field(default_factory=Frontier)
     head: str = GENESIS
     checkpoint_size: int = -1
+    last: Checkpoint | None = None  # the latest checkpoint, as verified or written
 
     def add(self, leaf: bytes) -> None:
         self.leaves += leaf
