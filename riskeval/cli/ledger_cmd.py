@@ -31,6 +31,7 @@ from ..ledger import (
     generate_keys,
     load_public_key,
     migrate,
+    migrate_in_place,
 )
 from ..ledger.views import (
     export_jsonl,
@@ -55,6 +56,8 @@ register_messages(
         "lcmd.key_file": {"zh": "无法读取密钥文件：{detail}", "en": "cannot read the key file: {detail}"},
         "lcmd.bad_head": {"zh": "--head 应为 64 位十六进制哈希", "en": "--head must be a 64-digit hex hash"},
         "lcmd.bad_json": {"zh": "无法读取 {path}：{detail}", "en": "cannot read {path}: {detail}"},
+        "lcmd.out_or_in_place": {"zh": "请给出 --out 或 --in-place 之一", "en": "give one of --out or --in-place"},
+        "lcmd.backup": {"zh": "旧台账已留作 {backup}", "en": "the old ledger is kept as {backup}"},
         "lcmd.old_needed": {"zh": "请给出 --old 或 --old-size 之一", "en": "give one of --old or --old-size"},
         "lcmd.empty": {"zh": "台账中没有记录", "en": "the ledger holds no records"},
         "lcmd.exported": {"zh": "已导出 {count} 条记录到 {out}；链头哈希 {head}", "en": "exported {count} records to {out}; head hash {head}"},
@@ -350,14 +353,24 @@ def _register_ledger(ledger_app: typer.Typer) -> None:
         signing_key: Annotated[
             Path, typer.Option("--signing-key", envvar="RISKEVAL_SIGNING_KEY", help="签名私钥 / signing key")
         ],
-        out: Annotated[Path, typer.Option("--out", help="新的签名台账 / the new signed ledger")],
+        out: Annotated[Path | None, typer.Option("--out", help="新的签名台账 / the new signed ledger")] = None,
+        in_place: Annotated[
+            bool, typer.Option("--in-place", help="原地改写，旧文件留作 .bak / replace it, keep OLD.bak")
+        ] = False,
         key_env: KeyEnvOption = None,
         key_file: KeyFileOption = None,
         lang: LangOption = "zh",
     ) -> None:
         """核验旧台账（HMAC 或未签名）并改写为签名台账。/ Verify an old ledger and re-write it signed."""
         lang = normalize_lang(lang)
-        result = migrate(old, out, signing_key, hmac_key=_hmac_key(key_env, key_file, lang))
+        if (out is None) == (not in_place):
+            _fail(t("lcmd.out_or_in_place", lang), EXIT_USAGE)
+        hmac_key = _hmac_key(key_env, key_file, lang)
+        if out is not None:
+            result = migrate(old, out, signing_key, hmac_key=hmac_key)
+        else:
+            result = migrate_in_place(old, signing_key, hmac_key=hmac_key)
+            typer.echo(t("lcmd.backup", lang, backup=result.backup))
         typer.echo(
             t("lcmd.migrated", lang, out=result.path, count=result.count, old=result.old_head or "-", root=result.checkpoint.root)
         )

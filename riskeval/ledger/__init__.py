@@ -16,7 +16,7 @@ Examples
 
 from .checkpoint import Checkpoint, PublicKey, SigningKey, generate_keys, load_public_key, load_signing_key
 from .errors import LedgerBusy, LedgerError, LedgerKeyError, LedgerNotFound, LedgerTampered
-from .legacy import MigrationResult, migrate
+from .legacy import MigrationResult, migrate, migrate_in_place
 from .receipt import ProofReport, make_consistency, make_receipt, verify_consistency_data, verify_receipt
 from .records import FORMAT, GENESIS, HASHED_COLUMNS, LedgerRecord, canonical_json, canonical_project
 from .store import Ledger
@@ -47,6 +47,7 @@ __all__ = [
     "make_consistency",
     "make_receipt",
     "migrate",
+    "migrate_in_place",
     "verify_consistency_data",
     "verify_receipt",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from .merkle import Frontier
 from .records import ALL_COLUMNS, FORMAT, GENESIS, HASHED_COLUMNS, LedgerRecord, record_leaf, utcnow
 from .store import OLD_FORMAT, Ledger
 
-__all__ = ["MigrationResult", "migrate", "v1_digest", "verify_v1"]
+__all__ = ["MigrationResult", "migrate", "migrate_in_place", "v1_digest", "verify_v1"]
 
 _KEY_CHECK_LABEL = b"riskeval-ledger/1 key check"
 
@@ -90,6 +91,7 @@ class MigrationResult:
     count: int
     old_head: str | None
     checkpoint: Checkpoint
+    backup: Path | None = None
 
 
 def migrate(
@@ -168,3 +170,42 @@ def migrate(
     if not report.ok:  # pragma: no cover - a bug, not an input
         raise LedgerTampered(report=report)
     return MigrationResult(out_path, len(records), old_head, cp)
+
+
+def migrate_in_place(
+    old: str | Path, signing_key: str | Path | SigningKey, *, hmac_key: bytes | None = None
+) -> MigrationResult:
+    """Like :func:`migrate`, but the signed ledger takes the old one's place; the old one is kept
+    beside it as ``<name>.bak`` (``.bak2``, ... if taken), a complete copy made by SQLite's backup.
+
+    Stop every process that uses the old ledger first.
+
+    Raises
+    ------
+    As :func:`migrate`; on any failure the old ledger is left as it was.
+    """
+    old_path = Path(old)
+    tmp = old_path.with_name(f".{old_path.name}.migrating")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    result = migrate(old_path, tmp, signing_key, hmac_key=hmac_key)
+    n = 1
+    backup = old_path.with_name(old_path.name + ".bak")
+    while backup.exists():
+        n += 1
+        backup = old_path.with_name(f"{old_path.name}.bak{n}")
+    try:
+        src = _read_only(old_path)
+        dst = sqlite3.connect(backup)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        os.replace(tmp, old_path)
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)
+        raise LedgerError("io", path=str(old_path), detail=str(exc)) from None
+    for suffix in ("-wal", "-shm"):  # the old file's: never to be replayed onto the new one
+        Path(f"{old_path}{suffix}").unlink(missing_ok=True)
+    return MigrationResult(old_path, result.count, result.old_head, result.checkpoint, backup)

@@ -24,7 +24,7 @@ from riskeval.ledger import (
     migrate,
     verify_receipt,
 )
-from riskeval.ledger.legacy import v1_digest
+from riskeval.ledger.legacy import v1_digest, verify_v1
 from riskeval.ledger.records import HASHED_COLUMNS
 
 from .conftest import raw
@@ -231,3 +231,24 @@ def test_migrate_signs_an_unsigned_ledger(gate_unsigned, make, keys, ledger_path
     new = tmp_path / "signed.sqlite"
     assert invoke("ledger", "migrate", ledger_path, "--signing-key", keys[0], "--out", new).exit_code == 0
     assert Ledger(new).verify(public_key=keys[1]).ok
+
+
+def test_migrate_in_place_keeps_a_backup(five, keys, tmp_path):
+    records = list(five.ledger.records())
+    old = tmp_path / "old.sqlite"
+    head = _v1_ledger(old, records)
+    assert invoke("ledger", "migrate", old, "--signing-key", keys[0]).exit_code == 2  # --out or --in-place
+    result = invoke("ledger", "migrate", old, "--signing-key", keys[0], "--in-place")
+    assert result.exit_code == 0, result.output
+    backup = tmp_path / "old.sqlite.bak"
+    assert str(backup) in result.output
+    assert Ledger(old, public_key=keys[1]).verify().ok and len(Ledger(old)) == 5
+    assert verify_v1(backup) == (verify_v1(backup)[0], None) and verify_v1(backup)[0][-1].record_hash == head
+    # a second migration of a ledger that does not verify leaves it as it was
+    conn = raw(old)
+    conn.execute("UPDATE records SET actor = 'x' WHERE seq = 1")
+    conn.close()
+    before = [r.to_dict() for r in Ledger(old).records()]
+    assert invoke("ledger", "migrate", old, "--signing-key", keys[0], "--in-place").exit_code == 1
+    assert [r.to_dict() for r in Ledger(old).records()] == before and not (tmp_path / "old.sqlite.bak2").exists()
+    assert not (tmp_path / ".old.sqlite.migrating").exists()
