@@ -69,6 +69,7 @@ __all__ = [
     "safe_cell",
     "safe_row",
     "sheet_names",
+    "xlsx_row",
     "table_kind",
 ]
 
@@ -106,6 +107,39 @@ def safe_row(values: Sequence[Any]) -> list[Any]:
     ["'-2", -2, None]
     """
     return [safe_cell(v) for v in values]
+
+
+def xlsx_row(ws: Any, values: Sequence[Any]) -> list[Any]:
+    """``values`` ready for ``ws.append`` (openpyxl, normal or write-only sheet) without any formula.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return stays as it is but becomes a text
+    cell with Excel's quote prefix (shown as text, never run, not even after editing); characters that XML
+    cannot hold become U+FFFD; numbers stay numbers.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> ws.append(xlsx_row(ws, ["=1+1", -2, "ok\x01"]))
+    >>> [(c.value, c.data_type, c.quotePrefix) for c in ws[1]]
+    [('=1+1', 's', True), (-2, 'n', False), ('ok�', 's', False)]
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            if ILLEGAL_CHARACTERS_RE.search(value):
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            if value[:1] in _DANGEROUS:
+                cell = WriteOnlyCell(ws, value)
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                out.append(cell)
+                continue
+        out.append(value)
+    return out
 
 
 def table_kind(path: str | Path) -> str:
