@@ -57,6 +57,24 @@ def _scan(text: str, in_quote: bool, delim: str) -> tuple[bool, bool]:
         i = nxt + 1
 
 
+class _Feed:
+    """One line at a time for a long-lived ``csv.reader`` (which then never reads past that line)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self) -> None:
+        self.line: str | None = None
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        line, self.line = self.line, None
+        if line is None:
+            raise StopIteration
+        return line
+
+
 def _parse(lines: list[str], delim: str, strict: bool) -> list[str]:
     return next(csv.reader(lines, delimiter=delim, strict=strict), [])
 
@@ -86,23 +104,26 @@ def _csv_rows(lines: Iterator[_Line], file: str, delim: str, encoding: str) -> t
 def _csv_records(lines: Iterator[_Line], file: str, delim: str, headers: list[str], encoding: str) -> Iterator[TableRow]:
     width = len(headers)
     named = all(headers)
+    feed = _Feed()
+    reader = csv.reader(feed, delimiter=delim)
     queue: deque[_Line] = deque()
     pending: list[tuple[int, str]] = []
     size = 0
 
-    def record(number: int, cells: list[str]) -> TableRow:
+    def record(number: int, cells: list[str], length: int | None = None) -> TableRow:
+        """A record from its cells; ``length`` (the text's) lets short records skip the cell-size check."""
         if len(cells) <= width and named:
             values = dict(zip(headers, cells, strict=False))
             extra = 0
         else:
             values = {h: c for h, c in zip(headers, cells, strict=False) if h}
             extra = sum(1 for i, c in enumerate(cells) if c.strip() and (i >= width or not headers[i]))
-        if _is_blank(cells):
+        if not "".join(cells).strip():
             return TableRow(number, {}, file, blank=True)
         error = None
         if extra:
             error = _error("table.row.extra_cells", file, number, count=extra)
-        else:
+        elif length is None or length > MAX_CELL:
             for h, c in values.items():
                 if len(c) > MAX_CELL:
                     error = TableRowError("table.row.cell_too_long", length=len(c), limit=MAX_CELL,
@@ -168,7 +189,8 @@ def _csv_records(lines: Iterator[_Line], file: str, delim: str, headers: list[st
             continue
         if '"' not in text:
             line = text.rstrip("\r\n")
-            if not line.strip(delim + " \t"):
+            first = line[:1]
+            if (not first or first == delim or first.isspace()) and not line.replace(delim, "").strip():
                 yield TableRow(number, {}, file, blank=True)
                 continue
             cells = line.split(delim)
@@ -177,13 +199,18 @@ def _csv_records(lines: Iterator[_Line], file: str, delim: str, headers: list[st
             else:
                 yield record(number, cells)
             continue
-        in_quote, bad = _scan(text, False, delim)
-        if in_quote:
-            pending.append((number, text))
-            size = len(text)
-            continue
         try:
-            cells = _parse([text], delim, False)
+            feed.line = text
+            cells = next(reader, [])
+            if text.endswith("\n"):
+                # a quoted field left open has taken in the line's own end: the record goes on
+                in_quote = bool(cells) and cells[-1].endswith("\n")
+            else:
+                in_quote = _scan(text, False, delim)[0]
+            if in_quote:
+                pending.append((number, text))
+                size = len(text)
+                continue
         except csv.Error as exc:
             if "field limit" in str(exc):
                 error = _error("table.row.cell_too_long", file, number, length=f">{MAX_CELL}", limit=MAX_CELL)
@@ -191,7 +218,7 @@ def _csv_records(lines: Iterator[_Line], file: str, delim: str, headers: list[st
                 error = _error("table.row.csv", file, number, detail=str(exc))
             yield salvage(number, None, error)
             continue
-        yield record(number, cells)
+        yield record(number, cells, len(text))
 
 
 # -- JSON Lines ------------------------------------------------------------------------------------------

@@ -133,3 +133,19 @@ def test_xlsx_rows_are_sheet_rows(tmp_path, jiangsu, good_facts):
     wb.save(src)
     _, out = run(tmp_path, jiangsu, src, ".jsonl")
     assert [(r["row"], r["id"], r["status"]) for r in out] == [(2, "P1", "ok"), (3, None, "blank"), (4, "P2", "ok")]
+
+
+def test_worker_processes_give_the_same_rows(tmp_path, jiangsu, good_facts):
+    header, values = cells(good_facts)
+    lines = [f"id,name,{header}"] + [f"P{i},n{i},{values}" for i in range(1, 40)]
+    lines[3] = f'P3,"never closed,{values}'
+    lines[7] = ""
+    src = tmp_path / "in.csv"
+    src.write_bytes("\n".join(lines).encode() + b"\nP-bad,\xff\xfe," + values.encode() + b"\n")
+    run_batch(src, jiangsu, tmp_path / "serial.jsonl", workers=0)
+    run_batch(src, jiangsu, tmp_path / "parallel.jsonl", workers=2, chunk_size=8)
+    serial = read_output(tmp_path / "serial.jsonl")
+    parallel = read_output(tmp_path / "parallel.jsonl")
+    assert parallel == serial and len(serial) == 40
+    assert [(r["row"], r["status"]) for r in serial if r["status"] != "ok"] == [(4, "error"), (8, "blank"), (41, "error")]
+    assert "utf-8" in serial[-1]["error"] and serial[-1]["id"] == "P-bad"
