@@ -189,8 +189,8 @@ def _csv_records(lines: Iterator[_Line], file: str, delim: str, headers: list[st
             continue
         if '"' not in text:
             line = text.rstrip("\r\n")
-            first = line[:1]
-            if (not first or first == delim or first.isspace()) and not line.replace(delim, "").strip():
+            lead = line[:1]
+            if (not lead or lead == delim or lead.isspace()) and not line.replace(delim, "").strip():
                 yield TableRow(number, {}, file, blank=True)
                 continue
             cells = line.split(delim)
