@@ -147,13 +147,19 @@ def _line_error(code: str, file: str, number: int, encoding: str) -> TableRowErr
 
 def _without_trailing_blanks(rows: Iterator[TableRow]) -> Iterator[TableRow]:
     """Blank records between records are yielded; those after the last record (a sheet's formatted but empty
-    tail, a file's trailing empty lines) are not records and are dropped."""
-    held: list[TableRow] = []
+    tail, a file's trailing empty lines) are not records and are dropped.
+
+    Held blank records are kept as their row numbers only, so a long empty stretch costs little memory.
+    """
+    held: list[int] = []
+    file, sheet = "", None
     for row in rows:
         if row.blank:
-            held.append(row)
+            held.append(row.row)
+            file, sheet = row.file, row.sheet
             continue
         if held:
-            yield from held
+            for number in held:
+                yield TableRow(number, {}, file, sheet, blank=True)
             held = []
         yield row
