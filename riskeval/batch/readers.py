@@ -29,7 +29,7 @@ import yaml
 
 from ..errors import InputError, Location
 from ..i18n import register_messages
-from ..io.tables import Table, TableRow, TableRowError, open_table, sheet_names
+from ..io.tables import Table, TableRow, TableRowError, open_table, open_workbook
 from .columns import IDENTITY_ALIASES, is_missing
 
 __all__ = ["BadRow", "RowSource", "open_rows", "InputError", "INPUT_SUFFIXES"]
@@ -176,19 +176,23 @@ def _kind(path: Path) -> str:
 
 
 def _xlsx(path: Path) -> RowSource:
-    sheets = sheet_names(path)
-    names = {name.strip().lower(): name for name in sheets}
-    measure_sheet = next((names[n] for n in MEASURE_SHEETS if n in names), None)
-    project_sheet = next((names[n] for n in PROJECT_SHEETS if n in names), None)
-    if project_sheet is None:
-        project_sheet = next((n for n in sheets if n != measure_sheet), None)
-    if project_sheet is None:
-        raise InputError("batch.input.no_sheet", location=Location(file=str(path)))
-    measures: dict[str, list[dict[str, Any]]] = {}
-    if measure_sheet:
-        with open_table(path, sheet=measure_sheet) as table:
-            measures = _measures_by_project(table)
-    table = open_table(path, sheet=project_sheet)
+    wb = open_workbook(path)  # loaded once for both sheets
+    try:
+        sheets = list(wb.sheetnames)
+        names = {name.strip().lower(): name for name in sheets}
+        measure_sheet = next((names[n] for n in MEASURE_SHEETS if n in names), None)
+        project_sheet = next((names[n] for n in PROJECT_SHEETS if n in names), None)
+        if project_sheet is None:
+            project_sheet = next((n for n in sheets if n != measure_sheet), None)
+        if project_sheet is None:
+            raise InputError("batch.input.no_sheet", location=Location(file=str(path)))
+        measures: dict[str, list[dict[str, Any]]] = {}
+        if measure_sheet:
+            measures = _measures_by_project(open_table(path, sheet=measure_sheet, workbook=wb))
+        table = open_table(path, sheet=project_sheet, workbook=wb)
+    except BaseException:
+        wb.close()
+        raise
     id_header = next((h for h in table.headers or () if h.lower() in _ID_HEADERS), "")
 
     def rows() -> Iterator[TableRow]:
@@ -199,7 +203,7 @@ def _xlsx(path: Path) -> RowSource:
                     row.values["measures"] = measures[key]
             yield row
 
-    return RowSource(rows(), table.headers, table.estimate, [table])
+    return RowSource(rows(), table.headers, table.estimate, [wb])
 
 
 def _key(value: Any) -> str:

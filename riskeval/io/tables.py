@@ -66,6 +66,7 @@ __all__ = [
     "TableRowError",
     "detect_encoding",
     "open_table",
+    "open_workbook",
     "safe_cell",
     "safe_row",
     "sheet_names",
@@ -233,7 +234,7 @@ class Table:
 
 
 def open_table(path: str | Path, *, kind: str | None = None, sheet: str | None = None,
-               delimiter: str | None = None, estimate: bool = False) -> Table:
+               delimiter: str | None = None, estimate: bool = False, workbook: Any = None) -> Table:
     """Open a CSV, XLSX or JSON Lines table for streaming.
 
     Parameters
@@ -248,6 +249,9 @@ def open_table(path: str | Path, *, kind: str | None = None, sheet: str | None =
         The CSV delimiter (default ``,``, a tab for ``.tsv``).
     estimate
         Count the lines of a CSV/JSON Lines file first (for progress bars) into :attr:`Table.estimate`.
+    workbook
+        An XLSX workbook already open (:func:`open_workbook`), to read several sheets with one load; the
+        table then leaves it open for its owner to close.
 
     Returns
     -------
@@ -263,7 +267,7 @@ def open_table(path: str | Path, *, kind: str | None = None, sheet: str | None =
     file = str(path)
     try:
         if kind == "xlsx":
-            return _open_xlsx(p, file, sheet)
+            return _open_xlsx(p, file, sheet, workbook)
         handle = p.open("rb")
     except InputError:
         raise
@@ -300,6 +304,17 @@ def sheet_names(path: str | Path) -> list[str]:
         wb.close()
 
 
+def open_workbook(path: str | Path) -> Any:
+    """An XLSX workbook opened read-only (values, not formulas) for :func:`open_table`'s ``workbook``.
+
+    Raises
+    ------
+    InputError
+        The file is missing or not a workbook.
+    """
+    return _workbook(Path(path), str(path))
+
+
 def _count_lines(handle: BinaryIO, start: int) -> int:
     count = 0
     for block in iter(lambda: handle.read(1 << 20), b""):
@@ -322,12 +337,17 @@ def _workbook(p: Path, file: str) -> Any:
         raise InputError("input.unreadable", path=file, detail=_detail(exc), location=Location(file=file)) from None
 
 
-def _open_xlsx(p: Path, file: str, sheet: str | None) -> Table:
-    wb = _workbook(p, file)
+def _open_xlsx(p: Path, file: str, sheet: str | None, workbook: Any = None) -> Table:
+    wb = workbook if workbook is not None else _workbook(p, file)
+
+    def close() -> None:
+        if workbook is None:
+            wb.close()
+
     names = list(wb.sheetnames)
     name = sheet if sheet is not None else (names[0] if names else None)
     if name is None or name not in names:
-        wb.close()
+        close()
         raise InputError("table.no_sheet", sheet=sheet or "", known=", ".join(names) or "-",
                          location=Location(file=file))
     ws = wb[name]
@@ -340,19 +360,19 @@ def _open_xlsx(p: Path, file: str, sheet: str | None) -> Table:
                 headers = ["" if v is None else str(v).strip() for v in values]
                 break
     except Exception as exc:
-        wb.close()
+        close()
         raise InputError("input.unreadable", path=file, detail=_detail(exc), location=Location(file=file)) from None
     seen: set[str] = set()
     for h in headers:
         if h and h in seen:
-            wb.close()
+            close()
             raise InputError("table.header.duplicate", column=h, location=Location(file=file, sheet=name, row=start, field=h))
         seen.add(h)
     max_row = ws.max_row
     estimate = max_row - start if isinstance(max_row, int) and headers else None
     records = _without_trailing_blanks(_xlsx_rows(rows, start, headers, file, name))
     return Table(records, kind="xlsx", file=file, headers=headers, encoding=None, sheet=name,
-                 estimate=estimate, handle=wb)
+                 estimate=estimate, handle=wb if workbook is None else None)
 
 
 def _empty(value: Any) -> bool:

@@ -255,3 +255,26 @@ def test_streaming_does_not_read_ahead(tmp_path):
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_one_workbook_for_several_sheets(tmp_path):
+    from openpyxl import Workbook
+
+    from riskeval.io.tables import open_workbook
+
+    wb = Workbook()
+    wb.active.append(["id"])
+    wb.active.append(["P1"])
+    other = wb.create_sheet("措施")
+    other.append(["项目编号", "取值"])
+    other.append(["P1", 5])
+    path = tmp_path / "w.xlsx"
+    wb.save(path)
+    book = open_workbook(path)
+    try:
+        with open_table(path, sheet="措施", workbook=book) as measures:
+            assert [r.values for r in measures] == [{"项目编号": "P1", "取值": 5}]
+        with open_table(path, workbook=book) as projects:  # the first sheet; the workbook is still open
+            assert [(r.row, r.values) for r in projects] == [(2, {"id": "P1"})]
+    finally:
+        book.close()
