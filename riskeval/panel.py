@@ -51,7 +51,9 @@ from pathlib import Path
 from typing import Any
 
 from .check import ProjectError, ProjectProblem
+from .errors import InputError
 from .i18n import register_messages
+from .io.tables import open_table
 from .model.project import Project
 
 __all__ = [
@@ -97,6 +99,7 @@ PANEL_COLUMNS: tuple[str, ...] = (
 register_messages(
     {
         "panel.file": {"zh": "无法读取专家组评分文件：{detail}", "en": "cannot read the panel file: {detail}"},
+        "panel.row": {"zh": "专家组评分文件的这一行无法读取：{reason}", "en": "this line of the panel file cannot be read: {reason}"},
         "panel.columns": {
             "zh": "专家组评分文件缺少列：{columns}（应由 riskeval review aggregate 生成）",
             "en": "the panel file lacks columns: {columns} (write it with riskeval review aggregate)",
@@ -136,23 +139,30 @@ def _problem(code: str, file: str, line: int = 1, **params: object) -> ProjectPr
 
 
 def _read(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a PANEL.csv as ``(input line, {column: text})``, read by :mod:`riskeval.io.tables`."""
     source = str(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip() for h in (reader.fieldnames or [])]
+        with open_table(path, kind="csv") as table:
+            header = table.headers or []
             lacking = [c for c in _REQUIRED if c not in header]
             if lacking:
                 raise PanelFileError([_problem("panel.columns", source, columns=", ".join(lacking))])
             rows = []
-            for record in reader:
-                clean = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k is not None}
-                rows.append((reader.line_num, clean))
+            problems: list[ProjectProblem] = []
+            for record in table:
+                if record.blank:
+                    continue
+                if record.error is not None:
+                    err = record.error
+                    problems.append(_problem("panel.row", source, record.row, reason_code=err.code, reason_params=err.params))
+                    continue
+                clean = {k.strip(): ("" if v is None else str(v).strip()) for k, v in record.values.items()}
+                rows.append((record.row, clean))
+            if problems:
+                raise PanelFileError(problems)
             return rows
-    except OSError as exc:
-        raise PanelFileError([_problem("panel.file", source, detail=exc.strerror or str(exc))]) from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise PanelFileError([_problem("panel.file", source, detail=str(exc))]) from None
+    except InputError as exc:
+        raise PanelFileError([_problem("panel.file", source, detail=exc.message("zh"))]) from None
 
 
 def _project_rows(path: str | Path, project_id: str) -> list[tuple[int, dict[str, str]]]:

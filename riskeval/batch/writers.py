@@ -1,5 +1,10 @@
 """Streaming writers for result tables: CSV, Excel (.xlsx) and JSON Lines, chosen by the file's suffix.
 
+Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return at the
+start, CWE-1236) are neutralised: prefixed with ``'`` in CSV (:func:`riskeval.io.tables.safe_cell`), and
+written as text cells with Excel's quote prefix in XLSX (:func:`riskeval.io.tables.xlsx_row`); numbers stay
+numbers.  JSON Lines keeps every value exactly (it is data for programs, not a spreadsheet).
+
 Rows are written as they arrive and flushed on :meth:`TableWriter.flush`, so an interrupted run leaves a
 valid file with every row written so far (an Excel workbook is completed when the writer is closed, which
 the batch command does on Ctrl-C too).  Lists are ``;``-joined in CSV and Excel and stay lists in JSON Lines.
@@ -24,6 +29,7 @@ from types import TracebackType
 from typing import Any
 
 from ..i18n import register_messages
+from ..io.tables import safe_cell, xlsx_row
 
 __all__ = ["TableWriter", "open_writer", "OUTPUT_SUFFIXES", "output_kind"]
 
@@ -87,23 +93,23 @@ class TableWriter:
 
             self._wb = Workbook(write_only=True)
             self._ws = self._wb.create_sheet(sheet)
-            self._ws.append(self.columns)
+            self._ws.append(xlsx_row(self._ws, self.columns))
         else:
             # CSV with a BOM so that Excel on Chinese Windows reads UTF-8 correctly.
             encoding = "utf-8-sig" if self.kind == "csv" else "utf-8"
             self._fh = self.path.open("w", encoding=encoding, newline="")
             if self.kind == "csv":
                 self._csv = csv.writer(self._fh)
-                self._csv.writerow(self.columns)
+                self._csv.writerow([safe_cell(c) for c in self.columns])
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Append one row (missing columns are empty)."""
         if self.kind == "jsonl":
             self._fh.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
         elif self.kind == "csv":
-            self._csv.writerow([_flat(row.get(c)) for c in self.columns])
+            self._csv.writerow([safe_cell(_flat(row.get(c))) for c in self.columns])
         else:
-            self._ws.append([_flat(row.get(c)) for c in self.columns])
+            self._ws.append(xlsx_row(self._ws, [_flat(row.get(c)) for c in self.columns]))
         self.count += 1
 
     def flush(self) -> None:

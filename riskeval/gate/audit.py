@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -202,8 +201,15 @@ def _parse_when(value: str, tz: tzinfo, line: int) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
+register_messages(
+    {
+        "audit.in.row": {"zh": "第 {line} 行无法读取：{detail}", "en": "line {line} cannot be read: {detail}"},
+    }
+)
+
+
 def read_decisions(path: str | Path, tz: tzinfo = CHINA_TZ) -> list[DecisionRow]:
-    """Read a decision list (CSV, UTF-8 with or without BOM).
+    """Read a decision list (CSV in UTF-8 or GB18030, with or without BOM; or XLSX / JSON Lines by suffix).
 
     Parameters
     ----------
@@ -216,37 +222,46 @@ def read_decisions(path: str | Path, tz: tzinfo = CHINA_TZ) -> list[DecisionRow]
     Returns
     -------
     list[DecisionRow]
+        ``line`` is the input line (the sheet row in XLSX).
 
     Raises
     ------
     AuditInputError
-        The file cannot be read, a column is missing, or a line has no project id or a bad date.
+        The file cannot be read, a column is missing, or a line cannot be read, has no project id or a bad date.
     """
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
-                raise AuditInputError("columns", columns="project_id, date")
-            names = [h.strip().lower() for h in header]
-            index: dict[str, int] = {}
-            for column, aliases in _ALIASES.items():
-                for alias in aliases:
-                    if alias in names:
-                        index[column] = names.index(alias)
-                        break
-            missing = [c for c in ("project_id", "date") if c not in index]
-            if missing:
-                raise AuditInputError("columns", columns=", ".join(missing))
-            rows: list[DecisionRow] = []
-            for line, cells in enumerate(reader, start=2):
-                if not any(c.strip() for c in cells):
-                    continue
+    from ..errors import InputError
+    from ..io.tables import TABLE_SUFFIXES, open_table
 
-                def cell(name: str, cells: list[str] = cells) -> str | None:
-                    i = index.get(name)
-                    value = cells[i].strip() if i is not None and i < len(cells) else ""
-                    return value or None
+    kind = None if Path(path).suffix.lower() in TABLE_SUFFIXES else "csv"
+    try:
+        with open_table(path, kind=kind) as table:
+            headers = table.headers  # None for JSON Lines: each record names its own fields
+            index: dict[str, str] = {}
+            if headers is not None:
+                lowered = {h.strip().lower(): h for h in reversed(headers)}
+                for column, aliases in _ALIASES.items():
+                    found = next((lowered[a] for a in aliases if a in lowered), None)
+                    if found is not None:
+                        index[column] = found
+                missing = [c for c in ("project_id", "date") if c not in index]
+                if missing:
+                    raise AuditInputError("columns", columns=", ".join(missing))
+            rows: list[DecisionRow] = []
+            for record in table:
+                if record.blank:
+                    continue
+                line = record.row
+                if record.error is not None:
+                    raise AuditInputError("row", line=line, detail=record.error.message("zh"))
+
+                def cell(name: str, values: dict[str, Any] = record.values) -> str | None:
+                    if headers is not None:
+                        key = index.get(name)
+                        value = values.get(key) if key is not None else None
+                    else:
+                        value = next((values[a] for a in _ALIASES[name] if a in values), None)
+                    text = "" if value is None else str(value).strip()
+                    return text or None
 
                 pid = cell("project_id")
                 if pid is None:
@@ -263,8 +278,8 @@ def read_decisions(path: str | Path, tz: tzinfo = CHINA_TZ) -> list[DecisionRow]
                     )
                 )
             return rows
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise AuditInputError("file", detail=str(exc)) from None
+    except InputError as exc:
+        raise AuditInputError("file", detail=exc.render("zh")) from None
 
 
 def audit(ledger: Ledger, decisions: Iterable[DecisionRow], ruleset: RuleSet | None = None) -> AuditReport:

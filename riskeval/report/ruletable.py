@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..io.tables import xlsx_row
 from ..ruleset.ruleset import RuleSet
 
 __all__ = ["rule_rows", "rules_markdown", "rules_xlsx"]
@@ -78,7 +79,7 @@ def rules_markdown(ruleset: RuleSet) -> str:
 
 
 def rules_xlsx(ruleset: RuleSet, path: str | Path) -> None:
-    """The rule table as an Excel workbook."""
+    """The rule table as an Excel workbook (text cells only, none of them a formula)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -86,12 +87,12 @@ def rules_xlsx(ruleset: RuleSet, path: str | Path) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "评估细则"
-    ws.append([ruleset.title])
-    ws.append(HEADERS)
+    ws.append(xlsx_row(ws, [ruleset.title]))
+    ws.append(xlsx_row(ws, HEADERS))
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rule_rows(ruleset):
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     for col, width in zip("ABCDEFGHI", (14, 14, 30, 30, 40, 10, 18, 30, 8), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=3):

@@ -1,5 +1,8 @@
 """The batch report as an Excel workbook: one sheet per table of the HTML report, with native bar charts.
 
+Every cell goes through :func:`riskeval.io.tables.xlsx_row`: text that a spreadsheet would run as a formula
+is written as text with Excel's quote prefix, numbers as numbers; the workbook holds no formula.
+
 Examples
 --------
 >>> import pathlib, tempfile
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from ..batch.stats import BatchStats, ReportTable
 from ..i18n import normalize_lang
+from ..io.tables import xlsx_row
 from ..ruleset.ruleset import RuleSet
 
 __all__ = ["write_xlsx_report", "sheet_title"]
@@ -110,12 +114,12 @@ def write_xlsx_report(
     head_fill = PatternFill("solid", fgColor="E8EAF6")
     for table in stats.tables(lang):
         ws = wb.create_sheet(sheet_title(table.title, used))
-        ws.append(table.headers)
+        ws.append(xlsx_row(ws, table.headers))
         for cell in ws[1]:
             cell.font = head_font
             cell.fill = head_fill
         for row in table.rows:
-            ws.append(list(row))
+            ws.append(xlsx_row(ws, list(row)))
         for i, header in enumerate(table.headers, start=1):
             letter = ws.cell(row=1, column=i).column_letter
             longest = max([len(str(header)), *(len(str(r[i - 1]).split("\n")[0]) for r in table.rows[:200])])
@@ -138,7 +142,7 @@ def write_xlsx_report(
             if interrupted:
                 extra.append(["已中断" if lang == "zh" else "interrupted", "是" if lang == "zh" else "yes"])
             for row in extra:
-                ws.append(row)
+                ws.append(xlsx_row(ws, row))
         ws.freeze_panes = "A2"
         anchor = ws.cell(row=1, column=len(table.headers) + 2).coordinate
         _chart(ws, table, len(table.rows), anchor)

@@ -127,3 +127,23 @@ def test_riskeval_does_not_import_expert_pool() -> None:
     code = "import sys, riskeval, riskeval.panel, riskeval.assess; print('expert_pool' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_panel_file_in_gb18030_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "PANEL.csv"
+    write_panel_rows(path, [value("P1", "A", 3), {"project": "P1", "kind": "chair", "expert": "E1", "name": "张三", "text": "同意"}])
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_bytes(text.encode("gb18030"))
+    assert load_panel_values(path, "P1") == {"A": 3.0}
+    assert load_panel_record(path, "P1")["chair_name"] == "张三"
+
+
+def test_panel_line_that_cannot_be_read_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "PANEL.csv"
+    write_panel_rows(path, [value("P1", "A", 3), value("P1", "B", 2)])
+    with path.open("ab") as fh:
+        fh.write(b"P1,value,C,points,,1,1,\xff\xfe\n")
+    with pytest.raises(PanelFileError) as info:
+        load_panel_values(path, "P1")
+    assert [p.code for p in info.value.problems] == ["panel.row"]
+    assert info.value.render("en").endswith(":4:1: this line of the panel file cannot be read: the line is not valid utf-8 text")
