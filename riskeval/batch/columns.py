@@ -34,7 +34,7 @@ import difflib
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -422,7 +422,12 @@ class ColumnResolver:
 
 
 def peek_columns(
-    items: Iterable[Any], resolver: ColumnResolver, *, strict: bool = True, source: str | None = None
+    items: Iterable[Any],
+    resolver: ColumnResolver,
+    *,
+    strict: bool = True,
+    source: str | None = None,
+    headers: Sequence[str] | None = None,
 ) -> tuple[Iterator[Any], ColumnCheck]:
     """Check the columns of the first row of ``items`` before any row is evaluated.
 
@@ -440,6 +445,8 @@ def peek_columns(
         Raise :class:`ProjectError` when a column names nothing known.
     source
         The input file, named in the problems.
+    headers
+        The table's header, when it has one (CSV, XLSX): checked instead of the first row's keys.
 
     Returns
     -------
@@ -457,19 +464,25 @@ def peek_columns(
     list.csv: unknown column 'petition_12m': not a project field, a fact of the rule set (name or label) nor a standard fact (did you mean 'petitions_12m'?)
     """
     it = iter(items)
-    first = next(it, None)
     check = ColumnCheck()
+    if headers is not None:
+        return it, _checked(resolver, headers, strict=strict, source=source)
+    first = next(it, None)
     if first is None:
         return it, check
-    if isinstance(first, Mapping):
-        check = resolver.check_columns(first)
-        if source is not None:
-            check.unknown = [
-                ProjectProblem(p.field, p.code, p.params, file=source) for p in check.unknown
-            ]
-        if strict:
-            check.raise_unknown()
+    values = getattr(first, "values", first) if not isinstance(first, Mapping) else first
+    if isinstance(values, Mapping):
+        check = _checked(resolver, values, strict=strict, source=source)
     return itertools.chain([first], it), check
+
+
+def _checked(resolver: ColumnResolver, headers: Iterable[Any], *, strict: bool, source: str | None) -> ColumnCheck:
+    check = resolver.check_columns(headers)
+    if source is not None:
+        check.unknown = [ProjectProblem(p.field, p.code, p.params, file=source) for p in check.unknown]
+    if strict:
+        check.raise_unknown()
+    return check
 
 
 def _default_label() -> str:

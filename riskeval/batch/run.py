@@ -111,7 +111,9 @@ def run_batch(
     interrupted = False
     with open_rows(input_path) as source:
         # The columns are checked before any row is evaluated and before the output is created.
-        rows, columns = peek_columns(source, ColumnResolver(ruleset), strict=strict, source=str(input_path))
+        rows, columns = peek_columns(
+            source, ColumnResolver(ruleset), strict=strict, source=str(input_path), headers=source.headers
+        )
         with open_writer(output_path, OUTPUT_COLUMNS) as writer:
             if progress is not None:
                 progress(0, source.estimate)
