@@ -27,16 +27,13 @@ from expert_pool.errors import (
     PanelSizeError,
     PoolError,
     PoolFileError,
+    PoolInputError,
     UnknownReferenceError,
 )
-from expert_pool.panel import default_panel_size, resolve_panel_sizes
-from expert_pool.pool import (
-    CATEGORIES,
-    DOMAINS,
-    Expert,
-    Pool,
-    ProjectNeed,
-    Unit,
+from expert_pool.models import CATEGORIES, DOMAINS, Expert, ProjectNeed, Unit
+from expert_pool.panel_size import default_panel_size, resolve_panel_sizes
+from expert_pool.pool import Pool
+from expert_pool.reading import (
     load_conflicts_csv,
     load_experts_csv,
     load_pool,
@@ -64,6 +61,7 @@ __all__ = [
     "Pool",
     "PoolError",
     "PoolFileError",
+    "PoolInputError",
     "ProjectNeed",
     "Reason",
     "Unit",

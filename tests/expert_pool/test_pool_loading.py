@@ -9,6 +9,16 @@ import pytest
 import expert_pool as ep
 
 
+def _one(info, kind):
+    """The single problem of a raised error: a PoolInputError with one problem, or a file error itself."""
+    err = info.value
+    if isinstance(err, ep.PoolInputError):
+        assert len(err.problems) == 1, err.render("en")
+        err = err.problems[0]
+    assert isinstance(err, kind), err.render("en")
+    return err
+
+
 def _write(tmp_path, name, text, encoding="utf-8"):
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
@@ -48,16 +58,16 @@ def test_experts_csv_full(tmp_path):
 )
 def test_experts_csv_errors(tmp_path, text, error, row, field, zh_part, en_part):
     path = _write(tmp_path, "E.csv", text)
-    with pytest.raises(error) as info:
+    with pytest.raises(ep.PoolError) as info:
         ep.load_experts_csv(path)
-    err = info.value
-    assert isinstance(err, ep.PoolError)
+    err = _one(info, error)
     assert err.file == str(path) and err.row == row and err.field == field
-    assert str(path) in err.message("zh") and str(path) in err.message("en")
+    assert str(path) in err.render("zh") and str(path) in err.render("en")
     assert zh_part in err.message("zh") and en_part in err.message("en")
     if row is not None:
-        assert f"第 {row} 行" in str(err) and f"row {row}" in err.message("en")
-    assert err.to_dict()["code"] == err.code
+        assert f"第 {row} 行" in str(err) and f"row {row}" in err.render("en")
+    assert err.to_dict()["code"] == err.code and err.code.startswith("pool.")
+    assert info.value.to_dict("en")["message"]
 
 
 def test_file_errors(tmp_path):
@@ -72,9 +82,10 @@ def test_file_errors(tmp_path):
 
 def test_known_units_enforced(tmp_path):
     path = _write(tmp_path, "E.csv", "expert,unit,max_load\nE1,U9,2\n")
-    with pytest.raises(ep.UnknownReferenceError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_experts_csv(path, units=[ep.Unit(id="U1")])
-    assert info.value.row == 2 and info.value.field == "unit" and "U9" in str(info.value)
+    err = _one(info, ep.UnknownReferenceError)
+    assert err.row == 2 and err.field == "unit" and "U9" in str(err) and "U9" in str(info.value)
 
 
 def test_projects_csv(tmp_path):
@@ -98,34 +109,39 @@ def test_projects_csv(tmp_path):
     ],
 )
 def test_projects_csv_errors(tmp_path, text, error, row, field):
-    with pytest.raises(error) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_projects_csv(_write(tmp_path, "P.csv", text))
-    assert (info.value.row, info.value.field) == (row, field)
+    err = _one(info, error)
+    assert (err.row, err.field) == (row, field)
 
 
 def test_affinity_and_conflicts_csv_errors(tmp_path):
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E1,0.5\nP1,E2,abc\n")
-    with pytest.raises(ep.InvalidValueError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a)
-    assert (info.value.row, info.value.field) == (3, "score")
+    assert (_one(info, ep.InvalidValueError).row, _one(info, ep.InvalidValueError).field) == (3, "score")
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E1,nan\n")
-    with pytest.raises(ep.InvalidValueError):
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a)
+    _one(info, ep.InvalidValueError)
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E1,1\nP1,E1,2\n")
-    with pytest.raises(ep.DuplicateIdError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a)
-    assert info.value.row == 3
+    assert _one(info, ep.DuplicateIdError).row == 3
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E9,1\n")
-    with pytest.raises(ep.UnknownReferenceError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a, project_ids=["P1"], expert_ids=["E1"])
-    assert (info.value.row, info.value.field) == (2, "expert")
+    err = _one(info, ep.UnknownReferenceError)
+    assert (err.row, err.field) == (2, "expert")
     c = _write(tmp_path, "C.csv", "project,expert\nP9,E1\n")
-    with pytest.raises(ep.UnknownReferenceError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_conflicts_csv(c, project_ids=["P1"], expert_ids=["E1"])
-    assert (info.value.row, info.value.field) == (2, "project")
+    err = _one(info, ep.UnknownReferenceError)
+    assert (err.row, err.field) == (2, "project")
     c = _write(tmp_path, "C.csv", "project\nP1\n")
-    with pytest.raises(ep.MissingColumnError):
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_conflicts_csv(c)
+    _one(info, ep.MissingColumnError)
 
 
 POOL_YAML = """\
@@ -164,24 +180,26 @@ def test_load_pool_yaml(tmp_path):
         (POOL_YAML.replace("max_load: 3}", "max_load: 3, title: 教授}"), ep.InvalidValueError, 7, "experts[0].title"),
         (POOL_YAML.replace("  - id: E2\n", "  - unit: U2\n"), ep.MissingColumnError, 8, "experts[1].id"),
         (POOL_YAML + "  - [oops\n", ep.PoolFileError, None, None),
-        ("- 1\n- 2\n", ep.PoolFileError, None, None),
+        ("- 1\n- 2\n", ep.PoolFileError, 1, None),
         ("units: []\n", ep.MissingColumnError, None, "experts"),
-        ("experts: {a: 1}\n", ep.InvalidValueError, None, "experts"),
+        ("experts: {a: 1}\n", ep.InvalidValueError, 1, "experts"),
     ],
 )
 def test_load_pool_yaml_errors(tmp_path, text, error, row, field):
-    with pytest.raises(error) as info:
+    with pytest.raises(ep.PoolError) as info:
         ep.load_pool(_write(tmp_path, "pool.yaml", text))
-    assert info.value.field == field
+    err = _one(info, error)
+    assert err.field == field
     if row is not None:
-        assert info.value.row == row
-    assert "pool.yaml" in info.value.message("en")
+        assert err.row == row and err.location.line == row
+        assert f"pool.yaml:{row}" in err.render("en")
+    assert "pool.yaml" in err.render("en")
 
 
 def test_yaml_syntax_error_has_line(tmp_path):
     with pytest.raises(ep.PoolFileError) as info:
         ep.load_pool(_write(tmp_path, "pool.yaml", "units:\n  - {id: U1\nexperts: []\n"))
-    assert info.value.row is not None and "YAML" in info.value.message("en")
+    assert info.value.row in (2, 3) and "YAML" in info.value.message("en")
 
 
 def test_load_pool_csv_path(tmp_path):
@@ -198,10 +216,12 @@ def test_load_projects_other_formats(tmp_path):
     with pytest.raises(ep.PoolFileError) as info:
         ep.load_projects(bad)
     assert info.value.row == 1
-    with pytest.raises(ep.DuplicateIdError):
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_projects([{"id": "P1"}, {"project": "P1"}])
-    with pytest.raises(ep.InvalidValueError):
+    _one(info, ep.DuplicateIdError)
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_projects([{"id": "P1", "panel_size": 0}])
+    _one(info, ep.InvalidValueError)
 
 
 def test_pool_graph_and_candidates():
