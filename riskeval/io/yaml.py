@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ register_messages(
             "zh": "含有不允许的字符 {char}（如孤立的代理码位）；请删除或改写",
             "en": "contains a character that is not allowed ({char}, e.g. a lone surrogate); remove it",
         },
+        "yaml.undefined_alias": {"zh": "未定义的锚点 *{name}（先用 &{name} 定义）", "en": "undefined alias *{name} (define it with &{name} first)"},
         "yaml.multiple_documents": {"zh": "一个文件只能有一个 YAML 文档", "en": "only one YAML document per file"},
         "yaml.bad_key": {"zh": "键必须是简单文本", "en": "keys must be plain scalars"},
         "yaml.merge_key": {"zh": "合并键 << 只能引用映射", "en": "a merge key (<<) must refer to a mapping"},
@@ -178,12 +180,25 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _pos(node: yaml.Node | yaml.Event) -> Position:
-    mark = node.start_mark
+@dataclass(eq=False)
+class _Node:
+    """A composed YAML node: ``kind`` is ``scalar``, ``seq`` or ``map`` (``value`` a list of pairs)."""
+
+    kind: str
+    position: Position
+    value: Any = None
+    style: str | None = None
+    pending_key: _Node | None = None
+
+
+def _pos(node: _Node | yaml.Event) -> Position:
+    if isinstance(node, _Node):
+        return node.position
+    mark: Any = node.start_mark
     return Position(mark.line + 1, mark.column + 1) if mark is not None else Position(1, 1)
 
 
-def _scalar(node: yaml.ScalarNode, file: str | None) -> Any:
+def _scalar(node: _Node, file: str | None) -> Any:
     value = node.value
     bad = _SURROGATE.search(value)
     if bad:
@@ -226,22 +241,71 @@ def _read_text(path: Path, file: str) -> str:
         raise YamlError("yaml.encoding", Position(1, 1), file=file, line=line) from None
 
 
-def _check_events(text: str, file: str | None) -> None:
-    """Walk the event stream (iteratively) to refuse deep nesting before the recursive composer runs."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+
+
+def _events(text: str, loader: Any) -> Iterator[yaml.Event]:
+    return yaml.parse(text, Loader=loader)
+
+
+def _compose_events(events: Iterable[yaml.Event], file: str | None) -> list[_Node]:
+    """Build the node trees from the event stream without recursion, refusing deep nesting."""
+    documents: list[_Node] = []
+    anchors: dict[str, _Node] = {}
+    stack: list[_Node] = []
+    root: _Node | None = None
+    for event in events:
+        node: _Node | None = None
+        if isinstance(event, yaml.DocumentStartEvent):
+            anchors.clear()
+            root = None
+        elif isinstance(event, yaml.DocumentEndEvent):
+            if root is not None:
+                documents.append(root)
+        elif isinstance(event, yaml.AliasEvent):
+            node = anchors.get(str(event.anchor))
+            if node is None:
+                raise YamlError("yaml.undefined_alias", _pos(event), file=file, name=event.anchor)
+        elif isinstance(event, yaml.ScalarEvent):
+            node = _Node("scalar", _pos(event), event.value, event.style or None)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
                 raise YamlError("yaml.too_deep", _pos(event), file=file, limit=MAX_DEPTH)
+            node = _Node("map" if isinstance(event, yaml.MappingStartEvent) else "seq", _pos(event), [])
         elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+            stack.pop()
+        if node is None:
+            continue
+        anchor = getattr(event, "anchor", None)
+        if anchor and not isinstance(event, yaml.AliasEvent):
+            anchors[anchor] = node
+        if not stack:
+            root = node
+        elif stack[-1].kind == "seq":
+            stack[-1].value.append(node)
+        elif stack[-1].pending_key is None:
+            stack[-1].pending_key = node
+        else:
+            stack[-1].value.append((stack[-1].pending_key, node))
+            stack[-1].pending_key = None
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append(node)
+    return documents
 
 
-def _compose(text: str, file: str | None) -> list[yaml.Node]:
+def _compose(text: str, file: str | None) -> list[_Node]:
+    bad = _SURROGATE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise YamlError("yaml.bad_unicode", Position(line, column), file=file, char=f"U+{ord(bad.group()):04X}")
+    if _FAST_LOADER is not None:
+        try:
+            return _compose_events(_events(text, _FAST_LOADER), file)
+        except yaml.YAMLError:
+            pass  # parse again with the pure-Python parser for its detailed marks and messages
     try:
-        _check_events(text, file)
-        return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        return _compose_events(_events(text, yaml.SafeLoader), file)
     except yaml.MarkedYAMLError as exc:
         code, position, params = diagnose_syntax_error(text, exc)
         raise YamlError(code, Position(*position), file=file, **params) from None
@@ -305,26 +369,24 @@ def load_yaml_with_positions(
         return None, positions
     budget = [MAX_NODES]
 
-    def build(node: yaml.Node, path: PathKey, depth: int) -> Any:
+    def build(node: _Node, path: PathKey, depth: int) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise YamlError("yaml.too_many_nodes", _pos(node), file=file, limit=MAX_NODES)
         if depth > MAX_DEPTH:  # aliases can nest what the event check saw as shallow
             raise YamlError("yaml.too_deep", _pos(node), file=file, limit=MAX_DEPTH)
         positions.values.setdefault(path, _pos(node))
-        if isinstance(node, yaml.ScalarNode):
+        if node.kind == "scalar":
             return _scalar(node, file)
-        if isinstance(node, yaml.SequenceNode):
+        if node.kind == "seq":
             return [build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            return build_mapping(node, path, depth)
-        raise YamlError("yaml.syntax", _pos(node), file=file, detail="unknown node")  # pragma: no cover
+        return build_mapping(node, path, depth)
 
-    def build_mapping(node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+    def build_mapping(node: _Node, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.kind != "scalar":
                 raise YamlError("yaml.bad_key", _pos(key_node), file=file)
             key = key_node.value
             bad = _SURROGATE.search(key)
@@ -332,7 +394,7 @@ def load_yaml_with_positions(
                 raise YamlError("yaml.bad_unicode", _pos(key_node), file=file, char=f"U+{ord(bad.group()):04X}")
             if key == "<<" and key_node.style is None:
                 # YAML merge key: explicit keys of this mapping win over merged ones.
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                sources = value_node.value if value_node.kind == "seq" else [value_node]
                 for merge_source in sources:
                     base = build(merge_source, path, depth + 1)
                     if not isinstance(base, dict):
