@@ -145,9 +145,11 @@ def check_output(out: Path, n: int, planted: set[str]) -> dict[str, Any]:
     levels: Counter[str] = Counter()
     in_order = True
     count = 0
+    offset: int | None = None  # row is the input line: the header is line 1
     with out.open(encoding="utf-8-sig", newline="") as fh:
         for count, row in enumerate(csv.DictReader(fh), start=1):
-            in_order &= int(row["row"]) == count and row["id"] == f"JS-{count:06d}"
+            offset = int(row["row"]) - count if offset is None else offset
+            in_order &= int(row["row"]) == count + offset and row["id"] == f"JS-{count:06d}"
             statuses[row["status"]] += 1
             if row["status"] == "error":
                 if row["id"] in missed:
@@ -160,6 +162,7 @@ def check_output(out: Path, n: int, planted: set[str]) -> dict[str, Any]:
         "rows_out": count,
         "rows_lost": n - count,
         "in_order": in_order,
+        "row_of_first_record": 1 + (offset or 0),
         "status": dict(statuses),
         "residual_levels": dict(levels),
         "planted_errors": len(planted),
@@ -177,6 +180,7 @@ def reference(src: Path, engine_sample: int) -> dict[str, Any]:
     from riskeval.batch.readers import open_rows
     from riskeval.check import check_project
     from riskeval.engine import compile_ruleset, reference_fired
+    from riskeval.errors import RiskevalError
     from riskeval.scoring import score_evaluation
 
     rs = riskeval.load_ruleset(RULES)
@@ -185,9 +189,10 @@ def reference(src: Path, engine_sample: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     with open_rows(src) as source:
         for row in source:
+            data = row if isinstance(row, dict) else row.values  # a TableRow (the one table reader) or a mapping
             try:
-                checked = check_project(project_from_data(resolver.project_data(row)), rs)
-            except ValueError:
+                checked = check_project(project_from_data(resolver.project_data(data)), rs)
+            except (ValueError, RiskevalError):
                 continue
             values.append(("initial", checked.initial))
             if checked.project.measures:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..i18n import register_messages, t
+from ..io.tables import TableRow
 from ..model.project import Project
 from ..ruleset.ruleset import RuleSet
 from .runner import BatchRow, Job, remember, run_chunks
@@ -354,7 +355,7 @@ def compare_rows(old: BatchRow, new: BatchRow) -> ProjectChange | None:
 def impact(
     old: RuleSet,
     new: RuleSet,
-    projects: Iterable[Project | Mapping[str, Any]],
+    projects: Iterable[Project | Mapping[str, Any] | TableRow],
     *,
     workers: int | None = None,
     lang: str = "zh",

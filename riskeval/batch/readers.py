@@ -1,8 +1,10 @@
 """Streaming readers for project lists: CSV, Excel (.xlsx), JSON Lines and YAML.
 
-Each reader yields one mapping per record (column → cell value), in file order, without holding the file
-in memory (CSV, JSON Lines and Excel stream; a YAML file is read document by document).  A record that cannot
-be parsed (a broken JSON line) is yielded as a :class:`BadRow`, so that it keeps its place in the output.
+CSV, Excel and JSON Lines are read by the one table reader, :mod:`riskeval.io.tables`: every input record
+gives exactly one :class:`~riskeval.io.tables.TableRow`, in order, whose ``row`` is the input's line (the
+sheet row in Excel), blank records and records that cannot be read included (``blank``, ``error``), so that
+each output row can be traced back to its input.  A YAML list is read item by item: an item with a syntax
+error is one error row at its line, and the other items go on.
 
 Examples
 --------
@@ -10,24 +12,24 @@ Examples
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
 >>> _ = path.write_text("id,反对率\\nP1,12\\n\\nP2,30\\n", encoding="utf-8")
 >>> with open_rows(path) as source:
-...     [dict(r) for r in source]
-[{'id': 'P1', '反对率': '12'}, {'id': 'P2', '反对率': '30'}]
+...     [(r.row, r.values, r.blank) for r in source]
+[(2, {'id': 'P1', '反对率': '12'}, False), (3, {}, True), (4, {'id': 'P2', '反对率': '30'}, False)]
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 import yaml
 
+from ..errors import InputError, Location
 from ..i18n import register_messages
+from ..io.tables import Table, TableRow, TableRowError, open_table, sheet_names
 from .columns import IDENTITY_ALIASES, is_missing
 
 __all__ = ["BadRow", "RowSource", "open_rows", "InputError", "INPUT_SUFFIXES"]
@@ -50,6 +52,10 @@ register_messages(
             "zh": "YAML 文档应为项目或项目列表",
             "en": "a YAML document must be a project or a list",
         },
+        "batch.input.yaml_syntax": {
+            "zh": "YAML 语法错误（第 {line} 行）：{detail}",
+            "en": "YAML syntax error (line {line}): {detail}",
+        },
     }
 )
 
@@ -66,38 +72,32 @@ _MEASURE_HEADERS = {
 }
 
 
-class InputError(ValueError):
-    """The input file as a whole cannot be read; ``code``/``params`` form the message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
-
-
 @dataclass
 class BadRow:
-    """A record that could not be parsed; it becomes an error row in the output."""
+    """A record that could not be parsed (kept for callers that build rows themselves).
+
+    The readers yield :class:`~riskeval.io.tables.TableRow` objects with ``error`` set instead.
+    """
 
     code: str
     params: dict[str, object] = field(default_factory=dict)
 
 
 class RowSource:
-    """An open input: iterate for rows; ``headers`` (tabular inputs) and ``estimate`` (row count or ``None``).
+    """An open input: iterate for :class:`~riskeval.io.tables.TableRow`; ``headers`` and ``estimate``.
 
     Use as a context manager so the file is closed even when the run is interrupted.
     """
 
     def __init__(
-        self, rows: Iterator[Any], headers: list[str] | None, estimate: int | None, handles: list[Any]
+        self, rows: Iterator[TableRow], headers: list[str] | None, estimate: int | None, handles: list[Any]
     ) -> None:
         self._rows = rows
         self.headers = headers
         self.estimate = estimate
         self._handles = handles
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[TableRow]:
         return self._rows
 
     def close(self) -> None:
@@ -130,31 +130,33 @@ def open_rows(path: str | Path, *, fmt: str | None = None) -> RowSource:
     Returns
     -------
     RowSource
-        Iterable of row mappings (or :class:`BadRow`).
+        Iterable of :class:`~riskeval.io.tables.TableRow`, one per input record.
 
     Raises
     ------
     InputError
-        Unknown type, unreadable file, or a workbook without a project sheet.
+        Unknown type, unreadable file, or a workbook without a project sheet (:class:`riskeval.InputError`).
     """
     path = Path(path)
     kind = fmt or _kind(path)
+    if kind == "yaml":
+        return RowSource(_yaml_rows(path), None, None, [])
+    if kind == "xlsx":
+        return _xlsx(path)
+    big = _size(path) >= (1 << 31)
+    table = open_table(path, kind=kind, estimate=not big)
+    return _source(table)
+
+
+def _size(path: Path) -> int:
     try:
-        if kind == "csv":
-            return _csv(path, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
-        if kind == "xlsx":
-            return _xlsx(path)
-        if kind == "jsonl":
-            handle = path.open("r", encoding="utf-8-sig")
-            return RowSource(_jsonl(handle), None, None, [handle])
-        handle = path.open("r", encoding="utf-8-sig")
-        return RowSource(_yaml(handle), None, None, [handle])
-    except InputError:
-        raise
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputError(
-            "batch.input.open", path=str(path), detail=getattr(exc, "strerror", None) or str(exc)
-        ) from None
+        return path.stat().st_size
+    except OSError:
+        return 0  # open_table reports it
+
+
+def _source(table: Table) -> RowSource:
+    return RowSource(iter(table), table.headers, table.estimate, [table])
 
 
 def _kind(path: Path) -> str:
@@ -167,93 +169,37 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if suffix in (".yaml", ".yml"):
         return "yaml"
-    raise InputError("batch.input.suffix", suffix=suffix or path.name)
+    raise InputError("batch.input.suffix", suffix=suffix or path.name, location=Location(file=str(path)))
 
 
-def _encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) unless the start of the file is not UTF-8: then GB18030 (Excel on Chinese Windows)."""
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
-
-
-def _count_lines(path: Path) -> int:
-    count = 0
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            count += block.count(b"\n")
-    return count
-
-
-def _csv(path: Path, delimiter: str) -> RowSource:
-    handle = path.open("r", encoding=_encoding(path), newline="")
-    reader = csv.DictReader(handle, delimiter=delimiter)
-    headers = [h.strip() if isinstance(h, str) else h for h in (reader.fieldnames or [])]
-    reader.fieldnames = headers
-
-    def rows() -> Iterator[Any]:
-        for row in reader:
-            if all(is_missing(v) for k, v in row.items() if k is not None) and None not in row:
-                continue
-            yield row
-
-    estimate = max(_count_lines(path) - 1, 0) if path.stat().st_size < (1 << 31) else None
-    return RowSource(rows(), headers, estimate, [handle])
-
-
-def _sheet_rows(ws: Any) -> Iterator[dict[str, Any]]:
-    it = ws.iter_rows(values_only=True)
-    header: list[str] | None = None
-    for values in it:
-        if header is None:
-            if values is None or all(is_missing(v) for v in values):
-                continue
-            header = ["" if v is None else str(v).strip() for v in values]
-            continue
-        if all(is_missing(v) for v in values):
-            continue
-        row: dict[str, Any] = {}
-        for i, value in enumerate(values):
-            if i < len(header) and header[i]:
-                row[header[i]] = value
-            elif not is_missing(value):
-                row.setdefault(None, []).append(value)  # type: ignore[call-overload]
-        yield row
+# -- Excel ---------------------------------------------------------------------------------------------
 
 
 def _xlsx(path: Path) -> RowSource:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    names = {name.strip().lower(): name for name in wb.sheetnames}
+    sheets = sheet_names(path)
+    names = {name.strip().lower(): name for name in sheets}
     measure_sheet = next((names[n] for n in MEASURE_SHEETS if n in names), None)
     project_sheet = next((names[n] for n in PROJECT_SHEETS if n in names), None)
     if project_sheet is None:
-        project_sheet = next((n for n in wb.sheetnames if n != measure_sheet), None)
+        project_sheet = next((n for n in sheets if n != measure_sheet), None)
     if project_sheet is None:
-        wb.close()
-        raise InputError("batch.input.no_sheet")
-    measures = _measures_by_project(wb[measure_sheet]) if measure_sheet else {}
-    ws = wb[project_sheet]
-    max_row = ws.max_row
+        raise InputError("batch.input.no_sheet", location=Location(file=str(path)))
+    measures: dict[str, list[dict[str, Any]]] = {}
+    if measure_sheet:
+        with open_table(path, sheet=measure_sheet) as table:
+            measures = _measures_by_project(table)
+    table = open_table(path, sheet=project_sheet)
+    id_header = next((h for h in table.headers or () if h.lower() in _ID_HEADERS), "")
 
-    def rows() -> Iterator[Any]:
-        id_header: str | None = None
-        for row in _sheet_rows(ws):
-            if id_header is None:
-                id_header = next((h for h in row if isinstance(h, str) and h.lower() in _ID_HEADERS), "")
-            if measures and id_header:
-                pid = row.get(id_header)
-                key = _key(pid)
+    def rows() -> Iterator[TableRow]:
+        for row in table:
+            if measures and id_header and not row.blank and row.error is None:
+                key = _key(row.values.get(id_header))
                 if key in measures:
-                    row["measures"] = measures[key]
+                    row.values["measures"] = measures[key]
             yield row
 
-    return RowSource(rows(), None, (max_row - 1) if isinstance(max_row, int) else None, [wb])
+    return RowSource(rows(), table.headers, table.estimate, [table])
 
 
 def _key(value: Any) -> str:
@@ -262,19 +208,21 @@ def _key(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _measures_by_project(ws: Any) -> dict[str, list[dict[str, Any]]]:
+def _measures_by_project(table: Table) -> dict[str, list[dict[str, Any]]]:
     """A ``measures`` sheet: one row per (project, measure, fact) ("fact"/"value" columns) or per measure (fact columns)."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for row in _sheet_rows(ws):
-        roles: dict[str, str] = {}
-        for header in row:
-            if not isinstance(header, str):
-                continue
-            low = header.lower()
-            for role, names in _MEASURE_HEADERS.items():
-                if low in names and role not in roles:
-                    roles[role] = header
-                    break
+    roles: dict[str, str] = {}
+    for header in table.headers or ():
+        low = header.lower()
+        for role, names in _MEASURE_HEADERS.items():
+            if low in names and role not in roles:
+                roles[role] = header
+                break
+    used = set(roles.values())
+    for record in table:
+        if record.blank or record.error is not None:
+            continue
+        row = record.values
         project = _key(row.get(roles.get("project", "")))
         if not project:
             continue
@@ -286,10 +234,7 @@ def _measures_by_project(ws: Any) -> dict[str, list[dict[str, Any]]]:
             if fact:
                 sets[fact] = row.get(roles.get("value", ""))
         else:
-            used = set(roles.values())
-            sets = {
-                h: v for h, v in row.items() if isinstance(h, str) and h not in used and not is_missing(v)
-            }
+            sets = {h: v for h, v in row.items() if h not in used and not is_missing(v)}
         entries = out.setdefault(project, [])
         entry = next((e for e in entries if e["id"] == mid), None)
         if entry is None:
@@ -299,30 +244,143 @@ def _measures_by_project(ws: Any) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _jsonl(handle: IO[str]) -> Iterator[Any]:
-    for line in handle:
-        text = line.strip()
-        if not text:
-            continue
-        try:
-            yield json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield BadRow("batch.row.parse", {"detail": f"JSON: {exc.msg} (column {exc.colno})"})
+# -- YAML ----------------------------------------------------------------------------------------------
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ITEM = re.compile(r"( *)-(?: |$)")
+_DOC = re.compile(r"---(?:\s|$)")
+_PROJECTS_KEY = re.compile(r"projects\s*:\s*(?:#.*)?$")
 
 
-def _yaml(handle: IO[str]) -> Iterator[Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _yaml_rows(path: Path) -> Iterator[TableRow]:
+    """The projects of a YAML file, one :class:`TableRow` per list item (or per document), at its line.
+
+    The whole stream is composed first (anchors and flow style work); if it has a syntax error, the file is
+    cut into its top-level items and each is read alone, so that one broken item is one error row.
+    """
+    file = str(path)
     try:
-        for doc in yaml.load_all(handle, Loader=loader):  # noqa: S506 - a safe loader
-            if doc is None:
-                continue
-            if isinstance(doc, dict) and isinstance(doc.get("projects"), list):
-                doc = doc["projects"]
-            if isinstance(doc, list):
-                yield from doc
-            elif isinstance(doc, dict):
-                yield doc
-            else:
-                yield BadRow("batch.input.yaml_item")
-    except yaml.YAMLError as exc:
-        yield BadRow("batch.row.parse", {"detail": f"YAML: {str(exc)[:200]}"})
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("input.not_found", path=file, location=Location(file=file)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise InputError("input.unreadable", path=file, detail=detail, location=Location(file=file, line=1)) from None
+    try:
+        nodes = _compose_all(text)
+    except (yaml.YAMLError, RecursionError):
+        yield from _yaml_items_one_by_one(text, file)
+        return
+    loader = _LOADER("")
+    try:
+        for doc in nodes:
+            items = _top_items(doc)
+            for node in items:
+                yield _yaml_row(file, node.start_mark.line + 1, lambda n=node: loader.construct_document(n))
+    finally:
+        loader.dispose()
+
+
+def _compose_all(text: str) -> list[yaml.Node]:
+    loader = _LOADER(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
+        return nodes
+    finally:
+        loader.dispose()
+
+
+def _top_items(doc: yaml.Node) -> list[yaml.Node]:
+    if isinstance(doc, yaml.MappingNode):
+        for key, value in doc.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "projects" and isinstance(value, yaml.SequenceNode):
+                return list(value.value)
+        return [doc]
+    if isinstance(doc, yaml.SequenceNode):
+        return list(doc.value)
+    if isinstance(doc, yaml.ScalarNode) and doc.tag.endswith(":null"):
+        return []
+    return [doc]
+
+
+def _yaml_row(file: str, line: int, build: Any) -> TableRow:
+    try:
+        value = build()
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        return _yaml_error(file, line, exc)
+    if not isinstance(value, dict):
+        error = TableRowError("batch.input.yaml_item", location=Location(file=file, row=line))
+        return TableRow(line, {}, file, error=error)
+    return TableRow(line, {str(k): v for k, v in value.items()}, file)
+
+
+def _yaml_error(file: str, line: int, exc: BaseException) -> TableRow:
+    mark = getattr(exc, "problem_mark", None)
+    where = line + mark.line if mark is not None else line
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    error = TableRowError(
+        "batch.input.yaml_syntax", line=where, detail=str(problem)[:200], location=Location(file=file, row=line)
+    )
+    return TableRow(line, {}, file, error=error)
+
+
+def _yaml_items_one_by_one(text: str, file: str) -> Iterator[TableRow]:
+    """Cut the text into top-level list items (or documents) and read each alone."""
+    lines = text.splitlines(keepends=True)
+    indent = _list_indent(lines)
+    chunk: list[str] = []
+    start = 0
+    in_list = False
+
+    def flush() -> Iterator[TableRow]:
+        if not chunk or not any(line.strip() and not line.lstrip().startswith("#") for line in chunk):
+            return
+        body = "".join(chunk)
+
+        def build() -> Any:
+            value = yaml.load(body, Loader=_LOADER)  # noqa: S506 - a safe loader
+            return value[0] if in_list and isinstance(value, list) and len(value) == 1 else value
+
+        yield _yaml_row(file, start + 1, build)
+
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if _DOC.match(line) or stripped == "...":
+            yield from flush()
+            chunk, in_list = [], False
+            continue
+        m = _ITEM.match(line)
+        if indent is not None and m and len(m.group(1)) == indent:
+            yield from flush()
+            chunk, start, in_list = [line], number, True
+            continue
+        outdented = stripped and not stripped.startswith("#") and len(line) - len(line.lstrip(" ")) <= (indent or 0)
+        if in_list and outdented and indent is not None:
+            yield from flush()  # the list has ended: what follows belongs to the enclosing mapping
+            chunk, in_list = [], False
+            continue
+        if not in_list and indent is not None:
+            continue  # text around the list (``projects:`` and other keys)
+        if not chunk:
+            start = number
+        chunk.append(line)
+    yield from flush()
+
+
+def _list_indent(lines: list[str]) -> int | None:
+    """The indentation of the top-level list's ``-`` (the document itself, or under ``projects:``), if any."""
+    content = [
+        line for line in lines if line.strip() and not line.lstrip().startswith("#") and not _DOC.match(line)
+    ]
+    for i, line in enumerate(content):
+        m = _ITEM.match(line)
+        if i == 0 and m:
+            return len(m.group(1))
+        if _PROJECTS_KEY.match(line) and i + 1 < len(content):
+            m = _ITEM.match(content[i + 1])
+            return len(m.group(1)) if m else None
+    return None

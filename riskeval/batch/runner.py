@@ -38,6 +38,7 @@ from ..assess import evaluate_project, project_from_data
 from ..check import ProjectError
 from ..engine import EngineError
 from ..i18n import register_messages, t
+from ..io.tables import TableRow
 from ..model.assessment import Assessment, Evaluation
 from ..model.project import Project
 from ..model.vocabulary import KIND_OPTIONS
@@ -62,6 +63,8 @@ register_messages(
             "zh": "工作进程异常退出，本行未能评估（已重试）",
             "en": "the worker process died; the row could not be assessed (retried)",
         },
+        "batch.row.in_column": {"zh": "列“{field}”：{message}", "en": "column '{field}': {message}"},
+        "batch.status.blank": {"zh": "空行", "en": "blank"},
         "batch.rules.changed": {
             "zh": "工作进程读到的规则集 {path} 与给定的不一致（文件在运行期间被修改，或规则集在内存中改过：请先保存为文件，或用 workers=0）",
             "en": "the workers read a different rule set from {path} (the file changed during the run, or the rule set "
@@ -90,7 +93,8 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 class BatchRow:
     """The result for one input row.
 
-    ``status`` is ``ok``, ``error`` or ``out_of_scope``.  Levels (``high``/``medium``/``low``) and decisions
+    ``status`` is ``ok``, ``error``, ``out_of_scope`` or ``blank`` (an empty input record, kept so that
+    ``row`` matches the input).  Levels (``high``/``medium``/``low``) and decisions
     use the engine's codes; ``findings`` are the item ids of the residual (措施后) evaluation, the one the
     decision rests on, and ``initial_findings`` those before measures.  ``error`` names the field and the
     reason.  ``assessment`` is filled when asked for (:func:`assess_many` does by default), ``explanation``
@@ -215,6 +219,8 @@ def _level_and_findings(ev: Evaluation | None) -> tuple[str | None, float | None
 def _raw_id(item: Any) -> str | None:
     if isinstance(item, Project):
         return item.id
+    if isinstance(item, TableRow):
+        item = item.values
     if isinstance(item, Mapping):
         for key in ("id", "编号", "项目编号", "事项编号"):
             value = item.get(key)
@@ -226,7 +232,8 @@ def _raw_id(item: Any) -> str | None:
 
 
 def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, job: Job) -> BatchRow:
-    """Assess one input item (a row mapping, a :class:`Project` or a :class:`BadRow`); never raises.
+    """Assess one input item (a row mapping, a :class:`Project`, a :class:`BadRow` or a
+    :class:`~riskeval.io.tables.TableRow`, whose own ``row`` then numbers the result); never raises.
 
     Rows are tabulated through :func:`riskeval.assess.evaluate_project`; the full :class:`Assessment` is built when the job keeps
     assessments or the row's level needs an explanation.
@@ -239,6 +246,13 @@ def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, 
     lang = job.lang
     ident = _raw_id(item)
     a: Assessment | None = None
+    if isinstance(item, TableRow):
+        row = item.row
+        if item.blank:
+            return BatchRow(row, None, "blank")
+        if item.error is not None:
+            return BatchRow(row, ident, "error", error=_row_error_text(item, lang))
+        item = item.values
     try:
         if isinstance(item, BadRow):
             return BatchRow(row, ident, "error", error=t(item.code, lang, **item.params))
@@ -288,6 +302,20 @@ def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, 
     return out
 
 
+def _row_error_text(item: TableRow, lang: str) -> str:
+    assert item.error is not None
+    message = item.error.message(lang)
+    location = item.error.location
+    if location is not None and location.field:
+        return t("batch.row.in_column", lang, field=location.field, message=message)
+    return message
+
+
+def _number(start: int, i: int, item: Any) -> int:
+    """The row number of ``item``: its input line (a :class:`TableRow`) or its position from ``start``."""
+    return item.row if isinstance(item, TableRow) else start + i
+
+
 def process_chunk(job: Job, start: int, items: list[Any]) -> tuple[list[Any], set[str]]:
     """Assess a chunk of rows numbered from ``start`` under each of ``job.rulesets``.
 
@@ -301,12 +329,15 @@ def process_chunk(job: Job, start: int, items: list[Any]) -> tuple[list[Any], se
         loaded = [_loaded(path, h) for path, h in job.rulesets]
     except Exception as exc:  # noqa: BLE001 - every row reports it
         message = t("batch.row.internal", job.lang, kind=type(exc).__name__, detail=str(exc)[:300])
-        rows = [BatchRow(start + i, _raw_id(item), "error", error=message) for i, item in enumerate(items)]
+        rows = [BatchRow(_number(start, i, item), _raw_id(item), "error", error=message) for i, item in enumerate(items)]
         return ([r if len(job.rulesets) == 1 else tuple(r for _ in job.rulesets) for r in rows], set())
     keys: set[str] = set()
     results: list[Any] = []
     for i, item in enumerate(items):
-        if isinstance(item, Mapping):
+        if isinstance(item, TableRow):
+            if item.error is None:
+                keys.update(item.values)
+        elif isinstance(item, Mapping):
             keys.update(k for k in item if isinstance(k, str))
         per = tuple(assess_row(start + i, item, rs, resolver, job) for rs, resolver in loaded)
         results.append(per[0] if len(per) == 1 else per)
@@ -412,7 +443,7 @@ def run_chunks(
     Parameters
     ----------
     items
-        Row mappings, :class:`Project` objects or :class:`BadRow` markers (consumed lazily).
+        Row mappings, :class:`Project` objects, :class:`BadRow` markers or table rows (consumed lazily).
     job
         What to do with each row.
     workers
@@ -488,7 +519,7 @@ def _collect(
             if p.attempts >= 2:
                 message = t("batch.row.worker_died", job.lang)
                 rows = [
-                    BatchRow(p.start + i, _raw_id(item), "error", error=message)
+                    BatchRow(_number(p.start, i, item), _raw_id(item), "error", error=message)
                     for i, item in enumerate(p.items)
                 ]
                 results = [r if len(job.rulesets) == 1 else tuple(r for _ in job.rulesets) for r in rows]

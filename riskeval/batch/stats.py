@@ -35,6 +35,7 @@ register_messages(
             "zh": "共 {total} 行：评估 {ok} 行，不在评估范围 {out} 行，出错 {errors} 行{which}",
             "en": "{total} rows: {ok} assessed, {out} out of scope, {errors} failed{which}",
         },
+        "batch.summary.blank": {"zh": "；空行 {count} 行", "en": "; {count} blank"},
         "batch.summary.which": {"zh": "（第 {rows} 行{more}）", "en": " (rows {rows}{more})"},
         "batch.summary.more": {"zh": "等，共 {count} 行", "en": " and more, {count} in all"},
         "batch.summary.levels": {
@@ -215,7 +216,7 @@ class BatchStats:
                 t("batch.summary.more", lang, count=self.error_rows) if self.error_rows > len(shown) else ""
             )
             which = t("batch.summary.which", lang, rows=rows, more=more)
-        return t(
+        text = t(
             "batch.summary",
             lang,
             total=self.total,
@@ -224,6 +225,9 @@ class BatchStats:
             errors=self.error_rows,
             which=which,
         )
+        if self.status["blank"]:
+            text += t("batch.summary.blank", lang, count=self.status["blank"])
+        return text
 
     def details_text(self, lang: str = "zh", limit: int = 10) -> list[str]:
         """Lines for the first error rows (id and reason) and the level counts."""

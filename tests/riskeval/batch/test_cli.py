@@ -41,8 +41,9 @@ def test_batch_reports_failed_rows_and_exits_1(tmp_path, rows):
         ],
     )
     assert result.exit_code == 1, result.output
-    assert "共 5 行：评估 3 行，不在评估范围 0 行，出错 2 行（第 3、5 行）" in result.output
-    assert "第 3 行（P3）" in result.output
+    # row numbers are the input's lines (the header is line 1)
+    assert "共 5 行：评估 3 行，不在评估范围 0 行，出错 2 行（第 4、6 行）" in result.output
+    assert "第 4 行（P3）" in result.output
     assert len(read_output(out)) == 5
     assert (tmp_path / "r.html").stat().st_size > 1000 and (tmp_path / "r.xlsx").exists()
 
@@ -86,7 +87,7 @@ def test_batch_bad_arguments_exit_2(tmp_path, rows):
             "0",
         ],
     )
-    assert missing.exit_code == 2 and "无法读取输入文件" in missing.output
+    assert missing.exit_code == 2 and "文件不存在" in missing.output and "nope.csv" in missing.output
     same = runner.invoke(app, ["batch", str(src), "--rules", JIANGSU, "--out", str(src)])
     assert same.exit_code == 2
 
@@ -138,7 +139,7 @@ def test_sigint_leaves_valid_partial_output(tmp_path, suffix):
     assert len(got) < n
     if suffix == ".csv":
         assert got, "rows written before the interrupt are kept"
-    assert [int(r["row"]) for r in got] == list(range(1, len(got) + 1))
+    assert [int(r["row"]) for r in got] == list(range(2, len(got) + 2))  # input lines, after the header
     assert all(r["status"] in ("ok", "error", "out_of_scope") for r in got)
     assert not got or list(got[0]) == list(OUTPUT_COLUMNS)
 

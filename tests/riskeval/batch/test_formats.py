@@ -16,10 +16,12 @@ from riskeval.batch.run import run_batch
 from .conftest import EXPECTED, labelled, read_output, write_csv
 
 
-def check(out: list[dict[str, Any]]) -> None:
+def check(out: list[dict[str, Any]], first: int | list[int] = 2) -> None:
+    """The five expected rows; ``row`` is the input line (CSV, the first after the header) or sheet row."""
     got = [(r["id"], r["status"], r["initial_level"] or None, r["residual_level"] or None) for r in out]
     assert got == EXPECTED
-    assert [int(r["row"]) for r in out] == [1, 2, 3, 4, 5]
+    lines = list(range(first, first + 5)) if isinstance(first, int) else first
+    assert [int(r["row"]) for r in out] == lines
     errors = {r["id"]: r["error"] for r in out}
     assert "opposition_rate" in errors["P3"] and "应为数值" in errors["P3"]
     assert "legal_compliance" in errors["P5"] and "缺少必填事实" in errors["P5"]
@@ -66,7 +68,7 @@ def test_chinese_label_columns_and_gbk_csv(tmp_path, jiangsu, rows):
     src = write_csv(tmp_path / "in.csv", [labelled(jiangsu, r) for r in rows], encoding="gb18030")
     with open_rows(src) as source:
         first = next(iter(source))
-    assert "反对率" in first and "措施:反对率" in first
+    assert "反对率" in first.values and "措施:反对率" in first.values and first.row == 2
     run_batch(src, jiangsu, tmp_path / "out.csv", workers=0)
     check(read_output(tmp_path / "out.csv"))
 
@@ -107,22 +109,26 @@ def test_jsonl_in_flat_nested_and_broken_lines(tmp_path, jiangsu, rows, good_fac
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     outcome = run_batch(src, jiangsu, tmp_path / "out.jsonl", workers=0)
     out = read_output(tmp_path / "out.jsonl")
-    check(out[:5])
+    check(out[:5], first=1)
     assert (out[5]["id"], out[5]["initial_level"], out[5]["residual_level"]) == ("P6", "medium", "low")
     assert out[6]["status"] == "error" and "JSON" in out[6]["error"]
-    assert out[7]["status"] == "error" and out[7]["row"] == 8
-    assert outcome.stats.total == 8
+    assert (out[7]["status"], out[7]["row"]) == ("blank", 8)  # the empty line keeps its place
+    assert out[8]["status"] == "error" and out[8]["row"] == 9
+    assert outcome.stats.total == 9
 
 
 def test_yaml_list_and_projects_key(tmp_path, jiangsu, rows):
     src = tmp_path / "in.yaml"
-    src.write_text(yaml.safe_dump({"projects": rows}, allow_unicode=True), encoding="utf-8")
+    text = yaml.safe_dump({"projects": rows}, allow_unicode=True)
+    src.write_text(text, encoding="utf-8")
     run_batch(src, jiangsu, tmp_path / "out.csv", workers=0)
-    check(read_output(tmp_path / "out.csv"))
+    check(read_output(tmp_path / "out.csv"), [i for i, line in enumerate(text.splitlines(), 1) if line[:2] == "- "])
     multi = tmp_path / "multi.yml"
-    multi.write_text("\n---\n".join(yaml.safe_dump(r, allow_unicode=True) for r in rows), encoding="utf-8")
+    text = "---\n".join(yaml.safe_dump(r, allow_unicode=True) for r in rows)
+    multi.write_text(text, encoding="utf-8")
     run_batch(multi, jiangsu, tmp_path / "out2.csv", workers=0)
-    check(read_output(tmp_path / "out2.csv"))
+    starts = [1] + [i + 1 for i, line in enumerate(text.splitlines(), 1) if line == "---"]
+    check(read_output(tmp_path / "out2.csv"), starts)
 
 
 def test_english_errors_and_unknown_columns(tmp_path, jiangsu, rows):
@@ -131,8 +137,8 @@ def test_english_errors_and_unknown_columns(tmp_path, jiangsu, rows):
     out = read_output(tmp_path / "out.csv")
     assert "expected a number" in out[2]["error"]
     assert outcome.unknown_columns == {"colour"}
-    assert outcome.stats.summary("en") == "5 rows: 3 assessed, 0 out of scope, 2 failed (rows 3, 5)"
-    assert outcome.stats.summary() == "共 5 行：评估 3 行，不在评估范围 0 行，出错 2 行（第 3、5 行）"
+    assert outcome.stats.summary("en") == "5 rows: 3 assessed, 0 out of scope, 2 failed (rows 4, 6)"
+    assert outcome.stats.summary() == "共 5 行：评估 3 行，不在评估范围 0 行，出错 2 行（第 4、6 行）"
 
 
 def test_column_resolution(jiangsu):
