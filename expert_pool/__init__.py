@@ -29,6 +29,7 @@ from expert_pool.errors import (
     PoolFileError,
     PoolInputError,
     UnknownReferenceError,
+    UnreadableRowError,
 )
 from expert_pool.models import CATEGORIES, DOMAINS, Expert, ProjectNeed, Unit
 from expert_pool.panel_size import default_panel_size, resolve_panel_sizes
@@ -66,6 +67,7 @@ __all__ = [
     "Reason",
     "Unit",
     "UnknownReferenceError",
+    "UnreadableRowError",
     "assign",
     "default_panel_size",
     "domain_score",

@@ -292,7 +292,7 @@ def load_affinity_csv(
     >>> load_affinity_csv(p).triples
     {('P1', 'E1'): 0.75, ('P1', 'E2'): -2.0}
     """
-    table = tabular.read_csv_table(path, ["project", "expert", "score"])
+    table = tabular.read_table(path, ["project", "expert", "score"])
     columns, rows = table.columns, table.rows
     cols = {c: columns.index(c) for c in ("project", "expert", "score")}
     values = {c: [cells[i] for _, cells in rows] for c, i in cols.items()}
@@ -317,7 +317,7 @@ def load_affinity_csv(
     return out
 
 
-def _affinity_problems(table: tabular.CsvTable, values: dict[str, list[str]], known_p: set[str] | None,
+def _affinity_problems(table: tabular.TextTable, values: dict[str, list[str]], known_p: set[str] | None,
                        known_e: set[str] | None) -> None:
     """Report every bad row of an affinity table together (:class:`~expert_pool.errors.PoolInputError`)."""
     name = table.name

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -54,24 +55,27 @@ _T = TypeVar("_T")
 # value parsing
 
 
-def _pydantic_error(exc: ValidationError, *, file: str | None, row: int | None = None, line: int | None = None,
-                    prefix: str = "") -> PoolError:
+def _pydantic_error(exc: ValidationError, *, file: str | None, prefix: str = "",
+                    where_of: Callable[[tuple[Any, ...]], dict[str, Any]] | None = None, **where: Any) -> PoolError:
+    """The first pydantic problem as a located :class:`PoolError` (``where_of(loc)`` positions YAML values)."""
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()))
+    raw_loc = tuple(err.get("loc", ()))
+    loc = ".".join(str(p) for p in raw_loc)
     field = f"{prefix}{loc}" if loc else (prefix.rstrip(".") or "?")
+    if where_of is not None:
+        where = where_of(raw_loc)
     value = err.get("input")
     kind = err.get("type")
     if kind == "missing":
-        return MissingColumnError(field, file=file, row=row, line=line)
+        return MissingColumnError(field, file=file, **where)
     if kind == "extra_forbidden":
-        return InvalidValueError(field, "", "unknown_key", key=loc, file=file, row=row, line=line)
+        return InvalidValueError(field, "", "unknown_key", key=loc, file=file, **where)
     if isinstance(value, dict):
         value = ""
-    return InvalidValueError(field, value, "invalid", detail=err.get("msg", "invalid"), file=file, row=row, line=line)
+    return InvalidValueError(field, value, "invalid", detail=err.get("msg", "invalid"), file=file, **where)
 
 
-def parse_int(value: str, field: str, *, file: str | None = None, row: int | None = None, line: int | None = None,
-              minimum: int = 0) -> int:
+def parse_int(value: str, field: str, *, file: str | None = None, minimum: int = 0, **where: Any) -> int:
     """``value`` as an integer ``>= minimum`` (``"3.0"`` accepted); :class:`InvalidValueError` otherwise.
 
     >>> parse_int(" 3 ", "max_load"), parse_int("2.0", "max_load")
@@ -83,12 +87,11 @@ def parse_int(value: str, field: str, *, file: str | None = None, row: int | Non
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or number != int(number) or number < minimum:
-        raise InvalidValueError(field, value, "not_integer", minimum=minimum, file=file, row=row, line=line)
+        raise InvalidValueError(field, value, "not_integer", minimum=minimum, file=file, **where)
     return int(number)
 
 
-def parse_float(value: str, field: str, *, file: str | None = None, row: int | None = None,
-                line: int | None = None) -> float:
+def parse_float(value: str, field: str, *, file: str | None = None, **where: Any) -> float:
     """``value`` as a finite number; :class:`InvalidValueError` otherwise.
 
     >>> parse_float("-2.5", "score")
@@ -99,7 +102,7 @@ def parse_float(value: str, field: str, *, file: str | None = None, row: int | N
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise InvalidValueError(field, value, "not_number", file=file, row=row, line=line)
+        raise InvalidValueError(field, value, "not_number", file=file, **where)
     return number
 
 
@@ -174,7 +177,7 @@ def load_experts_csv(path: str | Path, *, units: Iterable[Unit] = ()) -> Pool:
       ...第 2 行，列“max_load”：值“three”不是≥0的整数
       ...第 3 行，列“unit”：值为空
     """
-    table = tabular.read_csv_table(path, ["expert", "unit", "max_load"], {"id": "expert", "expert_id": "expert"})
+    table = tabular.read_table(path, ["expert", "unit", "max_load"], {"id": "expert", "expert_id": "expert"})
     name = table.name
     bag = ProblemCollector(name)
     bag.problems.extend(table.problems)
@@ -219,9 +222,8 @@ _PROJECT_ALIASES = {"id": "project", "project_id": "project", "reviewers": "pane
 _PROJECT_FIELDS = {"project", "name", "unit", "domains", "panel_size", "kind", "investment", "decision_level"}
 
 
-def _project_from_record(rec: Mapping[str, Any], *, file: str, row: int | None = None,
-                         line: int | None = None) -> ProjectNeed:
-    where: dict[str, Any] = {"file": file, "row": row, "line": line}
+def _project_from_record(rec: Mapping[str, Any], *, file: str, **position: Any) -> ProjectNeed:
+    where: dict[str, Any] = {"file": file, **position}
     data = {_PROJECT_ALIASES.get(str(k).strip().lower(), str(k).strip().lower()): v for k, v in rec.items()}
     pid = data.get("project")
     if pid is None or str(pid).strip() == "":
@@ -252,12 +254,16 @@ def _project_from_record(rec: Mapping[str, Any], *, file: str, row: int | None =
         raise _pydantic_error(exc, **where) from None
 
 
-def _collect_projects(records: Iterable[tuple[int | None, Any]], name: str, *, yaml_lines: bool) -> list[ProjectNeed]:
+def _collect_projects(records: Iterable[tuple[dict[str, Any], Any]], name: str,
+                      problems: Iterable[PoolError] = ()) -> list[ProjectNeed]:
+    """Projects from ``(position, record)`` pairs (position: ``{"row": n}`` or ``{"line": l, "column": c}``)."""
     bag = ProblemCollector(name)
+    bag.problems.extend(problems)
     out: list[ProjectNeed] = []
     first: dict[str, int | None] = {}
-    for pos, item in records:
-        where: dict[str, Any] = {"file": name, ("line" if yaml_lines else "row"): pos}
+    for position, item in records:
+        where: dict[str, Any] = {"file": name, **position}
+        pos = position.get("row", position.get("line"))
         if isinstance(item, ProjectNeed):
             project: ProjectNeed | None = item
         elif isinstance(item, Mapping):
@@ -295,17 +301,8 @@ def load_projects_csv(path: str | Path) -> list[ProjectNeed]:
     >>> [(x.id, x.panel_size, x.domains) for x in load_projects_csv(p)]
     [('P1', 3, ['交通']), ('P2', None, [])]
     """
-    table = tabular.read_csv_table(path, ["project", "unit"], _PROJECT_ALIASES)
-    if table.problems:
-        raise_problems(table.name, table.problems)
-    return _collect_projects(table.records(), table.name, yaml_lines=False)
-
-
-def raise_problems(name: str, problems: list[PoolError]) -> None:
-    """Raise the problems of ``name`` together (:class:`PoolInputError`)."""
-    bag = ProblemCollector(name)
-    bag.problems.extend(problems)
-    bag.raise_if_any()
+    table = tabular.read_table(path, ["project", "unit"], _PROJECT_ALIASES)
+    return _collect_projects((({"row": r}, rec) for r, rec in table.records()), table.name, table.problems)
 
 
 def load_conflicts_csv(path: str | Path, *, project_ids: Iterable[str] | None = None,
@@ -321,7 +318,7 @@ def load_conflicts_csv(path: str | Path, *, project_ids: Iterable[str] | None = 
     >>> load_conflicts_csv(p)
     [('P1', 'E2')]
     """
-    table = tabular.read_csv_table(path, ["project", "expert"])
+    table = tabular.read_table(path, ["project", "expert"])
     name = table.name
     bag = ProblemCollector(name)
     bag.problems.extend(table.problems)
@@ -353,15 +350,15 @@ def load_conflicts_csv(path: str | Path, *, project_ids: Iterable[str] | None = 
 # YAML
 
 
-def _yaml_list(data: Mapping[str, Any], key: str, *, file: str, line: int | None, required: bool = True
+def _yaml_list(data: Mapping[str, Any], key: str, *, file: str, where: dict[str, Any], required: bool = True
                ) -> list[Any]:
     value = data.get(key)
     if value is None:
         if required:
-            raise MissingColumnError(key, file=file, line=line)
+            raise MissingColumnError(key, file=file, **where)
         return []
     if not isinstance(value, list):
-        raise InvalidValueError(key, type(value).__name__, "not_list", file=file, line=line)
+        raise InvalidValueError(key, type(value).__name__, "not_list", file=file, **where)
     return value
 
 
@@ -370,29 +367,36 @@ _M = TypeVar("_M", bound=BaseModel)
 
 def _yaml_entries(
     doc: tabular.YamlDoc, key: str, model: type[_M], bag: ProblemCollector, *, required: bool
-) -> Iterator[tuple[_M, str, int | None]]:
-    """Validate each entry of ``doc[key]`` as ``model`` (problems into ``bag``); yields (entry, prefix, line)."""
+) -> Iterator[tuple[_M, str, int]]:
+    """Validate each entry of ``doc[key]`` as ``model`` (problems into ``bag``); yields (entry, prefix, index)."""
     name = doc.name
     seen: dict[str, int | None] = {}
-    items = _check(bag, _yaml_list, doc.data, key, file=name, line=doc.line_of((key,)) or 1, required=required,
-                   default=[])
+    top = doc.where((key,)) if key in doc.data else {"line": 1, "column": 1}
+    items = _check(bag, _yaml_list, doc.data, key, file=name, where=top, required=required, default=[])
     for i, item in enumerate(items):
-        line = doc.line_of((key, i))
         prefix = f"{key}[{i}]."
         if not isinstance(item, Mapping):
-            bag.add(InvalidValueError(prefix.rstrip("."), item, "not_mapping", file=name, line=line))
+            bag.add(InvalidValueError(prefix.rstrip("."), item, "not_mapping", file=name, **doc.where((key, i))))
             continue
         try:
             entry = model(**{str(k): v for k, v in item.items()})
         except ValidationError as exc:
-            bag.add(_pydantic_error(exc, file=name, line=line, prefix=prefix))
+            bag.add(_pydantic_error(exc, file=name, prefix=prefix, where_of=partial(_field_where, doc, key, i)))
             continue
         ident = str(entry.id)  # type: ignore[attr-defined]
         if ident in seen:
-            bag.add(DuplicateIdError(prefix + "id", ident, None, file=name, line=line))
+            bag.add(DuplicateIdError(prefix + "id", ident, seen[ident], file=name, **doc.where((key, i, "id"))))
             continue
-        seen[ident] = line
-        yield entry, prefix, line
+        seen[ident] = doc.where((key, i))["line"]
+        yield entry, prefix, i
+
+
+def _field_where(doc: tabular.YamlDoc, key: str, i: int, loc: tuple[Any, ...]) -> dict[str, Any]:
+    """Position of the value (or, when missing, the entry) that pydantic's ``loc`` names inside ``doc[key][i]``."""
+    path: tuple[Any, ...] = (key, i, *loc)
+    if doc.positions is not None:
+        path = doc.positions.resolve(path)
+    return doc.where(path)
 
 
 def load_pool(path: str | Path) -> Pool:
@@ -428,7 +432,7 @@ def load_pool(path: str | Path) -> Pool:
     Traceback (most recent call last):
     ...
     expert_pool.errors.PoolInputError: ... 共有 1 处问题
-      ...pool.yaml:4，字段“experts[0].unit”: 未知的单位“U9”
+      ...pool.yaml:4:20，字段“experts[0].unit”: 未知的单位“U9”
     """
     name = str(path)
     if name.lower().endswith(".csv"):
@@ -446,14 +450,15 @@ def load_pool(path: str | Path) -> Pool:
     raw_units: list[Any] = raw if isinstance(raw, list) else []
     refs = {str(u.get(k)) for u in raw_units if isinstance(u, Mapping) for k in ("id", "name") if u.get(k)}
     tainted = refs - {u.id for u in units} - {u.name for u in units}
-    for expert, prefix, line in _yaml_entries(doc, "experts", Expert, bag, required=True):
+    for expert, prefix, i in _yaml_entries(doc, "experts", Expert, bag, required=True):
+        where = doc.where(("experts", i, "unit"))
         try:
             pool.add_expert(expert, create_unit=not units and not raw_units)
         except UnknownReferenceError as exc:
             if expert.unit not in tainted:
-                bag.add(exc.located(file=name, line=line, field=prefix + "unit"))
+                bag.add(exc.located(file=name, field=prefix + "unit", **where))
         except PoolError as exc:
-            bag.add(exc.located(file=name, line=line, field=prefix + "unit"))
+            bag.add(exc.located(file=name, field=prefix + "unit", **where))
     bag.raise_if_any()
     return pool
 
@@ -466,18 +471,18 @@ def load_projects(source: str | Path | Iterable[Any]) -> list[ProjectNeed]:
     ['P1']
     """
     if not isinstance(source, (str, Path)):
-        return _collect_projects(((None, item) for item in source), "<projects>", yaml_lines=False)
+        return _collect_projects((({}, item) for item in source), "<projects>")
     name = str(source)
     lower = name.lower()
     if lower.endswith(".csv"):
         return load_projects_csv(source)
     if lower.endswith(".jsonl"):
-        return _collect_projects(tabular.read_jsonl(source), name, yaml_lines=False)
+        records, problems = tabular.read_jsonl(source)
+        return _collect_projects((({"row": r}, rec) for r, rec in records), name, problems)
     doc = tabular.read_yaml_doc(source)
     data, base = doc.data, cast(tuple[str, ...], ())
     if isinstance(data, Mapping) and "projects" in data:
         data, base = data["projects"], ("projects",)
     if not isinstance(data, list):
         raise PoolFileError("pool.file.projects_top_level", file=name, line=1)
-    return _collect_projects(((doc.line_of((*base, i)), item) for i, item in enumerate(data)), name,
-                             yaml_lines=True)
+    return _collect_projects(((doc.where((*base, i)), item) for i, item in enumerate(data)), name)

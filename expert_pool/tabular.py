@@ -1,56 +1,77 @@
-"""File access for :mod:`expert_pool.reading`: CSV tables, YAML/JSON documents with line numbers, JSONL.
+"""File access for :mod:`expert_pool.reading`, through riskeval's one table reader and one YAML reader.
 
-Problems with a file as a whole raise :class:`~expert_pool.errors.PoolFileError`; problems of the header
-raise :class:`~expert_pool.errors.PoolInputError` (all of them); problems of single rows are returned in
-:attr:`CsvTable.problems` so that the loaders report them together with their own.
+Tables (:func:`read_table`) go through :func:`riskeval.io.tables.open_table`: CSV in UTF-8 or GB18030 with or
+without a BOM, XLSX (first sheet) or JSON Lines, every record with its row.  YAML (:func:`read_yaml_doc`)
+goes through :func:`riskeval.io.yaml.load_yaml_with_positions`: no aliases beyond a budget, no duplicate
+keys, depth and size limits, and the line and column of every value.
+
+A file that cannot be read at all raises :class:`~expert_pool.errors.PoolFileError` (wrapping the reader's
+own located message); problems of the header raise :class:`~expert_pool.errors.PoolInputError` (all of
+them); records that cannot be read are returned in :attr:`TextTable.problems` so that the loaders report
+them together with their own.
 
 Examples
 --------
 >>> import tempfile, os
 >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
 >>> _ = open(p, "w", encoding="utf-8").write("Expert, unit\\nE1,U1\\n\\nE2,U2,extra\\n")
->>> table = read_csv_table(p, ["expert"])
+>>> table = read_table(p, ["expert"])
 >>> table.columns, list(table.records()), [e.row for e in table.problems]
 (['expert', 'unit'], [(2, {'expert': 'E1', 'unit': 'U1'})], [4])
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from expert_pool.errors import (
+    Cause,
     DuplicateIdError,
-    InvalidValueError,
     MissingColumnError,
     PoolError,
     PoolFileError,
     ProblemCollector,
+    UnreadableRowError,
 )
+from riskeval.errors import InputError, RiskevalError
+from riskeval.io.tables import open_table
+from riskeval.io.yaml import PathKey, PositionMap, YamlError, load_yaml_with_positions
 
-__all__ = ["CsvTable", "YamlDoc", "read_csv_table", "read_yaml_doc", "read_jsonl", "open_error"]
+__all__ = ["TextTable", "YamlDoc", "read_table", "read_csv_table", "read_yaml_doc", "read_jsonl", "open_error",
+           "cell_text"]
 
 
-def open_error(exc: OSError | UnicodeDecodeError, name: str) -> PoolFileError:
-    """The :class:`PoolFileError` for a failure to open or decode ``name``."""
+def open_error(exc: OSError | RiskevalError, name: str) -> PoolFileError:
+    """The :class:`PoolFileError` for a file that cannot be opened or read at all."""
+    if isinstance(exc, RiskevalError):
+        return PoolFileError("pool.file.reader", location=exc.location, detail=Cause(exc))
     if isinstance(exc, FileNotFoundError):
         return PoolFileError("pool.file.not_found", file=name)
     if isinstance(exc, IsADirectoryError):
         return PoolFileError("pool.file.is_directory", file=name)
-    if isinstance(exc, UnicodeDecodeError):
-        return PoolFileError("pool.file.not_utf8", file=name)
     return PoolFileError("pool.file.unreadable", file=name, detail=exc.strerror or str(exc))
 
 
+def cell_text(value: Any) -> str:
+    """A cell as stripped text (an XLSX ``3.0`` is ``"3"``, an empty cell ``""``).
+
+    >>> cell_text(3.0), cell_text(None), cell_text(" a ")
+    ('3', '', 'a')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 @dataclass
-class CsvTable:
-    """A CSV file read as text: normalised header, ``(row, cells)`` and the row problems found."""
+class TextTable:
+    """A table read as text: normalised header, ``(row, cells)`` and the records that could not be read."""
 
     name: str
     columns: list[str]
@@ -58,32 +79,38 @@ class CsvTable:
     problems: list[PoolError] = field(default_factory=list)
 
     def records(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """``(row, {column: stripped text})`` for each non-blank row without a problem."""
+        """``(row, {column: stripped text})`` for each non-blank readable record."""
         keep = [(i, col) for i, col in enumerate(self.columns) if col]
         for line, cells in self.rows:
             yield line, {col: cells[i] for i, col in keep}
 
 
-def read_csv_table(path: str | Path, required: Iterable[str] = (), aliases: Mapping[str, str] | None = None
-                   ) -> CsvTable:
-    """Read a CSV file (UTF-8, optional BOM); header names are stripped, lower-cased and de-aliased.
+#: the name used before the table reader accepted XLSX
+CsvTable = TextTable
+
+
+def read_table(path: str | Path, required: Iterable[str] = (), aliases: Mapping[str, str] | None = None
+               ) -> TextTable:
+    """Read a CSV (UTF-8 or GB18030, BOM or not), XLSX (first sheet) or ``.tsv`` table.
+
+    Header names are stripped, lower-cased and de-aliased; blank records are skipped.
 
     Raises
     ------
     PoolFileError
-        Missing, a directory, not UTF-8, malformed, or empty.
+        Missing, a directory, an unknown type, an unsupported encoding, no header.
     PoolInputError
         The header repeats a column or lacks required ones (all of them reported).
     """
     name = str(path)
     aliases = dict(aliases or {})
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise PoolFileError("pool.file.empty", file=name) from None
+        if Path(path).is_dir():
+            raise IsADirectoryError(name)
+        with open_table(path) as table:
+            header = list(table.headers or [])
+            if not header:
+                raise PoolFileError("pool.file.empty", file=name)
             columns = [aliases.get(h.strip().lower(), h.strip().lower()) for h in header]
             bag = ProblemCollector(name)
             seen: set[str] = set()
@@ -95,107 +122,99 @@ def read_csv_table(path: str | Path, required: Iterable[str] = (), aliases: Mapp
                 if col not in columns:
                     bag.add(MissingColumnError(col, file=name, row=1))
             bag.raise_if_any()
-            width = len(columns)
-            table = CsvTable(name, columns, [])
-            for cells in reader:
-                stripped = [c.strip() for c in cells]
-                if not any(stripped):
+            out = TextTable(name, columns, [])
+            for record in table:
+                if record.blank:
                     continue
-                if len(stripped) > width:
-                    table.problems.append(InvalidValueError("-", "", "too_many_cells", cells=len(stripped),
-                                                            width=width, file=name, row=reader.line_num))
+                if record.error is not None:
+                    out.problems.append(UnreadableRowError.from_row_error(record.error))
                     continue
-                stripped.extend([""] * (width - len(stripped)))
-                table.rows.append((reader.line_num, stripped))
-    except (OSError, UnicodeDecodeError) as exc:
+                cells = [cell_text(record.values.get(h)) for h in header]
+                if any(cells):
+                    out.rows.append((record.row, cells))
+    except (OSError, InputError) as exc:
         raise open_error(exc, name) from None
-    except csv.Error as exc:
-        raise PoolFileError("pool.file.csv_syntax", file=name, detail=str(exc)) from None
-    return table
+    return out
+
+
+def read_csv_table(path: str | Path, required: Iterable[str] = (), aliases: Mapping[str, str] | None = None
+                   ) -> TextTable:
+    """Same as :func:`read_table` (kept for the CSV loaders' callers)."""
+    return read_table(path, required, aliases)
 
 
 @dataclass
 class YamlDoc:
-    """A YAML or JSON document: plain data and the line of every node (by its path of keys and indexes)."""
+    """A YAML or JSON document: plain data and the position of every node (by its path of keys and indexes)."""
 
     name: str
     data: Any
-    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    positions: PositionMap | None = None
 
-    def line_of(self, path: tuple[Any, ...]) -> int | None:
+    def where(self, path: PathKey) -> dict[str, int | None]:
+        """``{"line": ..., "column": ...}`` of the node at ``path`` (``None`` values for JSON)."""
+        if self.positions is None:
+            return {"line": None, "column": None}
+        pos = self.positions.value(tuple(path))
+        return {"line": pos.line, "column": pos.column}
+
+    def line_of(self, path: PathKey) -> int | None:
         """The 1-based line where the node at ``path`` starts (``None`` if unknown)."""
-        return self.lines.get(tuple(path))
-
-
-def _node_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int], depth: int = 0) -> None:
-    out[path] = node.start_mark.line + 1
-    if depth > 64:
-        return
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                _node_lines(value, (*path, key.value), out, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _node_lines(item, (*path, i), out, depth + 1)
+        return self.where(path)["line"]
 
 
 def read_yaml_doc(path: str | Path) -> YamlDoc:
-    """Read a YAML file (or ``.json``) with the line of every node.
+    """Read a YAML file (or ``.json``) with the position of every node.
 
     Raises
     ------
     PoolFileError
-        Missing, not UTF-8, or a syntax error (at its line).
+        Missing, not UTF-8, too large or deep, a syntax error, an alias bomb or a duplicate key (located).
     """
     name = str(path)
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise open_error(exc, name) from None
     if name.lower().endswith(".json"):
         try:
-            return YamlDoc(name, json.loads(text))
+            with open(path, encoding="utf-8-sig") as fh:
+                return YamlDoc(name, json.load(fh))
         except json.JSONDecodeError as exc:
             raise PoolFileError("pool.file.json_syntax", file=name, line=exc.lineno, detail=exc.msg) from None
+        except UnicodeDecodeError:
+            raise PoolFileError("pool.file.not_utf8", file=name) from None
+        except OSError as exc:
+            raise open_error(exc, name) from None
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PoolFileError("pool.file.yaml_syntax", file=name, line=line, detail=problem) from None
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _node_lines(node, (), lines)
-    return YamlDoc(name, data, lines)
+        if Path(path).is_dir():
+            raise IsADirectoryError(name)
+        data, positions = load_yaml_with_positions(path)
+    except YamlError as exc:
+        raise open_error(exc, name) from None
+    except OSError as exc:
+        raise open_error(exc, name) from None
+    return YamlDoc(name, data, positions)
 
 
-def read_jsonl(path: str | Path) -> list[tuple[int, Any]]:
-    """``(line, value)`` for each non-blank line of a JSON Lines file.
+def read_jsonl(path: str | Path) -> tuple[list[tuple[int, Any]], list[PoolError]]:
+    """``(line, object)`` for each non-blank line of a JSON Lines file, and the lines that cannot be read.
 
     Raises
     ------
     PoolFileError
-        Missing, not UTF-8, or a line that is not JSON (at that line).
+        The file cannot be read at all.
     """
     name = str(path)
     out: list[tuple[int, Any]] = []
+    problems: list[PoolError] = []
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            for i, text in enumerate(fh, start=1):
-                if not text.strip():
+        if Path(path).is_dir():
+            raise IsADirectoryError(name)
+        with open_table(path, kind="jsonl") as table:
+            for record in table:
+                if record.blank:
                     continue
-                try:
-                    out.append((i, json.loads(text)))
-                except json.JSONDecodeError as exc:
-                    raise PoolFileError("pool.file.json_syntax", file=name, line=i, detail=exc.msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
+                if record.error is not None:
+                    problems.append(UnreadableRowError.from_row_error(record.error))
+                    continue
+                out.append((record.row, record.values))
+    except (OSError, InputError) as exc:
         raise open_error(exc, name) from None
-    return out
+    return out, problems

@@ -1,6 +1,7 @@
 """Writing tables that a spreadsheet may open: no cell is ever run as a formula (CWE-1236).
 
-Every CSV and XLSX cell that :mod:`expert_pool` writes goes through :func:`safe_cell`: text beginning with
+Every CSV and XLSX cell that :mod:`expert_pool` writes goes through :func:`safe_cell` (riskeval's one
+guard, :func:`riskeval.io.tables.safe_cell`): text beginning with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP CSV-injection
 guidance), also when it looks numeric (an id ``-2`` is text); numbers stay numbers.  The readers of
 files that expert_pool itself writes (assignments, score sheets) undo the prefix with
@@ -21,16 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from riskeval.io.tables import safe_cell
+
 __all__ = ["safe_cell", "safe_row", "unsafe_cell", "write_csv"]
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """``value`` as a spreadsheet shows it without running it: risky text prefixed by ``'``."""
-    if isinstance(value, str) and value[:1] in _DANGEROUS:
-        return "'" + value
-    return value
 
 
 def safe_row(values: Iterable[Any]) -> list[Any]:

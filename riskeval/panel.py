@@ -52,6 +52,7 @@ from typing import Any
 
 from .check import ProjectError, ProjectProblem
 from .i18n import register_messages
+from .io.tables import safe_cell
 from .model.project import Project
 
 __all__ = [
@@ -135,6 +136,11 @@ def _problem(code: str, file: str, line: int = 1, **params: object) -> ProjectPr
     return ProjectProblem("panel", code, dict(params), file, line, 1)
 
 
+def _unquote(text: str) -> str:
+    """Undo the formula-injection guard of :func:`write_panel_rows` (``'-2`` was written for ``-2``)."""
+    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r" else text
+
+
 def _read(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     source = str(path)
     try:
@@ -146,7 +152,7 @@ def _read(path: str | Path) -> list[tuple[int, dict[str, str]]]:
                 raise PanelFileError([_problem("panel.columns", source, columns=", ".join(lacking))])
             rows = []
             for record in reader:
-                clean = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k is not None}
+                clean = {(k or "").strip(): _unquote((v or "").strip()) for k, v in record.items() if k is not None}
                 rows.append((reader.line_num, clean))
             return rows
     except OSError as exc:
@@ -366,7 +372,8 @@ def apply_panel(project: Project, path: str | Path) -> Project:
 def write_panel_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Write rows (mappings over :data:`PANEL_COLUMNS`; missing keys stay empty) as a PANEL.csv.
 
-    The file is UTF-8 with a BOM so that Excel shows the Chinese text.
+    The file is UTF-8 with a BOM so that Excel shows the Chinese text; text cells that a spreadsheet would
+    run as a formula get a leading ``'`` (:func:`riskeval.io.tables.safe_cell`; the reader here removes it).
 
     Parameters
     ----------
@@ -384,4 +391,4 @@ def write_panel_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Non
         writer = csv.DictWriter(handle, fieldnames=list(PANEL_COLUMNS), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in PANEL_COLUMNS})
+            writer.writerow({k: "" if row.get(k) is None else safe_cell(row.get(k)) for k in PANEL_COLUMNS})

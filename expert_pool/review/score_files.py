@@ -16,10 +16,14 @@ Examples
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
+from riskeval.errors import InputError, RiskevalError
+from riskeval.io.tables import open_table
+
+from ..errors import Cause, PoolInputError, UnreadableRowError
+from ..tabular import cell_text
 from ..writing import unsafe_cell
 from .scores import (
     CHAIR_MARKER,
@@ -36,23 +40,39 @@ from .scores import (
 __all__ = ["read_score_rows", "load_assignment", "load_expert_names"]
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[RiskevalError]]:
+    """Header (lower-cased), ``(row, {column: text})`` of the non-blank records, and the unreadable records.
+
+    Through :func:`riskeval.io.tables.open_table`: UTF-8 or GB18030, with or without BOM.
+    """
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[RiskevalError] = []
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-            reader.fieldnames = header
-            rows = []
-            for record in reader:
-                clean = {k: unsafe_cell((v or "").strip()) for k, v in record.items()
-                         if k is not None and isinstance(v, str)}
+        if path.is_dir():
+            raise IsADirectoryError(str(path))
+        with open_table(path, kind="csv") as table:
+            raw_header = list(table.headers or [])
+            header = [h.strip().lower() for h in raw_header]
+            for record in table:
+                if record.blank:
+                    continue
+                if record.error is not None:
+                    problems.append(record.error)
+                    continue
+                clean = {h: unsafe_cell(cell_text(record.values.get(r))) for h, r in zip(header, raw_header, strict=True)
+                         if h}
                 if any(clean.values()):
-                    rows.append((reader.line_num, clean))
-            return header, rows
+                    rows.append((record.row, clean))
+    except InputError as exc:
+        raise ReviewFileError("pool.file.reader", location=exc.location, detail=Cause(exc)) from None
     except OSError as exc:
         raise ReviewFileError("pool.review_file.unreadable", detail=exc.strerror or str(exc), file=str(path)) from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ReviewFileError("pool.review_file.not_csv", detail=str(exc), file=str(path)) from None
+    return header, rows, problems
+
+
+def _raise_unreadable(path: str | Path, problems: list[RiskevalError]) -> None:
+    if problems:
+        raise PoolInputError([UnreadableRowError.from_row_error(p) for p in problems], file=str(path))
 
 
 def _cell(value: Any) -> str:
@@ -172,11 +192,14 @@ def read_score_rows(path: str | Path) -> list[RawRow]:
         if not p.exists():
             raise ReviewFileError("pool.file.not_found", file=str(path))
         return _read_xlsx(p)
-    header, rows = _read_csv(p)
+    header, rows, problems = _read_csv(p)
     lacking = [c for c in SCORE_COLUMNS if c not in header]
     if lacking:
         raise ReviewFileError("pool.review_file.score_columns", columns=", ".join(lacking), file=str(path), row=1)
-    return [RawRow(r, str(path), line) for line, r in rows]
+    out = [RawRow(r, str(path), line) for line, r in rows]
+    out.extend(RawRow({}, str(path), p.location.row if p.location and p.location.row else 0, problem=p)
+               for p in problems)
+    return sorted(out, key=lambda r: r.row)
 
 
 def load_assignment(path: str | Path) -> dict[str, list[str]]:
@@ -205,7 +228,8 @@ def load_assignment(path: str | Path) -> dict[str, list[str]]:
     >>> load_assignment(path)
     {'P1': ['E1', 'E2'], 'P2': ['E1']}
     """
-    header, rows = _read_csv(Path(path))
+    header, rows, problems = _read_csv(Path(path))
+    _raise_unreadable(path, problems)
     lacking = [c for c in ("project", "expert") if c not in header]
     if lacking:
         raise ReviewFileError("pool.review_file.assignment_columns", columns=", ".join(lacking), file=str(path), row=1)
@@ -226,7 +250,8 @@ def load_expert_names(path: str | Path) -> dict[str, str]:
     ReviewFileError
         The file cannot be read or lacks ``expert``.
     """
-    header, rows = _read_csv(Path(path))
+    header, rows, problems = _read_csv(Path(path))
+    _raise_unreadable(path, problems)
     if "expert" not in header:
         raise ReviewFileError("pool.review_file.experts_column", file=str(path), row=1)
     return {r["expert"]: r.get("name", "") for _, r in rows if r.get("expert")}

@@ -38,9 +38,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskeval import RuleSet
+from riskeval.errors import RiskevalError
 from riskeval.i18n import register_messages
 
-from ..errors import PoolError, PoolFileError
+from ..errors import Cause, PoolError, PoolFileError
 from .items import ScoredItem, find_item
 
 __all__ = [
@@ -93,6 +94,7 @@ register_messages(
         },
         "pool.review_file.experts_column": {"zh": "专家表缺少列：expert", "en": "the experts file lacks the column expert"},
         "pool.score_row.empty": {"zh": "不能为空", "en": "must not be empty"},
+        "pool.score_row.unreadable": {"zh": "{detail}", "en": "{detail}"},
         "pool.score_row.project_not_assigned": {
             "zh": "项目“{value}”不在分配结果中",
             "en": "project '{value}' is not in the assignment",
@@ -177,6 +179,8 @@ class RawRow:
     fields: Mapping[str, str]
     file: str
     row: int
+    #: the reader's error when the record could not be read at all (the row is then an error row)
+    problem: RiskevalError | None = None
 
     def get(self, name: str) -> str:
         return str(self.fields.get(name) or "").strip()
@@ -271,6 +275,12 @@ def validate_rows(
     for raw in rows:
         batch.rows += 1
         errors = batch.errors
+        if raw.problem is not None:
+            err = ScoreRowError("-", "", "unreadable", file=raw.file, row=raw.row, detail=Cause(raw.problem))
+            if raw.problem.location is not None:
+                err.location = raw.problem.location
+            errors.append(err)
+            continue
         project, expert, key = raw.get("project"), raw.get("expert"), raw.get("item")
         bad = False
         for name, value in (("project", project), ("expert", expert), ("item", key)):
