@@ -108,3 +108,14 @@ def test_projects_yaml_three_bad_entries(tmp_path: Path) -> None:
         ep.load_projects(path)
     assert [(kind, row) for kind, row, _ in _problems(info)] == [
         (ep.InvalidValueError, 2), (ep.MissingColumnError, 3), (ep.InvalidValueError, 4)]
+
+
+def test_exit_codes_of_the_kinds() -> None:
+    from riskeval.errors import EXIT_USAGE, InputError, exit_code_table
+
+    table = dict(exit_code_table())
+    assert table["PoolFileError"] == EXIT_USAGE and table["InvalidParameterError"] == EXIT_USAGE
+    for name in ("PoolError", "PoolInputError", "InvalidValueError", "MissingColumnError", "DuplicateIdError",
+                 "UnknownReferenceError", "UnreadableRowError", "PanelSizeError", "InfeasibleAssignment"):
+        assert table[name] == EXIT_PROBLEMS, name
+    assert issubclass(ep.PoolFileError, InputError) and issubclass(ep.PoolFileError, ep.PoolError)

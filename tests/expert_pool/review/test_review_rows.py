@@ -137,3 +137,15 @@ def test_cli_usage_errors(panel_rules_path: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "none.csv" in missing.output
     ok = CliRunner().invoke(app, base)
     assert ok.exit_code == 0, ok.output
+
+
+def test_cli_template_errors_map_to_exit_codes(panel_rules_path: Path, tmp_path: Path) -> None:
+    assignment = write_csv(tmp_path / "OUT.csv", "project,expert,score", ["P1,E1,1"])
+    empty = write_csv(tmp_path / "EMPTY.csv", "project,expert,score", [])
+    base = ["review", "template", "--rules", str(panel_rules_path), "--lang", "en"]
+    not_xlsx = CliRunner().invoke(app, [*base, "--assignment", str(assignment), "--out", str(tmp_path / "s.csv")])
+    assert not_xlsx.exit_code == 2 and "Excel workbook" in not_xlsx.output
+    no_panel = CliRunner().invoke(app, [*base, "--assignment", str(empty), "--out", str(tmp_path / "s.xlsx")])
+    assert no_panel.exit_code == 2 and "has no panel" in no_panel.output
+    ok = CliRunner().invoke(app, [*base, "--assignment", str(assignment), "--out", str(tmp_path / "s.xlsx")])
+    assert ok.exit_code == 0 and "wrote score sheets" in ok.output and (tmp_path / "s.xlsx").exists()
