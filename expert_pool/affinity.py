@@ -293,6 +293,12 @@ def load_affinity_csv(
     {('P1', 'E1'): 0.75, ('P1', 'E2'): -2.0}
     """
     table = tabular.read_table(path, ["project", "expert", "score"])
+    with tabular.no_gc():  # hundreds of thousands of small tuples: the cyclic collector only slows this down
+        return _affinity_from_table(table, project_ids, expert_ids, fallback)
+
+
+def _affinity_from_table(table: tabular.TextTable, project_ids: Iterable[str] | None,
+                         expert_ids: Iterable[str] | None, fallback: Literal["domains"] | None) -> Affinity:
     columns, rows = table.columns, table.rows
     cols = {c: columns.index(c) for c in ("project", "expert", "score")}
     values = {c: [cells[i] for _, cells in rows] for c, i in cols.items()}

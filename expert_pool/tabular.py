@@ -22,8 +22,10 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ from riskeval.io.tables import open_table
 from riskeval.io.yaml import PathKey, PositionMap, YamlError, load_yaml_with_positions
 
 __all__ = ["TextTable", "YamlDoc", "read_table", "read_csv_table", "read_yaml_doc", "read_jsonl", "open_error",
-           "cell_text"]
+           "cell_text", "no_gc"]
 
 
 def open_error(exc: OSError | RiskevalError, name: str) -> PoolFileError:
@@ -123,18 +125,36 @@ def read_table(path: str | Path, required: Iterable[str] = (), aliases: Mapping[
                     bag.add(MissingColumnError(col, file=name, row=1))
             bag.raise_if_any()
             out = TextTable(name, columns, [])
-            for record in table:
-                if record.blank:
-                    continue
-                if record.error is not None:
-                    out.problems.append(UnreadableRowError.from_row_error(record.error))
-                    continue
-                cells = [cell_text(record.values.get(h)) for h in header]
-                if any(cells):
-                    out.rows.append((record.row, cells))
+            with no_gc():  # a large table is many small lists: the cyclic collector would only slow it down
+                _collect_rows(table, header, out)
     except (OSError, InputError) as exc:
         raise open_error(exc, name) from None
     return out
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _collect_rows(table: Any, header: list[str], out: TextTable) -> None:
+    for record in table:
+        if record.blank:
+            continue
+        if record.error is not None:
+            out.problems.append(UnreadableRowError.from_row_error(record.error))
+            continue
+        get = record.values.get
+        cells = [v.strip() if type(v) is str else cell_text(v) for v in map(get, header)]
+        if any(cells):
+            out.rows.append((record.row, cells))
 
 
 def read_csv_table(path: str | Path, required: Iterable[str] = (), aliases: Mapping[str, str] | None = None

@@ -282,3 +282,18 @@ def test_unknown_conflict_reference_in_api():
         ep.assign(experts, [ep.ProjectNeed(id="P1", panel_size=1)], max_per_unit=0)
     with pytest.raises(ep.InvalidParameterError):
         ep.assign(experts, [ep.ProjectNeed(id="P1", panel_size=1)], unit_max_load=-1)
+
+
+def test_pool_yaml_alias_bomb_and_full_width_colon_are_refused(tmp_path):
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev = "a" if i == 1 else f"a{i - 1}"
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*{prev}"] * 10) + "]")
+    bomb = _write(tmp_path, "bomb.yaml", "\n".join(lines) + "\nunits: []\nexperts: []\n")
+    with pytest.raises(ep.PoolFileError) as info:
+        ep.load_pool(bomb)
+    assert "alias" in info.value.message("en") and exit_code_for(info.value) == 2
+    colon = _write(tmp_path, "colon.yaml", "units: []\nexperts：\n  - {id: E1, unit: U1}\n")
+    with pytest.raises(ep.PoolFileError) as info:
+        ep.load_pool(colon)
+    assert info.value.location.line is not None and info.value.location.file.endswith("colon.yaml")
