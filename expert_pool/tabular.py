@@ -50,6 +50,8 @@ __all__ = ["TextTable", "YamlDoc", "read_table", "read_csv_table", "read_yaml_do
 def open_error(exc: OSError | RiskevalError, name: str) -> PoolFileError:
     """The :class:`PoolFileError` for a file that cannot be opened or read at all."""
     if isinstance(exc, RiskevalError):
+        if exc.code == "input.not_found":  # the reader's message repeats the path the location already names
+            return PoolFileError("pool.file.not_found", file=name)
         return PoolFileError("pool.file.reader", location=exc.location, detail=Cause(exc))
     if isinstance(exc, FileNotFoundError):
         return PoolFileError("pool.file.not_found", file=name)

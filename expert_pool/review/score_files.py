@@ -64,6 +64,8 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], 
                 if any(clean.values()):
                     rows.append((record.row, clean))
     except InputError as exc:
+        if exc.code == "input.not_found":
+            raise ReviewFileError("pool.file.not_found", file=str(path)) from None
         raise ReviewFileError("pool.file.reader", location=exc.location, detail=Cause(exc)) from None
     except OSError as exc:
         raise ReviewFileError("pool.review_file.unreadable", detail=exc.strerror or str(exc), file=str(path)) from None

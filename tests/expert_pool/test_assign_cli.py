@@ -93,7 +93,7 @@ def test_infeasible_exit_1_with_explanation(tmp_path):
         (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--method", "best"], "用法错误", "usage error"),
         (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--prob-cap", "0.5"], "仅适用于", "requires"),
         (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--seed", "1"], "仅适用于", "requires"),
-        (["--experts", "{MISSING}", "--projects", "{P}", "--out", "{O}"], "文件不存在", "no such file"),
+        (["--experts", "{MISSING}", "--projects", "{P}", "--out", "{O}"], "文件不存在", "file not found"),
         (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--max-per-unit", "0"], "max-per-unit",
          "max-per-unit"),
         (["--experts", "{E}", "--projects", "{P}", "--out", "{DIR}"], "无法写入", "cannot write"),

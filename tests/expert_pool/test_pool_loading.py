@@ -75,7 +75,7 @@ def test_experts_csv_errors(tmp_path, text, error, row, field, zh_part, en_part)
 def test_file_errors(tmp_path):
     with pytest.raises(ep.PoolFileError, match="文件不存在") as info:
         ep.load_experts_csv(tmp_path / "none.csv")
-    assert "no such file" in info.value.message("en") and exit_code_for(info.value) == 2
+    assert "file not found" in info.value.message("en") and exit_code_for(info.value) == 2
     with pytest.raises(ep.PoolFileError):
         ep.load_experts_csv(tmp_path)
     with pytest.raises(ep.PoolFileError):
