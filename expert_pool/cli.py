@@ -45,7 +45,7 @@ class AssignMethod(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add the ``assign`` command to ``app`` (riskeval's main typer app)."""
-    from riskeval.cli.common import LangOption
+    from riskeval.cli.common import Lang, LangOption
 
     @app.command("assign")
     def assign_command(
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--rules", envvar="RISKEVAL_RULES", help="规则集（名称或路径），用于专家人数规则")
         ] = None,
         json_path: Annotated[Path | None, typer.Option("--json", help="指标 METRICS.json / metrics JSON")] = None,
-        lang: LangOption = "zh",  # type: ignore[assignment]
+        lang: LangOption = Lang.zh,
     ) -> None:
         """Assign review experts to projects (专家分配：最优或随机抽取)."""
         from rich.console import Console

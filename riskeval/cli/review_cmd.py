@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import normalize_lang, t
-from .common import LangOption
+from .common import Lang, LangOption
 
 __all__ = ["register", "AggregateMethod"]
 
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         rules: Annotated[str, typer.Option("--rules", envvar="RISKEVAL_RULES", help="规则集名称或文件")],
         out: Annotated[str, typer.Option("--out", help="输出的评分表 sheets.xlsx")],
         experts: Annotated[str | None, typer.Option("--experts", help="专家表 CSV（显示姓名）")] = None,
-        lang: LangOption = "zh",  # type: ignore[assignment]
+        lang: LangOption = Lang.zh,
     ) -> None:
         """生成评分表：每个专家组一个工作表。/ Write one score sheet per panel."""
         from expert_pool.review.workflow import make_template
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--project", help="项目文件（可多次）：按项目实际等级判断是否跨等级分界")
         ] = None,
         delphi_out: Annotated[str | None, typer.Option("--delphi-out", help="写出第二轮评分清单 CSV")] = None,
-        lang: LangOption = "zh",  # type: ignore[assignment]
+        lang: LangOption = Lang.zh,
     ) -> None:
         """汇总专家评分：校验、专家组分值、分歧标记、第二轮、宽严校准。/ Aggregate the panel's scores."""
         from expert_pool.review.workflow import aggregate_files
