@@ -46,7 +46,7 @@ from expert_pool.errors import (
     UnknownReferenceError,
 )
 from expert_pool.models import Expert, ProjectNeed
-from expert_pool.reading import parse_float
+from expert_pool.values import parse_float
 
 __all__ = ["Affinity", "as_affinity", "domain_score", "load_affinity_csv"]
 

@@ -50,6 +50,9 @@ register_messages(
             "zh": "值“{value}”不是≥{minimum}的整数",
             "en": "value '{value}' is not an integer >= {minimum}",
         },
+        "pool.invalid_value.not_whole": {"zh": "值“{value}”不是整数", "en": "value '{value}' is not a whole number"},
+        "pool.invalid_value.too_small": {"zh": "值“{value}”小于 {limit}", "en": "value '{value}' is less than {limit}"},
+        "pool.invalid_value.not_text": {"zh": "值“{value}”应为文本", "en": "value '{value}' should be text"},
         "pool.invalid_value.not_number": {"zh": "值“{value}”不是有限实数", "en": "value '{value}' is not a finite number"},
         "pool.invalid_value.not_boolean": {
             "zh": "值“{value}”不是布尔值（是/否、true/false、1/0）",

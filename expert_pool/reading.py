@@ -17,8 +17,7 @@ whose ``problems`` are the individual errors (:class:`~expert_pool.errors.Invali
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -37,6 +36,7 @@ from expert_pool.errors import (
 )
 from expert_pool.models import CATEGORIES, Expert, ProjectNeed, Unit, normalize_category, split_list
 from expert_pool.pool import Pool
+from expert_pool.values import check, parse_bool, parse_float, parse_int, pydantic_error, require
 
 __all__ = [
     "load_pool",
@@ -47,95 +47,6 @@ __all__ = [
     "parse_float",
     "parse_int",
 ]
-
-_T = TypeVar("_T")
-
-
-# --------------------------------------------------------------------------------------------------
-# value parsing
-
-
-def _pydantic_error(exc: ValidationError, *, file: str | None, prefix: str = "",
-                    where_of: Callable[[tuple[Any, ...]], dict[str, Any]] | None = None, **where: Any) -> PoolError:
-    """The first pydantic problem as a located :class:`PoolError` (``where_of(loc)`` positions YAML values)."""
-    err = exc.errors()[0]
-    raw_loc = tuple(err.get("loc", ()))
-    loc = ".".join(str(p) for p in raw_loc)
-    field = f"{prefix}{loc}" if loc else (prefix.rstrip(".") or "?")
-    if where_of is not None:
-        where = where_of(raw_loc)
-    value = err.get("input")
-    kind = err.get("type")
-    if kind == "missing":
-        return MissingColumnError(field, file=file, **where)
-    if kind == "extra_forbidden":
-        return InvalidValueError(field, "", "unknown_key", key=loc, file=file, **where)
-    if isinstance(value, dict):
-        value = ""
-    return InvalidValueError(field, value, "invalid", detail=err.get("msg", "invalid"), file=file, **where)
-
-
-def parse_int(value: str, field: str, *, file: str | None = None, minimum: int = 0, **where: Any) -> int:
-    """``value`` as an integer ``>= minimum`` (``"3.0"`` accepted); :class:`InvalidValueError` otherwise.
-
-    >>> parse_int(" 3 ", "max_load"), parse_int("2.0", "max_load")
-    (3, 2)
-    """
-    text = value.strip()
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number != int(number) or number < minimum:
-        raise InvalidValueError(field, value, "not_integer", minimum=minimum, file=file, **where)
-    return int(number)
-
-
-def parse_float(value: str, field: str, *, file: str | None = None, **where: Any) -> float:
-    """``value`` as a finite number; :class:`InvalidValueError` otherwise.
-
-    >>> parse_float("-2.5", "score")
-    -2.5
-    """
-    try:
-        number = float(value.strip())
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise InvalidValueError(field, value, "not_number", file=file, **where)
-    return number
-
-
-_TRUE = {"1", "true", "yes", "y", "t", "是", "可用", "在岗"}
-_FALSE = {"0", "false", "no", "n", "f", "否", "不可用", "暂停"}
-
-
-def _parse_bool(value: str, field: str, *, file: str, row: int) -> bool:
-    key = value.strip().lower()
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise InvalidValueError(field, value, "not_boolean", file=file, row=row)
-
-
-def _require(record: Mapping[str, str], field: str, *, file: str, row: int) -> str:
-    value = record.get(field, "")
-    if not value:
-        raise InvalidValueError(field, value, "empty", file=file, row=row)
-    return value
-
-
-def _check(bag: ProblemCollector, func: Callable[..., _T], *args: Any, default: Any = None, **kwargs: Any) -> Any:
-    """``func(*args, **kwargs)``, or ``default`` after recording its :class:`PoolError` in ``bag``."""
-    try:
-        return func(*args, **kwargs)
-    except PoolFileError:
-        raise
-    except PoolError as exc:
-        bag.add(exc)
-        return default
-
 
 # --------------------------------------------------------------------------------------------------
 # CSV
@@ -186,18 +97,18 @@ def load_experts_csv(path: str | Path, *, units: Iterable[Unit] = ()) -> Pool:
     first: dict[str, int] = {}
     for line, rec in table.records():
         before = len(bag.problems)
-        expert_id = _check(bag, _require, rec, "expert", file=name, row=line)
+        expert_id = check(bag, require, rec, "expert", file=name, row=line)
         if expert_id is not None and expert_id in first:
             bag.add(DuplicateIdError("expert", expert_id, first[expert_id], file=name, row=line))
         elif expert_id is not None:
             first[expert_id] = line
-        unit = _check(bag, _require, rec, "unit", file=name, row=line)
-        max_load = _check(bag, parse_int, rec["max_load"], "max_load", file=name, row=line)
-        min_load = _check(bag, parse_int, rec["min_load"], "min_load", file=name, row=line) if rec.get("min_load") else 0
+        unit = check(bag, require, rec, "unit", file=name, row=line)
+        max_load = check(bag, parse_int, rec["max_load"], "max_load", file=name, row=line)
+        min_load = check(bag, parse_int, rec["min_load"], "min_load", file=name, row=line) if rec.get("min_load") else 0
         if max_load is not None and min_load is not None and min_load > max_load:
             bag.add(InvalidValueError("min_load", rec["min_load"], "exceeds_max_load", max_load=max_load, file=name,
                                       row=line))
-        available = (_check(bag, _parse_bool, rec["available"], "available", file=name, row=line)
+        available = (check(bag, parse_bool, rec["available"], "available", file=name, row=line)
                      if rec.get("available") else True)
         category = rec.get("category") or None
         if category is not None and normalize_category(category) is None:
@@ -211,7 +122,7 @@ def load_experts_csv(path: str | Path, *, units: Iterable[Unit] = ()) -> Pool:
                             available=available)
             pool.add_expert(expert, create_unit=not strict)
         except ValidationError as exc:
-            bag.add(_pydantic_error(exc, file=name, row=line))
+            bag.add(pydantic_error(exc, file=name, row=line))
         except PoolError as exc:
             bag.add(exc.located(file=name, row=line, field="unit"))
     bag.raise_if_any()
@@ -233,12 +144,12 @@ def _project_from_record(rec: Mapping[str, Any], *, file: str, **position: Any) 
     bag = ProblemCollector(file)
     panel = data.get("panel_size")
     if isinstance(panel, str):
-        panel = _check(bag, parse_int, panel, "panel_size", minimum=1, **where) if panel.strip() else None
+        panel = check(bag, parse_int, panel, "panel_size", minimum=1, **where) if panel.strip() else None
     elif panel is not None and (isinstance(panel, bool) or not isinstance(panel, int) or panel < 1):
         bag.add(InvalidValueError("panel_size", panel, "not_integer", minimum=1, **where))
     investment = data.get("investment")
     if isinstance(investment, str):
-        investment = _check(bag, parse_float, investment, "investment", **where) if investment.strip() else None
+        investment = check(bag, parse_float, investment, "investment", **where) if investment.strip() else None
     bag.raise_if_any()
     extra = {k: v for k, v in data.items() if k not in _PROJECT_FIELDS and k != "extra" and k}
     if isinstance(data.get("extra"), Mapping):
@@ -251,7 +162,7 @@ def _project_from_record(rec: Mapping[str, Any], *, file: str, **position: Any) 
             decision_level=data.get("decision_level"), extra=extra,
         )
     except ValidationError as exc:
-        raise _pydantic_error(exc, **where) from None
+        raise pydantic_error(exc, **where) from None
 
 
 def _collect_projects(records: Iterable[tuple[dict[str, Any], Any]], name: str,
@@ -267,7 +178,7 @@ def _collect_projects(records: Iterable[tuple[dict[str, Any], Any]], name: str,
         if isinstance(item, ProjectNeed):
             project: ProjectNeed | None = item
         elif isinstance(item, Mapping):
-            project = _check(bag, _project_from_record, item, **where)
+            project = check(bag, _project_from_record, item, **where)
         else:
             reason = "not_mapping" if name != "<projects>" else "not_project"
             bag.add(InvalidValueError("project", item, reason, **where))
@@ -328,8 +239,8 @@ def load_conflicts_csv(path: str | Path, *, project_ids: Iterable[str] | None = 
     first: dict[tuple[str, str], int] = {}
     for line, rec in table.records():
         before = len(bag.problems)
-        p = _check(bag, _require, rec, "project", file=name, row=line)
-        e = _check(bag, _require, rec, "expert", file=name, row=line)
+        p = check(bag, require, rec, "project", file=name, row=line)
+        e = check(bag, require, rec, "expert", file=name, row=line)
         if p is not None and known_p is not None and p not in known_p:
             bag.add(UnknownReferenceError("project", p, "project", file=name, row=line))
         if e is not None and known_e is not None and e not in known_e:
@@ -372,7 +283,7 @@ def _yaml_entries(
     name = doc.name
     seen: dict[str, int | None] = {}
     top = doc.where((key,)) if key in doc.data else {"line": 1, "column": 1}
-    items = _check(bag, _yaml_list, doc.data, key, file=name, where=top, required=required, default=[])
+    items = check(bag, _yaml_list, doc.data, key, file=name, where=top, required=required, default=[])
     for i, item in enumerate(items):
         prefix = f"{key}[{i}]."
         if not isinstance(item, Mapping):
@@ -381,7 +292,7 @@ def _yaml_entries(
         try:
             entry = model(**{str(k): v for k, v in item.items()})
         except ValidationError as exc:
-            bag.add(_pydantic_error(exc, file=name, prefix=prefix, where_of=partial(_field_where, doc, key, i)))
+            bag.add(pydantic_error(exc, file=name, prefix=prefix, where_of=partial(_field_where, doc, key, i)))
             continue
         ident = str(entry.id)  # type: ignore[attr-defined]
         if ident in seen:

@@ -33,9 +33,9 @@ def test_every_literal_code_is_registered_in_both_languages() -> None:
 
 @pytest.mark.parametrize("reason", ["not_integer", "not_number", "not_boolean", "empty", "exceeds_max_load",
                                     "not_list", "not_mapping", "not_project", "invalid", "unknown_key",
-                                    "bad_category"])
+                                    "bad_category", "not_whole", "too_small", "not_text", "min_over_max"])
 def test_invalid_value_reasons_render(reason: str) -> None:
-    err = expert_pool.InvalidValueError("f", "v", reason, minimum=0, max_load=1, detail="d", key="k", choices="c",
+    err = expert_pool.InvalidValueError("f", "v", reason, minimum=0, max_load=1, detail="d", key="k", choices="c", limit=0,
                                         file="E.csv", row=2)
     assert err.code == f"pool.invalid_value.{reason}"
     assert err.message("zh") != err.message("en")
