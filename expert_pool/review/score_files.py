@@ -134,6 +134,28 @@ def _template_rows(ws: Any, display: str) -> list[RawRow]:
     return out
 
 
+def _long_sheet_rows(path: Path, sheet: str, display: str) -> list[RawRow]:
+    """Long rows (``project,expert,item,score``) of one worksheet, through the table reader."""
+    out: list[RawRow] = []
+    try:
+        with open_table(path, kind="xlsx", sheet=sheet) as table:
+            raw_header = list(table.headers or [])
+            header = [h.strip().lower() for h in raw_header]
+            for record in table:
+                if record.blank:
+                    continue
+                if record.error is not None:
+                    out.append(RawRow({}, display, record.row, problem=record.error))
+                    continue
+                fields = {h: _cell(record.values.get(r)) for h, r in zip(header, raw_header,
+                                                                                           strict=True) if h}
+                if any(fields.values()):
+                    out.append(RawRow(fields, display, record.row))
+    except InputError as exc:
+        raise ReviewFileError("pool.file.reader", location=exc.location, detail=Cause(exc)) from None
+    return out
+
+
 def _read_xlsx(path: Path) -> list[RawRow]:
     import openpyxl
 
@@ -150,11 +172,7 @@ def _read_xlsx(path: Path) -> list[RawRow]:
             head = [h.lower() for h in rows[0]]
             display = f"{path}[{ws.title}]"
             if all(c in head for c in SCORE_COLUMNS):
-                for r, cells in enumerate(rows[1:], start=2):
-                    record = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(head) if h}
-                    if any(record.values()):
-                        out.append(RawRow(record, display, r))
-                return out
+                return _long_sheet_rows(path, ws.title, display)
             if any(row[:1] == [GRID_MARKER] for row in rows):
                 out.extend(_template_rows(ws, display))
         if not out:
