@@ -43,7 +43,7 @@ from riskeval.errors import InputError, RiskevalError
 from riskeval.io.tables import open_table
 from riskeval.io.yaml import PathKey, PositionMap, YamlError, load_yaml_with_positions
 
-__all__ = ["TextTable", "YamlDoc", "read_table", "read_csv_table", "read_yaml_doc", "read_jsonl", "open_error",
+__all__ = ["TextTable", "YamlDoc", "read_table", "read_yaml_doc", "read_jsonl", "open_error",
            "cell_text", "no_gc"]
 
 
@@ -87,10 +87,6 @@ class TextTable:
         keep = [(i, col) for i, col in enumerate(self.columns) if col]
         for line, cells in self.rows:
             yield line, {col: cells[i] for i, col in keep}
-
-
-#: the name used before the table reader accepted XLSX
-CsvTable = TextTable
 
 
 def read_table(path: str | Path, required: Iterable[str] = (), aliases: Mapping[str, str] | None = None
@@ -157,12 +153,6 @@ def _collect_rows(table: Any, header: list[str], out: TextTable) -> None:
         cells = [v.strip() if type(v) is str else cell_text(v) for v in map(get, header)]
         if any(cells):
             out.rows.append((record.row, cells))
-
-
-def read_csv_table(path: str | Path, required: Iterable[str] = (), aliases: Mapping[str, str] | None = None
-                   ) -> TextTable:
-    """Same as :func:`read_table` (kept for the CSV loaders' callers)."""
-    return read_table(path, required, aliases)
 
 
 @dataclass
