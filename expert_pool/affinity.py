@@ -16,7 +16,7 @@ pairs.  Scores are any finite real numbers, negative ones included.
 
 Examples
 --------
->>> from expert_pool.pool import Expert, ProjectNeed
+>>> from expert_pool.models import Expert, ProjectNeed
 >>> p = ProjectNeed(id="P1", domains=["征地拆迁", "法律"])
 >>> e = Expert(id="E1", unit="U", domains=["法律", "社会治理", "经济"])
 >>> Affinity().score(p, e)  # 1 shared of 4 distinct domains
@@ -37,13 +37,16 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
+from expert_pool import tabular
 from expert_pool.errors import (
     DuplicateIdError,
     InvalidParameterError,
     InvalidValueError,
+    ProblemCollector,
     UnknownReferenceError,
 )
-from expert_pool.pool import Expert, ProjectNeed, _parse_float, _read_rows
+from expert_pool.models import Expert, ProjectNeed
+from expert_pool.values import parse_float
 
 __all__ = ["Affinity", "as_affinity", "domain_score", "load_affinity_csv"]
 
@@ -91,7 +94,7 @@ class Affinity:
         require_overlap: bool = True,
     ) -> None:
         if formula not in ("jaccard", "overlap"):
-            raise InvalidParameterError(f"未知的亲和度公式“{formula}”", f"unknown affinity formula '{formula}'")
+            raise InvalidParameterError("pool.invalid_parameter.formula", field="formula", value=formula)
         self.formula: Formula = formula
         self.fallback = fallback
         self.require_overlap = require_overlap
@@ -105,7 +108,7 @@ class Affinity:
             for p, e, s in pairs:
                 score = float(s)
                 if not math.isfinite(score):
-                    raise InvalidValueError("score", s, "不是有限实数", "is not a finite number")
+                    raise InvalidValueError("score", s, "not_number")
                 self.triples[(str(p), str(e))] = score
 
     @classmethod
@@ -120,10 +123,9 @@ class Affinity:
         """
         arr = np.asarray(matrix, dtype=float)
         if arr.shape != (len(project_ids), len(expert_ids)):
-            raise InvalidParameterError("亲和度矩阵的形状与项目、专家数不符",
-                                        "affinity matrix shape does not match the numbers of projects and experts")
+            raise InvalidParameterError("pool.invalid_parameter.matrix_shape", field="matrix")
         if np.isinf(arr).any():
-            raise InvalidValueError("score", "inf", "不是有限实数", "is not a finite number")
+            raise InvalidValueError("score", "inf", "not_number")
         out = cls(formula=formula, fallback=fallback)
         out._dense = (arr, {str(p): i for i, p in enumerate(project_ids)}, {str(e): j for j, e in enumerate(expert_ids)})
         return out
@@ -290,36 +292,61 @@ def load_affinity_csv(
     >>> load_affinity_csv(p).triples
     {('P1', 'E1'): 0.75, ('P1', 'E2'): -2.0}
     """
-    name, columns, rows = _read_rows(path, ["project", "expert", "score"])
+    table = tabular.read_table(path, ["project", "expert", "score"])
+    with tabular.no_gc():  # hundreds of thousands of small tuples: the cyclic collector only slows this down
+        return _affinity_from_table(table, project_ids, expert_ids, fallback)
+
+
+def _affinity_from_table(table: tabular.TextTable, project_ids: Iterable[str] | None,
+                         expert_ids: Iterable[str] | None, fallback: Literal["domains"] | None) -> Affinity:
+    columns, rows = table.columns, table.rows
     cols = {c: columns.index(c) for c in ("project", "expert", "score")}
     values = {c: [cells[i] for _, cells in rows] for c, i in cols.items()}
-    for field in ("project", "expert", "score"):
-        if "" in values[field]:
-            line = rows[values[field].index("")][0]
-            raise InvalidValueError(field, "", "为空", "is empty", file=name, row=line)
-    for field, known, zh, en in (("project", project_ids, "项目", "project"), ("expert", expert_ids, "专家", "expert")):
-        if known is not None:
-            unknown = set(values[field]) - set(known)
-            if unknown:
-                idx = next(i for i, v in enumerate(values[field]) if v in unknown)
-                raise UnknownReferenceError(field, values[field][idx], zh, en, file=name, row=rows[idx][0])
-    try:
+    known_p = None if project_ids is None else set(project_ids)
+    known_e = None if expert_ids is None else set(expert_ids)
+    try:  # the fast path: one vectorised check, rows looked at one by one only when something is wrong
         scores = np.array(values["score"], dtype=float)
-        finite = np.isfinite(scores)
+        finite = bool(np.isfinite(scores).all())
     except ValueError:
-        finite = np.zeros(len(rows), dtype=bool)
-    if not finite.all():
-        idx = int(np.argmin(finite))
-        for i in range(idx, len(rows)):  # report the first bad row (any unparsable value comes first)
-            _parse_float(values["score"][i], "score", file=name, row=rows[i][0])
+        scores, finite = np.zeros(len(rows)), False
     keys = list(zip(values["project"], values["expert"], strict=True))
-    triples = dict(zip(keys, scores.tolist(), strict=True))
-    if len(triples) < len(keys):
-        first: dict[tuple[str, str], int] = {}
-        for (line, _), key in zip(rows, keys, strict=True):
-            if key in first:
-                raise DuplicateIdError("project,expert", ",".join(key), first[key], file=name, row=line)
-            first[key] = line
+    suspicious = (
+        bool(table.problems) or not finite or "" in values["project"] or "" in values["expert"]
+        or (known_p is not None and not set(values["project"]) <= known_p)
+        or (known_e is not None and not set(values["expert"]) <= known_e)
+        or len(set(keys)) < len(keys)
+    )
+    if suspicious:
+        _affinity_problems(table, values, known_p, known_e)
     out = Affinity(fallback=fallback)
-    out.triples = triples
+    out.triples = dict(zip(keys, scores.tolist(), strict=True))
     return out
+
+
+def _affinity_problems(table: tabular.TextTable, values: dict[str, list[str]], known_p: set[str] | None,
+                       known_e: set[str] | None) -> None:
+    """Report every bad row of an affinity table together (:class:`~expert_pool.errors.PoolInputError`)."""
+    name = table.name
+    bag = ProblemCollector(name)
+    bag.problems.extend(table.problems)
+    first: dict[tuple[str, str], int] = {}
+    for k, (line, _) in enumerate(table.rows):
+        p, e, score = values["project"][k], values["expert"][k], values["score"][k]
+        before = len(bag.problems)
+        for field, value in (("project", p), ("expert", e), ("score", score)):
+            if value == "":
+                bag.add(InvalidValueError(field, "", "empty", file=name, row=line))
+        if p and known_p is not None and p not in known_p:
+            bag.add(UnknownReferenceError("project", p, "project", file=name, row=line))
+        if e and known_e is not None and e not in known_e:
+            bag.add(UnknownReferenceError("expert", e, "expert", file=name, row=line))
+        if score != "":
+            with bag.row():
+                parse_float(score, "score", file=name, row=line)
+        if len(bag.problems) > before:
+            continue
+        if (p, e) in first:
+            bag.add(DuplicateIdError("project,expert", f"{p},{e}", first[(p, e)], file=name, row=line))
+        else:
+            first[(p, e)] = line
+    bag.raise_if_any()

@@ -22,11 +22,11 @@ from pydantic import ValidationError
 from .check import CheckedProject, ProjectError, ProjectProblem, check_project
 from .engine import compile_ruleset
 from .i18n import register_messages, t
+from .io.yaml import YamlProblem, load_yaml_with_positions
 from .model.assessment import Assessment, Evaluation, RuleSetRef
 from .model.project import Project
 from .model.wording import rules_to_explain, vocabulary_for
 from .ruleset.ruleset import RuleSet
-from .ruleset.yamlpos import YamlProblem, load_yaml_with_positions
 from .scoring import score_evaluation
 
 __all__ = ["Outcome", "assess", "evaluate_facts", "evaluate_project", "load_project", "project_from_data", "project_hash"]

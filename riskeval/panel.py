@@ -53,7 +53,7 @@ from typing import Any
 from .check import ProjectError, ProjectProblem
 from .errors import InputError
 from .i18n import register_messages
-from .io.tables import open_table
+from .io.tables import open_table, safe_cell
 from .model.project import Project
 
 __all__ = [
@@ -138,6 +138,11 @@ def _problem(code: str, file: str, line: int = 1, **params: object) -> ProjectPr
     return ProjectProblem("panel", code, dict(params), file, line, 1)
 
 
+def _unquote(text: str) -> str:
+    """Undo the formula-injection guard of :func:`write_panel_rows` (``'-2`` was written for ``-2``)."""
+    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r" else text
+
+
 def _read(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     """The rows of a PANEL.csv as ``(input line, {column: text})``, read by :mod:`riskeval.io.tables`."""
     source = str(path)
@@ -156,7 +161,7 @@ def _read(path: str | Path) -> list[tuple[int, dict[str, str]]]:
                     err = record.error
                     problems.append(_problem("panel.row", source, record.row, reason_code=err.code, reason_params=err.params))
                     continue
-                clean = {k.strip(): ("" if v is None else str(v).strip()) for k, v in record.values.items()}
+                clean = {k.strip(): _unquote("" if v is None else str(v).strip()) for k, v in record.values.items()}
                 rows.append((record.row, clean))
             if problems:
                 raise PanelFileError(problems)
@@ -376,7 +381,8 @@ def apply_panel(project: Project, path: str | Path) -> Project:
 def write_panel_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Write rows (mappings over :data:`PANEL_COLUMNS`; missing keys stay empty) as a PANEL.csv.
 
-    The file is UTF-8 with a BOM so that Excel shows the Chinese text.
+    The file is UTF-8 with a BOM so that Excel shows the Chinese text; text cells that a spreadsheet would
+    run as a formula get a leading ``'`` (:func:`riskeval.io.tables.safe_cell`; the reader here removes it).
 
     Parameters
     ----------
@@ -394,4 +400,4 @@ def write_panel_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Non
         writer = csv.DictWriter(handle, fieldnames=list(PANEL_COLUMNS), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in PANEL_COLUMNS})
+            writer.writerow({k: "" if row.get(k) is None else safe_cell(row.get(k)) for k in PANEL_COLUMNS})

@@ -33,7 +33,8 @@ from expert_pool.assign.lp import solve_lp
 from expert_pool.assign.random_draw import draw
 from expert_pool.assign.result import Assignment, DrawRecord, Metrics, Pair, Panel
 from expert_pool.errors import InfeasibleAssignment, InvalidParameterError
-from expert_pool.pool import Expert, Pool, ProjectNeed
+from expert_pool.models import Expert, ProjectNeed
+from expert_pool.pool import Pool
 
 __all__ = ["assign", "build_assignment"]
 
@@ -81,7 +82,7 @@ def assign(
     prob_cap : float in (0, 1], optional
         Random draw only: cap on any expert's probability of landing on a given project.
     panel_size : callable ``project dict -> int | None``, optional
-        Fills missing panel sizes (e.g. ``ruleset.panel_size``); default rule: :mod:`expert_pool.panel`.
+        Fills missing panel sizes (e.g. ``ruleset.panel_size``); default rule: :mod:`expert_pool.panel_size`.
 
     Returns
     -------
@@ -95,17 +96,13 @@ def assign(
         And the loading errors when paths are given.
     """
     if method not in ("optimal", "random"):
-        raise InvalidParameterError(f"未知的分配方法“{method}”（应为 optimal 或 random）",
-                                    f"unknown method '{method}' (expected optimal or random)", field="method")
+        raise InvalidParameterError("pool.invalid_parameter.method", field="method", value=method)
     if backend not in ("flow", "lp"):
-        raise InvalidParameterError(f"未知的求解后端“{backend}”（应为 flow 或 lp）",
-                                    f"unknown backend '{backend}' (expected flow or lp)", field="backend")
+        raise InvalidParameterError("pool.invalid_parameter.backend", field="backend", value=backend)
     if prob_cap is not None and method != "random":
-        raise InvalidParameterError("入选概率上限（prob_cap）仅适用于随机抽取（method=random）",
-                                    "prob_cap applies only to a random draw (method=random)", field="prob_cap")
+        raise InvalidParameterError("pool.invalid_parameter.prob_cap_needs_random", field="prob_cap")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise InvalidParameterError(f"随机种子应为非负整数，而不是“{seed}”",
-                                    f"seed must be a non-negative integer, not '{seed}'", field="seed")
+        raise InvalidParameterError("pool.invalid_parameter.seed", field="seed", value=seed)
     inst = build_instance(pool_or_experts, projects, affinity=affinity, conflicts=conflicts,
                           max_per_unit=max_per_unit, unit_max_load=unit_max_load, panel_size=panel_size,
                           prob_cap=prob_cap, extra_hash={"method": method})
@@ -125,8 +122,7 @@ def assign(
     if chosen is None:
         why = explain(inst)
         if not why:
-            why = Explanation(reasons=[Reason(kind="unknown", projects=[p.id for p in inst.projects],
-                                              zh="约束条件无法同时满足", en="the constraints cannot all be met")])
+            why = Explanation(reasons=[Reason(kind="unknown", projects=[p.id for p in inst.projects])])
         raise InfeasibleAssignment(why)
     problems = validate(inst, chosen.tolist())
     if problems:  # a bug, never an input problem

@@ -16,7 +16,7 @@ loads fail, the experts whose minimum cannot be reached are named (``min_load_jo
 
 Examples
 --------
->>> from expert_pool.pool import Expert, ProjectNeed
+>>> from expert_pool.models import Expert, ProjectNeed
 >>> from expert_pool.assign.instance import build_instance
 >>> experts = [Expert(id="E1", unit="A", domains=["法律"], max_load=5),
 ...            Expert(id="E2", unit="B", domains=["交通"], max_load=5)]
@@ -29,60 +29,18 @@ project P1: only 1 expert(s) with domains 法律, fewer than the 2 required
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import scipy.sparse as sp
-from pydantic import BaseModel, Field
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from expert_pool.assign.instance import Instance, Network, build_network
+from expert_pool.assign.reasons import Explanation, Reason, Text
 
 __all__ = ["Reason", "Explanation", "explain", "precheck", "feasible_flow"]
 
-_MAX_NAMES = 8
-_MAX_REASONS = 20
 
-
-class Reason(BaseModel):
-    """One binding constraint, with the projects (experts, units) it concerns."""
-
-    kind: str
-    projects: list[str] = Field(default_factory=list)
-    experts: list[str] = Field(default_factory=list)
-    units: list[str] = Field(default_factory=list)
-    zh: str
-    en: str
-
-
-class Explanation(BaseModel):
-    """The reasons an instance is infeasible."""
-
-    reasons: list[Reason] = Field(default_factory=list)
-
-    def text(self, lang: str = "zh") -> str:
-        """All reasons, one per line (at most 20, then a count of the rest)."""
-        lines = [r.en if lang == "en" else r.zh for r in self.reasons[:_MAX_REASONS]]
-        rest = len(self.reasons) - _MAX_REASONS
-        if rest > 0:
-            lines.append(f"... and {rest} more" if lang == "en" else f"……另有 {rest} 条")
-        return "\n".join(lines)
-
-    @property
-    def kinds(self) -> list[str]:
-        return [r.kind for r in self.reasons]
-
-    def __bool__(self) -> bool:
-        return bool(self.reasons)
-
-
-def _names(items: Sequence[str], lang: str) -> str:
-    shown = list(items[:_MAX_NAMES])
-    if lang == "en":
-        text = ", ".join(shown)
-        return text + (f" and {len(items) - len(shown)} more" if len(items) > len(shown) else "")
-    text = "、".join(f"“{s}”" for s in shown)
-    return text + (f"等 {len(items)} 个" if len(items) > len(shown) else "")
+def _g(x: float, spec: str = "g") -> str:
+    return format(float(x), spec)
 
 
 def precheck(inst: Instance) -> Explanation:
@@ -96,25 +54,10 @@ def precheck(inst: Instance) -> Explanation:
         for stage, n in stages:
             if n >= k:
                 continue
-            if stage == "available":
-                zh = f"项目“{p.id}”：专家库中可用专家仅 {n} 人，少于所需的 {k} 人"
-                en = f"project {p.id}: the pool has only {n} available expert(s), fewer than the {k} required"
-            elif stage == "affinity" and inst.affinity.explicit:
-                zh = f"项目“{p.id}”：亲和度表中有评分的专家仅 {n} 人，少于所需的 {k} 人"
-                en = f"project {p.id}: only {n} expert(s) have a score in the affinity table, fewer than the {k} required"
-            elif stage == "affinity":
-                doms = "、".join(p.domains)
-                zh = f"项目“{p.id}”：具备领域“{doms}”的专家仅 {n} 人，少于所需的 {k} 人"
-                en = f"project {p.id}: only {n} expert(s) with domains {', '.join(p.domains)}, fewer than the {k} required"
-            elif stage == "own_unit":
-                zh = f"项目“{p.id}”：排除提出单位“{p.unit}”本单位的专家后仅剩 {n} 人，少于所需的 {k} 人"
-                en = (f"project {p.id}: after excluding experts of its own unit {p.unit}, only {n} remain, "
-                      f"fewer than the {k} required")
-            else:
-                zh = f"项目“{p.id}”：排除回避（利益冲突）专家后仅剩 {n} 人，少于所需的 {k} 人"
-                en = (f"project {p.id}: after excluding conflicted experts, only {n} remain, "
-                      f"fewer than the {k} required")
-            reasons.append(Reason(kind="too_few_candidates", projects=[p.id], zh=zh, en=en))
+            variant = "affinity_explicit" if stage == "affinity" and inst.affinity.explicit else stage
+            params = {"project": p.id, "n": n, "k": k, "domains": list(p.domains), "unit": p.unit}
+            reasons.append(Reason(kind="too_few_candidates", projects=[p.id], code=f"pool.reason.too_few.{variant}",
+                                  params=params))
             break
     failed = {r.projects[0] for r in reasons}
 
@@ -128,13 +71,10 @@ def precheck(inst: Instance) -> Explanation:
             p = inst.projects[i]
             if p.id in failed:
                 continue
-            units = int((counts[i] > 0).sum())
             reasons.append(Reason(
                 kind="diversity", projects=[p.id],
-                zh=(f"项目“{p.id}”：候选专家来自 {units} 个单位，每个单位至多 {inst.max_per_unit} 人，"
-                    f"最多组成 {room[i]} 人的专家组，少于所需的 {inst.k[i]} 人"),
-                en=(f"project {p.id}: candidates come from {units} unit(s) and at most {inst.max_per_unit} per unit "
-                    f"may serve, so at most {room[i]} of the {inst.k[i]} seats can be filled"),
+                params={"project": p.id, "units": int((counts[i] > 0).sum()), "max_per_unit": inst.max_per_unit,
+                        "room": int(room[i]), "k": int(inst.k[i])},
             ))
             failed.add(p.id)
 
@@ -149,36 +89,26 @@ def precheck(inst: Instance) -> Explanation:
             need = inst.k[i] / max(cand[i], 1)
             reasons.append(Reason(
                 kind="prob_cap", projects=[p.id],
-                zh=(f"项目“{p.id}”：{cand[i]} 名候选专家、每人入选概率上限 {q:g}，期望至多 {cand[i] * q:g} 人，"
-                    f"少于所需的 {inst.k[i]} 人；概率上限至少应为 {need:.3g}"),
-                en=(f"project {p.id}: {cand[i]} candidates with a probability cap of {q:g} give at most "
-                    f"{cand[i] * q:g} expected seats, fewer than {inst.k[i]}; the cap must be at least {need:.3g}"),
+                params={"project": p.id, "candidates": int(cand[i]), "cap": _g(q), "expected": _g(cand[i] * q),
+                        "k": int(inst.k[i]), "need": _g(need, ".3g")},
             ))
 
     demand = inst.demand
     capacity = int(inst.max_load.sum())
     if capacity < demand:
-        reasons.append(Reason(
-            kind="total_capacity", projects=[p.id for p in inst.projects],
-            zh=f"全部可用专家的最大评审量合计 {capacity} 次，少于所有项目所需的 {demand} 个席位",
-            en=f"the available experts' maximum loads add up to {capacity}, fewer than the {demand} seats of all projects",
-        ))
+        reasons.append(Reason(kind="total_capacity", projects=[p.id for p in inst.projects],
+                              params={"capacity": capacity, "demand": demand}))
     elif inst.unit_cap is not None:
         per_unit = np.minimum(inst.unit_cap, np.bincount(inst.e_unit, weights=inst.max_load, minlength=n_u))
         if per_unit.sum() < demand:
-            reasons.append(Reason(
-                kind="unit_caps", projects=[p.id for p in inst.projects], units=list(inst.units),
-                zh=f"在单位评审量上限下，各单位合计最多提供 {int(per_unit.sum())} 个席位，少于所需的 {demand} 个",
-                en=(f"under the unit load caps the units can fill at most {int(per_unit.sum())} seats, "
-                    f"fewer than the {demand} required"),
-            ))
+            reasons.append(Reason(kind="unit_caps", projects=[p.id for p in inst.projects], units=list(inst.units),
+                                  params={"supply": int(per_unit.sum()), "demand": demand}))
 
     min_total = int(inst.min_load.sum())
     if min_total > demand:
         reasons.append(Reason(
             kind="min_load_total", experts=[e.id for j, e in enumerate(inst.experts) if inst.min_load[j] > 0],
-            zh=f"专家最低评审量合计 {min_total} 次，超过所有项目的席位总数 {demand}",
-            en=f"the experts' minimum loads add up to {min_total}, more than the {demand} seats of all projects",
+            params={"total": min_total, "demand": demand},
         ))
     e_cand = np.bincount(inst.pair_e, minlength=len(inst.experts)).astype(float)
     if inst.prob_cap is not None:
@@ -187,19 +117,15 @@ def precheck(inst: Instance) -> Explanation:
         e = inst.experts[j]
         reasons.append(Reason(
             kind="min_load_expert", experts=[e.id],
-            zh=f"专家“{e.id}”：最低评审量 {inst.min_load[j]} 次，但可参评的项目{'（按概率上限折算）' if inst.prob_cap else ''}"
-               f"仅 {e_cand[j]:g} 个",
-            en=f"expert {e.id}: minimum load {inst.min_load[j]} but only {e_cand[j]:g} eligible project(s)"
-               f"{' (weighted by the probability cap)' if inst.prob_cap else ''}",
+            code="pool.reason.min_load_expert_capped" if inst.prob_cap else "pool.reason.min_load_expert",
+            params={"expert": e.id, "minimum": int(inst.min_load[j]), "n": _g(e_cand[j])},
         ))
     if inst.unit_cap is not None:
         unit_min = np.bincount(inst.e_unit, weights=inst.min_load, minlength=n_u)
         for u in np.nonzero(unit_min > inst.unit_cap)[0]:
             reasons.append(Reason(
                 kind="min_load_unit", units=[inst.units[u]],
-                zh=f"单位“{inst.units[u]}”：本单位专家最低评审量合计 {int(unit_min[u])} 次，超过单位上限 {inst.unit_cap[u]}",
-                en=(f"unit {inst.units[u]}: its experts' minimum loads add up to {int(unit_min[u])}, above the unit "
-                    f"cap of {inst.unit_cap[u]}"),
+                params={"unit": inst.units[u], "total": int(unit_min[u]), "cap": int(inst.unit_cap[u])},
             ))
     return Explanation(reasons=reasons)
 
@@ -268,13 +194,7 @@ def _flow_reasons(inst: Instance) -> list[Reason]:
     n_e = len(inst.experts)
     short = [inst.experts[j].id for j in range(n_e) if unmet[net.expert_base + j] > 0 and inst.min_load[j] > 0]
     short = short or [e.id for j, e in enumerate(inst.experts) if inst.min_load[j] > 0]
-    return [Reason(
-        kind="min_load_joint", experts=short,
-        zh=(f"专家{_names(short, 'zh')}的最低评审量无法与其他约束（专家组人数、单位上限、回避等）同时满足；"
-            "请降低最低评审量"),
-        en=(f"the minimum loads of experts {_names(short, 'en')} cannot be met together with the other constraints "
-            "(panel sizes, unit caps, conflicts); lower the minimum loads"),
-    )]
+    return [Reason(kind="min_load_joint", experts=short, params={"names_experts": short})]
 
 
 def _hall_reason(inst: Instance, net: Network, reach: np.ndarray) -> Reason:
@@ -301,27 +221,21 @@ def _hall_reason(inst: Instance, net: Network, reach: np.ndarray) -> Reason:
         else:
             continue
         supply += c
-    names = [inst.projects[i].id for i in short]
-    zh_parts: list[str] = []
-    en_parts: list[str] = []
+    project_ids = [inst.projects[i].id for i in short]
+    bounds: list[Text] = []
     if experts:
-        zh_parts.append(f"专家{_names(experts, 'zh')}已达最大评审量")
-        en_parts.append(f"experts {_names(experts, 'en')} at their maximum load")
+        bounds.append(Text(code="pool.reason.hall.experts", params={"names_experts": experts}))
     if units:
-        zh_parts.append(f"单位{_names(units, 'zh')}已达单位评审量上限")
-        en_parts.append(f"units {_names(units, 'en')} at their load cap")
+        bounds.append(Text(code="pool.reason.hall.units", params={"names_units": units}))
     if diversity:
-        zh_parts.append(f"同一单位至多 {inst.max_per_unit} 人（{diversity} 处）")
-        en_parts.append(f"at most {inst.max_per_unit} expert(s) per unit and project ({diversity} place(s))")
+        bounds.append(Text(code="pool.reason.hall.diversity", params={"max_per_unit": inst.max_per_unit,
+                                                                       "n": diversity}))
     if slots:
-        zh_parts.append(f"每名专家在同一项目至多 1 个席位（{slots} 人）")
-        en_parts.append(f"one seat per expert and project ({slots} expert(s))")
+        bounds.append(Text(code="pool.reason.hall.slots", params={"n": slots}))
     return Reason(
-        kind="hall", projects=names, experts=experts, units=units,
-        zh=(f"项目{_names(names, 'zh')}合计需要 {need} 名专家，但其候选专家最多只能提供 {supply} 个席位"
-            f"（受限于：{'；'.join(zh_parts) or '候选人数'}）"),
-        en=(f"projects {_names(names, 'en')} need {need} experts in all, but their candidates can fill at most "
-            f"{supply} seats (bound by: {'; '.join(en_parts) or 'the number of candidates'})"),
+        kind="hall", projects=project_ids, experts=experts, units=units,
+        params={"names_projects": project_ids, "need": need, "supply": supply,
+                "bounds": bounds or Text(code="pool.reason.hall.candidates")},
     )
 
 
@@ -330,7 +244,7 @@ def explain(inst: Instance) -> Explanation:
 
     Examples
     --------
-    >>> from expert_pool.pool import Expert, ProjectNeed
+    >>> from expert_pool.models import Expert, ProjectNeed
     >>> from expert_pool.assign.instance import build_instance
     >>> experts = [Expert(id=f"E{i}", unit=f"U{i}", max_load=1) for i in range(3)]
     >>> projects = [ProjectNeed(id="P1", panel_size=2), ProjectNeed(id="P2", panel_size=2)]
@@ -342,11 +256,6 @@ def explain(inst: Instance) -> Explanation:
         return pre
     reasons = _flow_reasons(inst)
     if not reasons and inst.prob_cap is not None and inst.prob_cap < 1:
-        reasons.append(Reason(
-            kind="prob_cap_joint", projects=[p.id for p in inst.projects],
-            zh=(f"在入选概率上限 {inst.prob_cap:g} 下，专家评审量、单位上限与专家组人数无法同时满足；"
-                "请提高概率上限或放宽评审量"),
-            en=(f"with a probability cap of {inst.prob_cap:g} the loads, unit caps and panel sizes cannot all be met; "
-                "raise the cap or relax the loads"),
-        ))
+        reasons.append(Reason(kind="prob_cap_joint", projects=[p.id for p in inst.projects],
+                              params={"cap": _g(inst.prob_cap)}))
     return Explanation(reasons=reasons)

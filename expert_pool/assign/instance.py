@@ -14,7 +14,7 @@ caps, and a project x unit node only where the unit has more eligible experts fo
 
 Examples
 --------
->>> from expert_pool.pool import Expert, ProjectNeed
+>>> from expert_pool.models import Expert, ProjectNeed
 >>> experts = [Expert(id=f"E{i}", unit=f"U{i % 2}", max_load=2) for i in range(4)]
 >>> inst = build_instance(experts, [ProjectNeed(id="P1", unit="U0", panel_size=2)])
 >>> inst.n_pairs, [inst.experts[j].id for j in inst.pair_e]  # own-unit experts E0, E2 excluded
@@ -36,8 +36,10 @@ import numpy as np
 
 from expert_pool.affinity import Affinity, as_affinity
 from expert_pool.errors import InvalidParameterError, UnknownReferenceError
-from expert_pool.panel import resolve_panel_sizes
-from expert_pool.pool import Expert, Pool, ProjectNeed, load_conflicts_csv, load_pool, load_projects
+from expert_pool.models import Expert, ProjectNeed
+from expert_pool.panel_size import resolve_panel_sizes
+from expert_pool.pool import Pool
+from expert_pool.reading import load_conflicts_csv, load_pool, load_projects
 
 __all__ = ["Instance", "Network", "build_instance", "build_network", "validate"]
 
@@ -90,7 +92,7 @@ def _coerce_pool(pool_or_experts: Pool | Iterable[Expert] | str | Path) -> Pool:
     experts = list(pool_or_experts)
     for e in experts:
         if not isinstance(e, Expert):
-            raise InvalidParameterError(f"“{e!r}”不是专家（Expert）", f"'{e!r}' is not an Expert")
+            raise InvalidParameterError("pool.invalid_parameter.not_expert", value=repr(e))
     return Pool(experts=experts)
 
 
@@ -117,11 +119,9 @@ def build_instance(
     aff = as_affinity(affinity)
     if max_per_unit is not None and (isinstance(max_per_unit, bool) or not isinstance(max_per_unit, int)
                                      or max_per_unit < 1):
-        raise InvalidParameterError(f"max_per_unit 应为≥1的整数，而不是“{max_per_unit}”",
-                                    f"max_per_unit must be an integer >= 1, not '{max_per_unit}'", field="max_per_unit")
+        raise InvalidParameterError("pool.invalid_parameter.max_per_unit", field="max_per_unit", value=max_per_unit)
     if prob_cap is not None and not (isinstance(prob_cap, (int, float)) and 0 < prob_cap <= 1):
-        raise InvalidParameterError(f"prob_cap 应在 (0, 1] 之间，而不是“{prob_cap}”",
-                                    f"prob_cap must lie in (0, 1], not '{prob_cap}'", field="prob_cap")
+        raise InvalidParameterError("pool.invalid_parameter.prob_cap", field="prob_cap", value=prob_cap)
 
     all_experts = pool.experts
     known_experts = {e.id for e in all_experts}
@@ -140,9 +140,9 @@ def build_instance(
     for pair in conflicts or ():
         p_id, e_id = str(pair[0]), str(pair[1])
         if p_id not in project_ids:
-            raise UnknownReferenceError("conflicts.project", p_id, "项目", "project")
+            raise UnknownReferenceError("conflicts.project", p_id, "project")
         if e_id not in known_experts:
-            raise UnknownReferenceError("conflicts.expert", e_id, "专家", "expert")
+            raise UnknownReferenceError("conflicts.expert", e_id, "expert")
         conflict_set.add((p_id, e_id))
 
     units = sorted({e.unit for e in experts} | {u.id for u in pool.units})
@@ -162,7 +162,7 @@ def build_instance(
                 _check_cap(cap)
                 uid = pool.resolve_unit(str(key))
                 if uid not in uidx:
-                    raise UnknownReferenceError("unit_max_load", key, "单位", "unit")
+                    raise UnknownReferenceError("unit_max_load", key, "unit")
                 unit_cap[uidx[uid]] = int(cap)
         else:
             _check_cap(unit_max_load)
@@ -198,8 +198,7 @@ def build_instance(
 
 def _check_cap(cap: Any) -> None:
     if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 0:
-        raise InvalidParameterError(f"unit_max_load 应为≥0的整数，而不是“{cap}”",
-                                    f"unit_max_load must be an integer >= 0, not '{cap}'", field="unit_max_load")
+        raise InvalidParameterError("pool.invalid_parameter.unit_max_load", field="unit_max_load", value=cap)
 
 
 def _hash(inst: Instance, all_experts: list[Expert], extra: Mapping[str, Any]) -> str:

@@ -9,7 +9,7 @@ solver.  The same routine, with ``upper`` below 1, solves the fractional LP of t
 
 Examples
 --------
->>> from expert_pool.pool import Expert, ProjectNeed
+>>> from expert_pool.models import Expert, ProjectNeed
 >>> from expert_pool.assign.instance import build_instance
 >>> experts = [Expert(id=f"E{i}", unit=f"U{i}", max_load=1) for i in range(3)]
 >>> projects = [ProjectNeed(id="P1", panel_size=1), ProjectNeed(id="P2", panel_size=1)]

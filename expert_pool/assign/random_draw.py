@@ -21,7 +21,7 @@ Both record the seed, the pool hash (sha256 of the canonical input) and the UTC 
 
 Examples
 --------
->>> from expert_pool.pool import Expert, ProjectNeed
+>>> from expert_pool.models import Expert, ProjectNeed
 >>> from expert_pool.assign.instance import build_instance, validate
 >>> experts = [Expert(id=f"E{i}", unit=f"U{i}", max_load=2) for i in range(6)]
 >>> inst = build_instance(experts, [ProjectNeed(id="P1", panel_size=3), ProjectNeed(id="P2", panel_size=3)])

@@ -15,12 +15,13 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from expert_pool.writing import write_csv
 
 __all__ = ["Pair", "Panel", "Metrics", "DrawRecord", "Assignment"]
 
@@ -114,12 +115,30 @@ class Assignment(BaseModel):
         raise KeyError(project)
 
     def to_csv(self, path: str | Path) -> None:
-        """Write ``project,expert,score`` rows (UTF-8)."""
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["project", "expert", "score"])
-            for pair in self.pairs:
-                writer.writerow([pair.project, pair.expert, repr(pair.score)])
+        """Write ``project,expert,score`` rows (UTF-8; identifiers neutralised against formula injection)."""
+        write_csv(path, ("project", "expert", "score"), ([p.project, p.expert, float(p.score)] for p in self.pairs))
+
+    def write(self, out: str | Path, json_path: str | Path | None = None) -> None:
+        """Write the pairs CSV to ``out`` and, if given, the summary JSON (:meth:`metrics_json`) to ``json_path``.
+
+        Raises
+        ------
+        PoolFileError
+            A file cannot be written (exit code 2).
+        """
+        from expert_pool.errors import PoolFileError
+
+        for path, write in ((out, self.to_csv), (json_path, self._write_json)):
+            if path is None:
+                continue
+            try:
+                write(path)
+            except OSError as exc:
+                raise PoolFileError("pool.file.write_failed", file=str(path), path=str(path),
+                                    detail=exc.strerror or str(exc)) from None
+
+    def _write_json(self, path: str | Path) -> None:
+        Path(path).write_text(self.metrics_json() + "\n", encoding="utf-8")
 
     def summary(self) -> dict[str, Any]:
         """Everything except the pairs: method, hash, metrics, panels, certificate, draw record."""

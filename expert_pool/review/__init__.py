@@ -23,36 +23,24 @@ Examples
 
 from __future__ import annotations
 
-from .aggregate import (
-    DEFAULT_AGREE_SHARE,
-    DEFAULT_SPREAD,
-    METHODS,
-    AssessmentLevelCheck,
-    Flag,
-    ItemResult,
-    PanelReview,
-    ScaleLevelCheck,
-    aggregate_scores,
-    aggregate_value,
-    disagreement_flags,
-    panel_values,
-    review_panel,
-)
+from .aggregate import METHODS, ItemResult, aggregate_scores, aggregate_value
 from .calibrate import Calibration, calibrate_scores, fit_leniency, review_graph
 from .delphi import delphi_list, merge_rounds
-from .items import ScoredItem, scored_items
-from .scores import (
-    RawRow,
-    ReviewFileError,
-    Score,
-    ScoreBatch,
-    ScoreRowError,
-    load_assignment,
-    load_expert_names,
-    read_score_rows,
-    validate_rows,
+from .flags import (
+    DEFAULT_AGREE_SHARE,
+    DEFAULT_SPREAD,
+    AssessmentLevelCheck,
+    Flag,
+    ScaleLevelCheck,
+    disagreement_flags,
+    panel_values,
 )
+from .items import ScoredItem, scored_items
+from .panel_review import PanelReview, review_panel
+from .score_files import load_assignment, load_expert_names, read_score_rows
+from .scores import RawRow, ReviewFileError, Score, ScoreBatch, ScoreRowError, validate_rows
 from .template import write_template
+from .workflow import TemplateReport, aggregate_files, make_template
 
 __all__ = [
     "DEFAULT_AGREE_SHARE",
@@ -86,4 +74,7 @@ __all__ = [
     "scored_items",
     "validate_rows",
     "write_template",
+    "TemplateReport",
+    "aggregate_files",
+    "make_template",
 ]

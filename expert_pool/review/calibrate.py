@@ -39,14 +39,42 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
+from riskeval.i18n import register_messages, t
+
 from .items import ScoredItem
 from .scores import Score
+
+register_messages(
+    {
+        "pool.calibration.not_done": {"zh": "未做宽严校准：{reason}", "en": "calibration not done: {reason}"},
+        "pool.calibration.done": {
+            "zh": "宽严校准：{n} 位专家、{scores} 个分值；专家偏差（占条目量程的比例，正 = 偏严）：{biases}；残差标准差 {sd}",
+            "en": "leniency calibration: {n} experts, {scores} scores; biases (share of the item range, + = stricter): "
+            "{biases}; residual sd {sd}",
+        },
+        "pool.calibration.two_experts": {
+            "zh": "至少需要两位专家的评分",
+            "en": "scores of at least two experts are needed",
+        },
+        "pool.calibration.disconnected": {
+            "zh": "专家—项目评审图不连通（{n} 个互不相连的组：{groups}），不同组的专家没有共同评审的项目，宽严程度无法相互比较",
+            "en": "the expert–project review graph is not connected ({n} separate groups: {groups}); experts in "
+            "different groups share no project, so their leniency cannot be compared",
+        },
+        "pool.calibration.disconnected_items": {
+            "zh": "按条目看评审图不连通（{n} 组：{groups}）：同一项目的专家没有评同一批条目",
+            "en": "the review graph is not connected item by item ({n} groups: {groups}): the experts of a project "
+            "did not score the same items",
+        },
+    }
+)
 
 __all__ = ["Calibration", "review_graph", "fit_leniency", "calibrate_scores"]
 
@@ -59,8 +87,8 @@ class Calibration:
     ----------
     ok
         Whether the model was fitted.
-    reason_zh, reason_en
-        Why not (empty when ``ok``).
+    reason
+        Why not: a catalogue key (empty when ``ok``), with ``reason_params``.
     biases
         expert -> bias as a share of the item range (sums to 0).
     residual_std
@@ -70,8 +98,8 @@ class Calibration:
     """
 
     ok: bool
-    reason_zh: str = ""
-    reason_en: str = ""
+    reason: str = ""
+    reason_params: dict[str, Any] = field(default_factory=dict)
     biases: dict[str, float] = field(default_factory=dict)
     residual_std: float | None = None
     n_scores: int = 0
@@ -81,20 +109,13 @@ class Calibration:
     def message(self, lang: str = "zh") -> str:
         """A one-paragraph account of the fit (or why there is none)."""
         if not self.ok:
-            return (
-                f"calibration not done: {self.reason_en}" if lang == "en" else f"未做宽严校准：{self.reason_zh}"
-            )
+            params = dict(self.reason_params)
+            if "groups" in params:
+                params["groups"] = _describe(params["groups"], lang)
+            return t("pool.calibration.not_done", lang, reason=t(self.reason, lang, **params))
         listed = ", ".join(f"{e} {b:+.3f}" for e, b in sorted(self.biases.items()))
         sd = "-" if self.residual_std is None else f"{self.residual_std:.3f}"
-        if lang == "en":
-            return (
-                f"leniency calibration: {len(self.biases)} experts, {self.n_scores} scores; biases (share of the "
-                f"item range, + = stricter): {listed}; residual sd {sd}"
-            )
-        return (
-            f"宽严校准：{len(self.biases)} 位专家、{self.n_scores} 个分值；专家偏差（占条目量程的比例，正 = 偏严）："
-            f"{listed}；残差标准差 {sd}"
-        )
+        return t("pool.calibration.done", lang, n=len(self.biases), scores=self.n_scores, biases=listed, sd=sd)
 
 
 def review_graph(scores: Sequence[Score]) -> nx.Graph:
@@ -134,7 +155,7 @@ def _describe(groups: list[tuple[list[str], list[str]]], lang: str) -> str:
         parts.append(f"{{{e}{more_e} | {p}{more_p}}}")
     if len(groups) > 6:
         parts.append("…")
-    return ("、" if lang == "zh" else ", ").join(parts)
+    return t("pool.list.sep", lang).join(parts)
 
 
 def fit_leniency(scores: Sequence[Score], items: Mapping[str, ScoredItem]) -> Calibration:
@@ -156,38 +177,19 @@ def fit_leniency(scores: Sequence[Score], items: Mapping[str, ScoredItem]) -> Ca
     scores = [s for s in scores if s.key in items]
     experts = sorted({s.expert for s in scores})
     if len(experts) < 2:
-        return Calibration(
-            False,
-            "至少需要两位专家的评分",
-            "scores of at least two experts are needed",
-            n_scores=len(scores),
-        )
+        return Calibration(False, "pool.calibration.two_experts", n_scores=len(scores))
     graph = review_graph(scores)
     if not nx.is_connected(graph):
         groups = _groups(graph)
-        return Calibration(
-            False,
-            f"专家—项目评审图不连通（{len(groups)} 个互不相连的组：{_describe(groups, 'zh')}），"
-            "不同组的专家没有共同评审的项目，宽严程度无法相互比较",
-            f"the expert–project review graph is not connected ({len(groups)} separate groups: "
-            f"{_describe(groups, 'en')}); experts in different groups share no project, so their leniency "
-            "cannot be compared",
-            n_scores=len(scores),
-            components=groups,
-        )
+        return Calibration(False, "pool.calibration.disconnected", {"n": len(groups), "groups": groups},
+                           n_scores=len(scores), components=groups)
     fine = nx.Graph()
     for s in scores:
         fine.add_edge(("expert", s.expert), ("pair", (s.project, s.key)))
     if not nx.is_connected(fine):
         groups = _groups(fine)
-        return Calibration(
-            False,
-            f"按条目看评审图不连通（{len(groups)} 组：{_describe(groups, 'zh')}）：同一项目的专家没有评同一批条目",
-            f"the review graph is not connected item by item ({len(groups)} groups: {_describe(groups, 'en')}): "
-            "the experts of a project did not score the same items",
-            n_scores=len(scores),
-            components=groups,
-        )
+        return Calibration(False, "pool.calibration.disconnected_items", {"n": len(groups), "groups": groups},
+                           n_scores=len(scores), components=groups)
     pairs = sorted({(s.project, s.key) for s in scores})
     pair_index = {p: i for i, p in enumerate(pairs)}
     expert_index = {e: len(pairs) + i for i, e in enumerate(experts)}

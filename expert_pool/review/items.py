@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskeval import RuleSet
+from riskeval.i18n import register_messages, t
 
 __all__ = ["ScoredItem", "scored_items", "find_item", "INDEX_STEP", "PARTS"]
 
@@ -44,11 +45,14 @@ __all__ = ["ScoredItem", "scored_items", "find_item", "INDEX_STEP", "PARTS"]
 INDEX_STEP = 0.2
 #: The score parts: ``points`` (points method), ``probability`` and ``impact`` (index method).
 PARTS = ("points", "probability", "impact")
-_PART_LABELS = {
-    "points": ("分值", "points"),
-    "probability": ("发生概率", "probability"),
-    "impact": ("影响程度", "impact"),
-}
+register_messages(
+    {
+        "pool.part.points": {"zh": "分值", "en": "points"},
+        "pool.part.probability": {"zh": "发生概率", "en": "probability"},
+        "pool.part.impact": {"zh": "影响程度", "en": "impact"},
+        "pool.allowed.choices": {"zh": "{range}（{choices}）", "en": "{range} ({choices})"},
+    }
+)
 
 
 def _fmt(x: float) -> str:
@@ -102,15 +106,14 @@ class ScoredItem:
 
     def part_label(self, lang: str = "zh") -> str:
         """``分值`` / ``发生概率`` / ``影响程度`` (or the English word)."""
-        zh, en = _PART_LABELS[self.part]
-        return en if lang == "en" else zh
+        return t(f"pool.part.{self.part}", lang)
 
     def allowed(self, lang: str = "zh") -> str:
         """The allowed values as text, e.g. ``0–3（全部符合 0 / 基本符合 2 / 不符合 3）``."""
         text = f"{_fmt(self.low)}–{_fmt(self.high)}"
         if self.choices:
             listed = " / ".join(f"{label} {_fmt(v)}" for v, label in self.choices)
-            text += f" ({listed})" if lang == "en" else f"（{listed}）"
+            text = t("pool.allowed.choices", lang, range=text, choices=listed)
         return text
 
 
@@ -214,8 +217,8 @@ def scored_items(ruleset: RuleSet, *, steps: dict[str, float] | None = None) -> 
     return out
 
 
-def find_item(key: str, items: dict[str, ScoredItem], ruleset: RuleSet) -> tuple[ScoredItem | None, str, str]:
-    """Look a key up; on failure return ``(None, zh_reason, en_reason)`` naming what is wrong.
+def find_item(key: str, items: dict[str, ScoredItem], ruleset: RuleSet) -> tuple[ScoredItem | None, str, dict[str, Any]]:
+    """Look a key up; on failure return ``(None, reason, params)``: the :class:`ScoreRowError` reason and params.
 
     Parameters
     ----------
@@ -229,32 +232,29 @@ def find_item(key: str, items: dict[str, ScoredItem], ruleset: RuleSet) -> tuple
     Returns
     -------
     tuple
-        ``(item, "", "")`` or ``(None, zh_reason, en_reason)``.
+        ``(item, "", {})`` or ``(None, reason, params)`` (reasons ``index_needs_part``, ``not_panel``,
+        ``unknown_item``, ``unknown_item_hint``).
 
     Examples
     --------
     >>> import riskeval
     >>> rs = riskeval.load_ruleset("jiangsu-db32-4013-2021")
     >>> table = {i.key: i for i in scored_items(rs)}
-    >>> find_item("JS-LEG-9", table, rs)[2]
-    "unknown item 'JS-LEG-9' (did you mean 'JS-LEG-3'?)"
+    >>> find_item("JS-LEG-9", table, rs)[1:]
+    ('unknown_item_hint', {'close': 'JS-LEG-3'})
     """
     key = key.strip()
     if key in items:
-        return items[key], "", ""
+        return items[key], "", {}
     base = key.split(".", 1)[0]
     known_ids = {i.id for i in ruleset.items}
     if base in known_ids:
         parts = [s for s in items.values() if s.item == base]
         if parts and parts[0].part != "points":
-            return (
-                None,
-                f"指数法条目须分别写 {base}.probability 与 {base}.impact",
-                f"an index item takes {base}.probability and {base}.impact",
-            )
+            return None, "index_needs_part", {"base": base}
         if not parts:
-            return None, f"条目“{base}”不由专家组评分", f"item '{base}' is not scored by the panel"
+            return None, "not_panel", {"base": base}
     close = difflib.get_close_matches(key, list(items), n=1)
-    zh_hint = f"（是否为“{close[0]}”？）" if close else ""
-    en_hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return None, f"未知条目“{key}”{zh_hint}", f"unknown item '{key}'{en_hint}"
+    if close:
+        return None, "unknown_item_hint", {"close": close[0]}
+    return None, "unknown_item", {}

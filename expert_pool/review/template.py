@@ -14,7 +14,7 @@ When the rule set declares no ``panel: true`` item, every item's points are offe
 a value in ``[0, max]``; index method: probability and impact in ``[0, 1]``) and the sheet says so;
 the assessment uses panel values only for ``panel: true`` items.
 
-A filled workbook is read back by :func:`expert_pool.review.scores.read_score_rows` (the markers in
+A filled workbook is read back by :func:`expert_pool.review.score_files.read_score_rows` (the markers in
 column A locate each block), so ``riskeval review aggregate --scores sheets.xlsx`` works directly.
 
 Examples
@@ -24,7 +24,7 @@ Examples
 >>> path = os.path.join(tempfile.mkdtemp(), "sheets.xlsx")
 >>> write_template(path, {"P1": ["E1", "E2", "E3"]}, rs, names={"E1": "张三"})
 ['P1']
->>> from expert_pool.review.scores import read_score_rows
+>>> from expert_pool.review.score_files import read_score_rows
 >>> read_score_rows(path)
 Traceback (most recent call last):
 ...
@@ -36,9 +36,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from riskeval import RuleSet
 
+from ..writing import safe_cell
 from .items import ScoredItem, scored_items
 from .scores import (
     CHAIR_MARKER,
@@ -86,6 +88,13 @@ def sheet_title(project: str, taken: set[str]) -> str:
     return title
 
 
+def _cell(ws: Any, row: int, column: int, value: Any = None) -> Any:
+    """The cell at ``(row, column)``, with ``value`` written through :func:`~expert_pool.writing.safe_cell`."""
+    if value is None:
+        return ws.cell(row, column)
+    return ws.cell(row, column, safe_cell(value))
+
+
 def _fmt(x: float) -> str | float:
     return int(x) if float(x).is_integer() else x
 
@@ -105,7 +114,7 @@ def write_template(
     path
         The ``.xlsx`` file to write.
     assignment
-        project id -> the panel's expert ids (:func:`expert_pool.review.scores.load_assignment`).
+        project id -> the panel's expert ids (:func:`expert_pool.review.score_files.load_assignment`).
     ruleset
         The rule set whose scored items are offered.
     names
@@ -155,7 +164,7 @@ def write_template(
             "values only for panel: true items."
         )
     for r, text in enumerate(notes, start=1):
-        readme.cell(r, 1, text).font = bold if r == 1 else Font()
+        _cell(readme, r, 1, text).font = bold if r == 1 else Font()
     readme.column_dimensions["A"].width = 120
 
     taken: set[str] = {readme.title}
@@ -163,44 +172,44 @@ def write_template(
     for project, experts in assignment.items():
         ws = wb.create_sheet(sheet_title(project, taken))
         titles.append(ws.title)
-        ws.cell(1, 1, "稳评专家评分表 / Expert score sheet").font = Font(bold=True, size=14)
-        ws.cell(2, 1, PROJECT_MARKER).font = bold
-        ws.cell(2, 2, project)
-        ws.cell(3, 1, "规则集 rules").font = bold
-        ws.cell(3, 2, f"{ruleset.title}（{ruleset.id}@{ruleset.version}）")
-        ws.cell(4, 1, "说明 notes").font = bold
+        _cell(ws, 1, 1, "稳评专家评分表 / Expert score sheet").font = Font(bold=True, size=14)
+        _cell(ws, 2, 1, PROJECT_MARKER).font = bold
+        _cell(ws, 2, 2, project)
+        _cell(ws, 3, 1, "规则集 rules").font = bold
+        _cell(ws, 3, 2, f"{ruleset.title}（{ruleset.id}@{ruleset.version}）")
+        _cell(ws, 4, 1, "说明 notes").font = bold
         note = "分值越高风险越大；每行一位专家，分值须在允许范围内；书面意见必填。"
         if all_offered:
             note += "本规则集未指定专家评分条目，列出全部条目。"
-        ws.cell(4, 2, note)
+        _cell(ws, 4, 2, note)
 
         r = 6
         heads = ["条目编号 item", "名称 label", "维度 dimension", "评分内容 part", "允许取值 allowed", "步长 step"]
         for c, text in enumerate(heads, start=1):
-            cell = ws.cell(r, c, text)
+            cell = _cell(ws, r, c, text)
             cell.font, cell.fill = bold, head_fill
         for item in items:
             r += 1
             row = [item.key, item.label, item.dimension_label, item.part_label(), item.allowed(), _fmt(item.step)]
             for c, value in enumerate(row, start=1):
-                ws.cell(r, c, value).alignment = wrap
+                _cell(ws, r, c, value).alignment = wrap
 
         r += 2
-        ws.cell(r, 1, "评分区 scores").font = bold
+        _cell(ws, r, 1, "评分区 scores").font = bold
         for c, item in enumerate(items, start=3):
-            ws.cell(r, c, item.label if item.part == "points" else f"{item.label}·{item.part_label()}").alignment = wrap
+            _cell(ws, r, c, item.label if item.part == "points" else f"{item.label}·{item.part_label()}").alignment = wrap
         r += 1
         grid = [GRID_MARKER, NAME_HEADER, *[i.key for i in items], OPINION_HEADER]
         for c, text in enumerate(grid, start=1):
-            cell = ws.cell(r, c, text)
+            cell = _cell(ws, r, c, text)
             cell.font, cell.fill = bold, head_fill
         first_row = r + 1
         for expert in experts:
             r += 1
-            ws.cell(r, 1, expert)
-            ws.cell(r, 2, names.get(expert, ""))
+            _cell(ws, r, 1, expert)
+            _cell(ws, r, 2, names.get(expert, ""))
             for c in range(3, 3 + len(items) + 1):
-                ws.cell(r, c).fill = input_fill
+                _cell(ws, r, c).fill = input_fill
         last_row = r
         for c, item in enumerate(items, start=3):
             if last_row < first_row:
@@ -216,34 +225,34 @@ def write_template(
                 error=f"{item.key}: {item.allowed()}",
             )
             ws.add_data_validation(dv)
-            letter = ws.cell(first_row, c).column_letter
+            letter = _cell(ws, first_row, c).column_letter
             dv.add(f"{letter}{first_row}:{letter}{last_row}")
 
         r += 2
-        ws.cell(r, 1, CHAIR_MARKER).font = bold
-        ws.cell(r, 2).fill = input_fill
-        ws.cell(r, 3, "← 组长的专家编号 / the chair's expert id")
+        _cell(ws, r, 1, CHAIR_MARKER).font = bold
+        _cell(ws, r, 2).fill = input_fill
+        _cell(ws, r, 3, "← 组长的专家编号 / the chair's expert id")
         r += 1
-        ws.cell(r, 1, CHAIR_OPINION_MARKER).font = bold
-        ws.cell(r, 2).fill = input_fill
-        ws.cell(r, 2).alignment = wrap
+        _cell(ws, r, 1, CHAIR_OPINION_MARKER).font = bold
+        _cell(ws, r, 2).fill = input_fill
+        _cell(ws, r, 2).alignment = wrap
         ws.row_dimensions[r].height = 60
         r += 2
-        ws.cell(r, 1, SIGNATURES_MARKER).font = bold
-        ws.cell(r, 2, NAME_HEADER).font = bold
-        ws.cell(r, 3, "签名 signature").font = bold
-        ws.cell(r, 4, "日期 date").font = bold
+        _cell(ws, r, 1, SIGNATURES_MARKER).font = bold
+        _cell(ws, r, 2, NAME_HEADER).font = bold
+        _cell(ws, r, 3, "签名 signature").font = bold
+        _cell(ws, r, 4, "日期 date").font = bold
         for expert in experts:
             r += 1
-            ws.cell(r, 1, expert)
-            ws.cell(r, 2, names.get(expert, ""))
-            ws.cell(r, 3).fill = input_fill
-            ws.cell(r, 4).fill = input_fill
+            _cell(ws, r, 1, expert)
+            _cell(ws, r, 2, names.get(expert, ""))
+            _cell(ws, r, 3).fill = input_fill
+            _cell(ws, r, 4).fill = input_fill
 
         ws.column_dimensions["A"].width = 34
         ws.column_dimensions["B"].width = 30
         for c in range(3, 3 + len(items) + 1):
-            ws.column_dimensions[ws.cell(1, c).column_letter].width = 16
+            ws.column_dimensions[_cell(ws, 1, c).column_letter].width = 16
         ws.freeze_panes = None
     wb.save(path)
     return titles

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..io.yaml import PathKey, PositionMap, YamlError, load_yaml_with_positions
 from ..model.ruleset import (
     Dimension,
     FactDecl,
@@ -30,7 +31,6 @@ from . import messages as _messages  # noqa: F401  (registers messages)
 from .conditions import ConditionError
 from .intervals import IntervalError, find_gaps_and_overlaps, parse_interval
 from .problems import Problem, RuleSetError, RuleSetNotFound
-from .yamlpos import PathKey, PositionMap, YamlProblem, load_yaml_with_positions
 
 __all__ = ["bundled_rules_dir", "bundled_names", "find_ruleset", "read_rule_file", "load_ruleset", "validate_file"]
 
@@ -193,13 +193,11 @@ def _known_keys_at(loc: tuple[Any, ...]) -> list[str]:
 def _read_raw(path: Path) -> tuple[dict[str, Any], PositionMap, str]:
     display = _display(path)
     try:
-        data, positions = load_yaml_with_positions(path)
-    except YamlProblem as exc:
+        data, positions = load_yaml_with_positions(path, mapping=True)
+    except YamlError as exc:
         raise RuleSetError([Problem(display, exc.position.line, exc.position.column, exc.code, exc.params)]) from None
     except OSError as exc:
         raise RuleSetNotFound([Problem(display, 1, 1, "file.not_found", {"name": str(path), "bundled": str(exc)})]) from None
-    if not isinstance(data, dict):
-        raise RuleSetError([Problem(display, 1, 1, "file.not_mapping")])
     return data, positions, display
 
 

@@ -6,17 +6,6 @@ from ..i18n import register_messages
 
 register_messages(
     {
-        "yaml.too_big": {"zh": "文件过大（{size} 字节，上限 {limit}），拒绝读取", "en": "file too large ({size} bytes, limit {limit})"},
-        "yaml.encoding": {"zh": "文件不是 UTF-8 编码：{detail}", "en": "file is not UTF-8: {detail}"},
-        "yaml.syntax": {"zh": "YAML 语法错误：{detail}", "en": "YAML syntax error: {detail}"},
-        "yaml.duplicate_key": {"zh": "重复的键 “{key}”", "en": "duplicate key '{key}'"},
-        "yaml.too_many_nodes": {
-            "zh": "内容展开后超过 {limit} 个节点（疑似别名炸弹），拒绝读取",
-            "en": "more than {limit} nodes after expanding aliases (alias bomb?); refused",
-        },
-        "yaml.multiple_documents": {"zh": "一个文件只能有一个 YAML 文档", "en": "only one YAML document per file"},
-        "yaml.bad_key": {"zh": "键必须是简单文本", "en": "keys must be plain scalars"},
-        "yaml.merge_key": {"zh": "合并键 << 只能引用映射", "en": "a merge key (<<) must refer to a mapping"},
         "file.not_found": {"zh": "找不到规则集 “{name}”（内置规则集：{bundled}）", "en": "rule set '{name}' not found (bundled: {bundled})"},
         "file.not_mapping": {"zh": "规则文件顶层必须是映射（键: 值）", "en": "a rule file must be a mapping at top level"},
         "schema.extra": {"zh": "未知的键 “{key}”{hint}", "en": "unknown key '{key}'{hint}"},

@@ -1,30 +1,19 @@
-"""The ``assign`` command through typer's CliRunner (a tiny app; riskeval wires the real one)."""
+"""The ``assign`` command through typer's CliRunner on riskeval's real app (errors mapped by its group)."""
 
 from __future__ import annotations
 
 import csv
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from expert_pool.cli import register
+import riskeval
+from riskeval.cli import app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "pool"
 
-app = typer.Typer()
-
-
-@app.callback()
-def _main() -> None:
-    """test app"""
-
-
-register(app)
 runner = CliRunner()
 
 
@@ -101,17 +90,13 @@ def test_infeasible_exit_1_with_explanation(tmp_path):
     [
         (["--projects", "{P}", "--out", "{O}"], "--experts 或 --pool", "exactly one of"),
         (["--experts", "{E}", "--pool", "{Y}", "--projects", "{P}", "--out", "{O}"], "二者之一", "exactly one"),
-        (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--method", "best"], "optimal 或 random",
-         "optimal or random"),
+        (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--method", "best"], "用法错误", "usage error"),
         (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--prob-cap", "0.5"], "仅适用于", "requires"),
         (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--seed", "1"], "仅适用于", "requires"),
-        (["--experts", "{BAD}", "--projects", "{P}", "--out", "{O}"], "第 3 行，字段“max_load”", "row 3, field 'max_load'"),
         (["--experts", "{MISSING}", "--projects", "{P}", "--out", "{O}"], "文件不存在", "file not found"),
-        (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--max-per-unit", "0"], "max_per_unit",
-         "max_per_unit"),
-        (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--conflicts", "{C}"], "未知的专家“E9”",
-         "unknown expert 'E9'"),
-        (["--experts", "{E}", "--projects", "{P}", "--out", "{DIR}"], "无法读写", "cannot write"),
+        (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--max-per-unit", "0"], "max-per-unit",
+         "max-per-unit"),
+        (["--experts", "{E}", "--projects", "{P}", "--out", "{DIR}"], "无法写入", "cannot write"),
     ],
 )
 def test_input_errors_exit_2(tmp_path, args, zh, en):
@@ -133,6 +118,41 @@ def test_input_errors_exit_2(tmp_path, args, zh, en):
         assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (["--experts", "{BAD}", "--projects", "{P}", "--out", "{O}"], "第 3 行，列“max_load”", "row 3, column 'max_load'"),
+        (["--experts", "{E}", "--projects", "{P}", "--out", "{O}", "--conflicts", "{C}"], "未知的专家“E9”",
+         "unknown expert 'E9'"),
+    ],
+)
+def test_bad_rows_exit_1(tmp_path, args, zh, en):
+    names = {
+        "E": _write(tmp_path, "E.csv", "expert,unit,max_load\nE1,U1,2\nE2,U2,2\n"),
+        "BAD": _write(tmp_path, "bad.csv", "expert,unit,max_load\nE1,U1,2\nE2,U2,lots\n"),
+        "P": _write(tmp_path, "P.csv", "project,unit,panel_size\nP1,U3,1\n"),
+        "C": _write(tmp_path, "C.csv", "project,expert\nP1,E9\n"),
+        "O": tmp_path / "o.csv",
+    }
+    filled = [a.format(**names) for a in args]
+    for lang, text in (("zh", zh), ("en", en)):
+        res = _run(*filled, "--lang", lang)
+        assert res.exit_code == 1, res.output
+        assert text in res.stderr, res.stderr
+        assert "Traceback" not in res.output
+
+
+def test_several_bad_rows_reported_together(tmp_path):
+    e = _write(tmp_path, "E.csv", "expert,unit,max_load,available\nE1,U1,lots,是\nE2,,1,是\nE3,U3,1,maybe\nE4,U4,1,是\n")
+    p = _write(tmp_path, "P.csv", "project,unit,panel_size\nP1,U3,1\n")
+    res = _run("--experts", e, "--projects", p, "--out", tmp_path / "o.csv", "--lang", "en")
+    assert res.exit_code == 1
+    assert "3 problems" in res.stderr
+    for text in ("row 2, column 'max_load'", "row 3, column 'unit'", "row 4, column 'available'"):
+        assert text in res.stderr, res.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_bad_lang(tmp_path):
     res = _run("--experts", "x.csv", "--projects", "p.csv", "--out", tmp_path / "o.csv", "--lang", "fr")
     assert res.exit_code == 2 and "--lang" in res.stderr
@@ -146,9 +166,7 @@ def test_pool_with_rules(tmp_path, monkeypatch):
             calls.append(project)
             return 3 if project.get("kind") == "project" else None
 
-    fake = types.ModuleType("riskeval")
-    fake.load_ruleset = lambda name: RuleSet()  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "riskeval", fake)
+    monkeypatch.setattr(riskeval, "load_ruleset", lambda name: RuleSet())
     out = tmp_path / "o.csv"
     res = _run("--pool", EXAMPLES / "pool.yaml", "--projects", EXAMPLES / "projects.csv", "--rules", "any",
                "--out", out)
@@ -161,14 +179,7 @@ def test_pool_with_rules(tmp_path, monkeypatch):
     assert sizes["P004"] == 5  # policy at city level: rule returns None, default applies
 
 
-def test_rules_errors(tmp_path, monkeypatch):
-    fake = types.ModuleType("riskeval")
-
-    def load_ruleset(name):
-        raise ValueError(f"rule set '{name}' not found")
-
-    fake.load_ruleset = load_ruleset  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "riskeval", fake)
+def test_rules_errors(tmp_path):
     res = _run("--pool", EXAMPLES / "pool.yaml", "--projects", EXAMPLES / "projects.csv", "--rules", "nope",
                "--out", tmp_path / "o.csv")
     assert res.exit_code == 2 and "nope" in res.stderr and "Traceback" not in res.output

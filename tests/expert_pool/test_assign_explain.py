@@ -150,4 +150,8 @@ def test_explanation_text_is_bounded():
     with pytest.raises(ep.InfeasibleAssignment) as info:
         ep.assign(experts, projects)
     text = info.value.message("en")
-    assert text.count("\n") == 20 and text.endswith("more")
+    assert text.startswith("No feasible assignment:\n")
+    assert text.count("\n") == 21 and text.endswith("more")
+    data = info.value.to_dict("en")
+    assert data["code"] == "pool.infeasible" and len(data["reasons"]) == 31  # 30 projects + total capacity
+    assert data["reasons"][0]["kind"] == "too_few_candidates" and data["reasons"][0]["projects"] == ["P0"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import expert_pool as ep
-from expert_pool.panel import default_panel_size
+from expert_pool.panel_size import default_panel_size
 
 P, E = ep.ProjectNeed, ep.Expert
 

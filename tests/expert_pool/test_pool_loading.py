@@ -7,6 +7,17 @@ import json
 import pytest
 
 import expert_pool as ep
+from riskeval.errors import exit_code_for
+
+
+def _one(info, kind):
+    """The single problem of a raised error: a PoolInputError with one problem, or a file error itself."""
+    err = info.value
+    if isinstance(err, ep.PoolInputError):
+        assert len(err.problems) == 1, err.render("en")
+        err = err.problems[0]
+    assert isinstance(err, kind), err.render("en")
+    return err
 
 
 def _write(tmp_path, name, text, encoding="utf-8"):
@@ -41,40 +52,68 @@ def test_experts_csv_full(tmp_path):
         ("expert,unit,max_load\nE1,,2\n", ep.InvalidValueError, 2, "unit", "为空", "empty"),
         ("expert,unit,max_load,category\nE1,U1,2,教授\n", ep.InvalidValueError, 2, "category", "教授", "教授"),
         ("expert,unit,max_load,available\nE1,U1,2,maybe\n", ep.InvalidValueError, 2, "available", "布尔", "boolean"),
-        ("expert,unit,max_load\nE1,U1,2,extra\n", ep.InvalidValueError, 2, "-", "列数", "more cells"),
-        ("expert,unit,unit,max_load\nE1,U1,U2,2\n", ep.DuplicateIdError, 1, "header", "unit", "unit"),
+        ("expert,unit,max_load\nE1,U1,2,extra\n", ep.UnreadableRowError, 2, None, "比表头多", "more cells"),
+        ("expert,unit,unit,max_load\nE1,U1,U2,2\n", ep.PoolFileError, 1, "unit", "unit", "unit"),
+        ("expert,id,unit,max_load\nE1,E2,U1,2\n", ep.DuplicateIdError, 1, "header", "expert", "expert"),
         ("", ep.PoolFileError, None, None, "为空", "empty"),
     ],
 )
 def test_experts_csv_errors(tmp_path, text, error, row, field, zh_part, en_part):
     path = _write(tmp_path, "E.csv", text)
-    with pytest.raises(error) as info:
+    with pytest.raises(ep.PoolError) as info:
         ep.load_experts_csv(path)
-    err = info.value
-    assert isinstance(err, ep.PoolError)
+    err = _one(info, error)
     assert err.file == str(path) and err.row == row and err.field == field
-    assert str(path) in err.message("zh") and str(path) in err.message("en")
+    assert str(path) in err.render("zh") and str(path) in err.render("en")
     assert zh_part in err.message("zh") and en_part in err.message("en")
-    if row is not None:
-        assert f"第 {row} 行" in str(err) and f"row {row}" in err.message("en")
-    assert err.to_dict()["code"] == err.code
+    if row is not None and err.location.line is None:
+        assert f"第 {row} 行" in str(err) and f"row {row}" in err.render("en")
+    assert err.to_dict()["code"] == err.code and err.code.startswith("pool.")
+    assert info.value.to_dict("en")["message"]
 
 
 def test_file_errors(tmp_path):
-    with pytest.raises(ep.PoolFileError, match="文件不存在"):
+    with pytest.raises(ep.PoolFileError, match="文件不存在") as info:
         ep.load_experts_csv(tmp_path / "none.csv")
-    with pytest.raises(ep.PoolFileError) as info:
-        ep.load_experts_csv(_write(tmp_path, "gbk.csv", "expert,unit,max_load\nE1,市司法局,2\n", encoding="gbk"))
-    assert "UTF-8" in info.value.message("en")
+    assert "file not found" in info.value.message("en") and exit_code_for(info.value) == 2
     with pytest.raises(ep.PoolFileError):
         ep.load_experts_csv(tmp_path)
+    with pytest.raises(ep.PoolFileError):
+        ep.load_experts_csv(_write(tmp_path, "E.txt.json", "{}"))
+
+
+def test_gb18030_bom_and_xlsx_are_read(tmp_path):
+    gbk = ep.load_experts_csv(_write(tmp_path, "gbk.csv", "expert,unit,max_load\nE1,市司法局,2\n", encoding="gb18030"))
+    assert gbk.expert("E1").unit == "市司法局"
+    bom = ep.load_experts_csv(_write(tmp_path, "bom.csv", "\ufeffexpert,unit,max_load\nE1,市司法局,2\n"))
+    assert bom.expert("E1").max_load == 2
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Expert", "Unit", "Max_Load", "domains"])
+    ws.append(["E1", "市司法局", 3, "法律;经济"])
+    ws.append(["E2", "市财政局", 2.0, None])
+    wb.save(tmp_path / "E.xlsx")
+    pool = ep.load_experts_csv(tmp_path / "E.xlsx")
+    assert (pool.expert("E1").max_load, pool.expert("E1").domains, pool.expert("E2").max_load) == (3, ["法律", "经济"], 2)
+
+
+def test_undecodable_row_is_one_problem_among_others(tmp_path):
+    path = tmp_path / "E.csv"
+    path.write_bytes(b"expert,unit,max_load\nE1,U1,2\nE2,\xff\xfe,1\nE3,U3,x\n")
+    with pytest.raises(ep.PoolInputError) as info:
+        ep.load_experts_csv(path)
+    assert [type(p) for p in info.value.problems] == [ep.UnreadableRowError, ep.InvalidValueError]
+    assert [p.row for p in info.value.problems] == [3, 4]
 
 
 def test_known_units_enforced(tmp_path):
     path = _write(tmp_path, "E.csv", "expert,unit,max_load\nE1,U9,2\n")
-    with pytest.raises(ep.UnknownReferenceError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_experts_csv(path, units=[ep.Unit(id="U1")])
-    assert info.value.row == 2 and info.value.field == "unit" and "U9" in str(info.value)
+    err = _one(info, ep.UnknownReferenceError)
+    assert err.row == 2 and err.field == "unit" and "U9" in str(err) and "U9" in str(info.value)
 
 
 def test_projects_csv(tmp_path):
@@ -98,34 +137,39 @@ def test_projects_csv(tmp_path):
     ],
 )
 def test_projects_csv_errors(tmp_path, text, error, row, field):
-    with pytest.raises(error) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_projects_csv(_write(tmp_path, "P.csv", text))
-    assert (info.value.row, info.value.field) == (row, field)
+    err = _one(info, error)
+    assert (err.row, err.field) == (row, field)
 
 
 def test_affinity_and_conflicts_csv_errors(tmp_path):
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E1,0.5\nP1,E2,abc\n")
-    with pytest.raises(ep.InvalidValueError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a)
-    assert (info.value.row, info.value.field) == (3, "score")
+    assert (_one(info, ep.InvalidValueError).row, _one(info, ep.InvalidValueError).field) == (3, "score")
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E1,nan\n")
-    with pytest.raises(ep.InvalidValueError):
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a)
+    _one(info, ep.InvalidValueError)
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E1,1\nP1,E1,2\n")
-    with pytest.raises(ep.DuplicateIdError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a)
-    assert info.value.row == 3
+    assert _one(info, ep.DuplicateIdError).row == 3
     a = _write(tmp_path, "A.csv", "project,expert,score\nP1,E9,1\n")
-    with pytest.raises(ep.UnknownReferenceError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_affinity_csv(a, project_ids=["P1"], expert_ids=["E1"])
-    assert (info.value.row, info.value.field) == (2, "expert")
+    err = _one(info, ep.UnknownReferenceError)
+    assert (err.row, err.field) == (2, "expert")
     c = _write(tmp_path, "C.csv", "project,expert\nP9,E1\n")
-    with pytest.raises(ep.UnknownReferenceError) as info:
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_conflicts_csv(c, project_ids=["P1"], expert_ids=["E1"])
-    assert (info.value.row, info.value.field) == (2, "project")
+    err = _one(info, ep.UnknownReferenceError)
+    assert (err.row, err.field) == (2, "project")
     c = _write(tmp_path, "C.csv", "project\nP1\n")
-    with pytest.raises(ep.MissingColumnError):
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_conflicts_csv(c)
+    _one(info, ep.MissingColumnError)
 
 
 POOL_YAML = """\
@@ -156,32 +200,36 @@ def test_load_pool_yaml(tmp_path):
 @pytest.mark.parametrize(
     ("text", "error", "row", "field"),
     [
-        (POOL_YAML.replace("max_load: 2", "max_load: two"), ep.InvalidValueError, 8, "experts[1].max_load"),
-        (POOL_YAML.replace("unit: 市总工会", "unit: 市妇联"), ep.UnknownReferenceError, 8, "experts[1].unit"),
+        (POOL_YAML.replace("max_load: 2", "max_load: two"), ep.InvalidValueError, 11, "experts[1].max_load"),
+        (POOL_YAML.replace("unit: 市总工会", "unit: 市妇联"), ep.UnknownReferenceError, 9, "experts[1].unit"),
         (POOL_YAML.replace("id: E2", "id: E1"), ep.DuplicateIdError, 8, "experts[1].id"),
         (POOL_YAML.replace("id: U2", "id: U1"), ep.DuplicateIdError, 4, "units[1].id"),
         (POOL_YAML.replace("category: 综合管理", "category: 院士"), ep.InvalidValueError, 7, "experts[0].category"),
         (POOL_YAML.replace("max_load: 3}", "max_load: 3, title: 教授}"), ep.InvalidValueError, 7, "experts[0].title"),
-        (POOL_YAML.replace("  - id: E2\n", "  - unit: U2\n"), ep.MissingColumnError, 8, "experts[1].id"),
+        (POOL_YAML.replace("  - id: E2\n", "  - name: 无名\n"), ep.MissingColumnError, 8, "experts[1].id"),
+        (POOL_YAML.replace("  - id: E2\n", "  - unit: U2\n"), ep.PoolFileError, 9, None),  # duplicate key
+        ("a: &a [1, 2]\nunits: *a\nunits: []\n", ep.PoolFileError, 3, None),
         (POOL_YAML + "  - [oops\n", ep.PoolFileError, None, None),
-        ("- 1\n- 2\n", ep.PoolFileError, None, None),
+        ("- 1\n- 2\n", ep.PoolFileError, 1, None),
         ("units: []\n", ep.MissingColumnError, None, "experts"),
-        ("experts: {a: 1}\n", ep.InvalidValueError, None, "experts"),
+        ("experts: {a: 1}\n", ep.InvalidValueError, 1, "experts"),
     ],
 )
 def test_load_pool_yaml_errors(tmp_path, text, error, row, field):
-    with pytest.raises(error) as info:
+    with pytest.raises(ep.PoolError) as info:
         ep.load_pool(_write(tmp_path, "pool.yaml", text))
-    assert info.value.field == field
+    err = _one(info, error)
+    assert err.field == field
     if row is not None:
-        assert info.value.row == row
-    assert "pool.yaml" in info.value.message("en")
+        assert err.row == row and err.location.line == row
+        assert f"pool.yaml:{row}" in err.render("en")
+    assert "pool.yaml" in err.render("en")
 
 
 def test_yaml_syntax_error_has_line(tmp_path):
     with pytest.raises(ep.PoolFileError) as info:
         ep.load_pool(_write(tmp_path, "pool.yaml", "units:\n  - {id: U1\nexperts: []\n"))
-    assert info.value.row is not None and "YAML" in info.value.message("en")
+    assert info.value.row in (2, 3) and "YAML" in info.value.message("en")
 
 
 def test_load_pool_csv_path(tmp_path):
@@ -194,14 +242,17 @@ def test_load_projects_other_formats(tmp_path):
     assert [p.id for p in ep.load_projects(y)] == ["P1"]
     j = _write(tmp_path, "p.jsonl", json.dumps({"id": "P2", "panel_size": 5}) + "\n\n")
     assert ep.load_projects(j)[0].panel_size == 5
-    bad = _write(tmp_path, "b.jsonl", "{oops\n")
-    with pytest.raises(ep.PoolFileError) as info:
+    bad = _write(tmp_path, "b.jsonl", "{oops\n" + json.dumps({"id": "P3", "panel_size": 0}) + "\n[1]\n")
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_projects(bad)
-    assert info.value.row == 1
-    with pytest.raises(ep.DuplicateIdError):
+    assert [(type(p), p.row) for p in info.value.problems] == [
+        (ep.UnreadableRowError, 1), (ep.InvalidValueError, 2), (ep.UnreadableRowError, 3)]
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_projects([{"id": "P1"}, {"project": "P1"}])
-    with pytest.raises(ep.InvalidValueError):
+    _one(info, ep.DuplicateIdError)
+    with pytest.raises(ep.PoolInputError) as info:
         ep.load_projects([{"id": "P1", "panel_size": 0}])
+    _one(info, ep.InvalidValueError)
 
 
 def test_pool_graph_and_candidates():
@@ -231,3 +282,18 @@ def test_unknown_conflict_reference_in_api():
         ep.assign(experts, [ep.ProjectNeed(id="P1", panel_size=1)], max_per_unit=0)
     with pytest.raises(ep.InvalidParameterError):
         ep.assign(experts, [ep.ProjectNeed(id="P1", panel_size=1)], unit_max_load=-1)
+
+
+def test_pool_yaml_alias_bomb_and_full_width_colon_are_refused(tmp_path):
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev = "a" if i == 1 else f"a{i - 1}"
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*{prev}"] * 10) + "]")
+    bomb = _write(tmp_path, "bomb.yaml", "\n".join(lines) + "\nunits: []\nexperts: []\n")
+    with pytest.raises(ep.PoolFileError) as info:
+        ep.load_pool(bomb)
+    assert "alias" in info.value.message("en") and exit_code_for(info.value) == 2
+    colon = _write(tmp_path, "colon.yaml", "units: []\nexperts：\n  - {id: E1, unit: U1}\n")
+    with pytest.raises(ep.PoolFileError) as info:
+        ep.load_pool(colon)
+    assert info.value.location.line is not None and info.value.location.file.endswith("colon.yaml")

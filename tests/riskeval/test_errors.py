@@ -72,7 +72,7 @@ def test_errors_carry_code_location_and_json(tmp_path: Path, jiangsu: riskeval.R
         _project_error(jiangsu),
         riskeval.AssessmentRequired("P-1"),
         riskeval.EngineError("catch-all rule fired 0 times"),
-        expert_pool.PoolError("坏", "bad", file="e.csv", row=3, field="name"),
+        expert_pool.PoolError("pool.invalid_value.empty", file="e.csv", row=3, field="name"),
     ]
     for err in samples:
         data = err.to_dict("en")

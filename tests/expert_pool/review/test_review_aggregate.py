@@ -147,9 +147,13 @@ def test_index_items(index_rules: riskeval.RuleSet) -> None:
 
 
 def test_bad_thresholds(panel_rules: riskeval.RuleSet) -> None:
-    with pytest.raises(ValueError):
+    from expert_pool.errors import InvalidParameterError
+    from riskeval.errors import exit_code_for
+
+    with pytest.raises(InvalidParameterError) as info:
         review_panel([], panel_rules, spread=1.5)
-    with pytest.raises(ValueError):
+    assert info.value.field == "spread" and "1.5" in info.value.message("en") and exit_code_for(info.value) == 2
+    with pytest.raises(InvalidParameterError):
         review_panel([], panel_rules, method="mode")
 
 

@@ -61,20 +61,21 @@ def test_disconnected_graph_is_refused() -> None:
     assert not review_graph(scores).number_of_edges() == 0
     fit = fit_leniency(scores, ITEMS)
     assert not fit.ok and not fit.biases
-    assert "不连通" in fit.reason_zh and "2 个互不相连的组" in fit.reason_zh
-    assert "not connected" in fit.reason_en and "{E1, E2 | P1}" in fit.reason_en
+    assert "不连通" in fit.message("zh") and "2 个互不相连的组" in fit.message("zh")
+    assert "not connected" in fit.message("en") and "{E1, E2 | P1}" in fit.message("en")
+    assert fit.reason == "pool.calibration.disconnected"
     assert fit.message("en").startswith("calibration not done")
 
 
 def test_single_expert_is_refused() -> None:
     fit = fit_leniency([Score("P1", "E1", "A", 2)], ITEMS)
-    assert not fit.ok and "two experts" in fit.reason_en
+    assert not fit.ok and "two experts" in fit.message("en")
 
 
 def test_disconnected_item_by_item_is_refused() -> None:
     scores = [Score("P1", "E1", "A", 2), Score("P1", "E2", "B", 3)]
     fit = fit_leniency(scores, ITEMS)
-    assert not fit.ok and "item by item" in fit.reason_en
+    assert not fit.ok and "item by item" in fit.message("en")
 
 
 def test_calibrated_values_beside_raw(panel_rules: riskeval.RuleSet, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import riskeval
 from expert_pool.review import ReviewFileError, read_score_rows, review_panel, validate_rows
-from expert_pool.review.scores import load_assignment
+from expert_pool.review.score_files import load_assignment
 from riskeval.cli import app
 from riskeval.panel import load_panel_values
 
@@ -47,8 +47,9 @@ def one_error(panel_rules: riskeval.RuleSet, row, **kw):  # type: ignore[no-unty
 def test_each_row_error(panel_rules: riskeval.RuleSet, row, field: str, zh: str, en: str) -> None:  # type: ignore[no-untyped-def]
     err = one_error(panel_rules, row)
     assert err.row == row.row and err.field == field and err.file == "s.csv"
-    assert zh in err.message("zh") and err.message("zh").startswith("s.csv 第 2 行")
-    assert en in err.message("en") and err.message("en").startswith("s.csv, row 2")
+    assert zh in err.message("zh") and err.render("zh").startswith("s.csv：第 2 行")
+    assert en in err.message("en") and err.render("en").startswith("s.csv: row 2")
+    assert err.code.startswith("pool.score_row.") and err.to_dict("en")["location"]["row"] == 2
 
 
 def test_unknown_expert_against_experts_file(panel_rules: riskeval.RuleSet) -> None:
@@ -120,11 +121,11 @@ def test_cli_lists_errors_and_still_writes(panel_rules_path: Path, tmp_path: Pat
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1, result.output
     assert "2 行有错误" in result.output
-    assert "第 4 行，字段“score”：分值 9 超出允许范围 0–4" in result.output
-    assert "第 5 行，字段“expert”" in result.output
+    assert "第 4 行，列“score”：分值 9 超出允许范围 0–4" in result.output
+    assert "第 5 行，列“expert”" in result.output
     assert load_panel_values(out, "P1") == {"JS-RSN-4": 2.0, "JS-CTL-1": 3.0}
     english = CliRunner().invoke(app, [*args, "--lang", "en"])
-    assert english.exit_code == 1 and "row 4, field 'score': score 9 is outside the allowed range 0–4" in english.output
+    assert english.exit_code == 1 and "row 4, column 'score': score 9 is outside the allowed range 0–4" in english.output
 
 
 def test_cli_usage_errors(panel_rules_path: Path, tmp_path: Path) -> None:
@@ -136,3 +137,15 @@ def test_cli_usage_errors(panel_rules_path: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "none.csv" in missing.output
     ok = CliRunner().invoke(app, base)
     assert ok.exit_code == 0, ok.output
+
+
+def test_cli_template_errors_map_to_exit_codes(panel_rules_path: Path, tmp_path: Path) -> None:
+    assignment = write_csv(tmp_path / "OUT.csv", "project,expert,score", ["P1,E1,1"])
+    empty = write_csv(tmp_path / "EMPTY.csv", "project,expert,score", [])
+    base = ["review", "template", "--rules", str(panel_rules_path), "--lang", "en"]
+    not_xlsx = CliRunner().invoke(app, [*base, "--assignment", str(assignment), "--out", str(tmp_path / "s.csv")])
+    assert not_xlsx.exit_code == 2 and "Excel workbook" in not_xlsx.output
+    no_panel = CliRunner().invoke(app, [*base, "--assignment", str(empty), "--out", str(tmp_path / "s.xlsx")])
+    assert no_panel.exit_code == 2 and "has no panel" in no_panel.output
+    ok = CliRunner().invoke(app, [*base, "--assignment", str(assignment), "--out", str(tmp_path / "s.xlsx")])
+    assert ok.exit_code == 0 and "wrote score sheets" in ok.output and (tmp_path / "s.xlsx").exists()

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from expert_pool.errors import PanelSizeError
-from expert_pool.pool import ProjectNeed
+from expert_pool.models import ProjectNeed
 
 __all__ = ["INVESTMENT_THRESHOLD_WAN", "default_panel_size", "resolve_panel_sizes", "PanelSizeRule"]
 
@@ -96,18 +96,11 @@ def resolve_panel_sizes(projects: list[ProjectNeed], rule: PanelSizeRule | None 
                 size = rule(project.facts())
             except Exception as exc:  # a foreign rule may fail in any way; report it, never a traceback
                 raise PanelSizeError(
-                    f"项目“{project.id}”的专家人数规则执行失败：{exc}",
-                    f"the panel-size rule failed for project '{project.id}': {exc}",
-                    field="panel_size",
+                    "pool.panel_size.rule_failed", field="panel_size", project=project.id, detail=str(exc)
                 ) from exc
         if size is None:
             size = default_panel_size(project.facts())
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise PanelSizeError(
-                f"项目“{project.id}”的专家人数规则返回了无效值“{size}”（应为正整数）",
-                f"the panel-size rule returned an invalid value '{size}' for project '{project.id}' "
-                "(expected a positive integer)",
-                field="panel_size",
-            )
+            raise PanelSizeError("pool.panel_size.invalid", field="panel_size", project=project.id, value=size)
         out.append(project.model_copy(update={"panel_size": size}))
     return out
