@@ -208,10 +208,18 @@ def _open_gate(
     require_signed: bool,
     panel: str | None,
     lang: str,
+    strict: bool = True,
 ) -> tuple[Gate, Project]:
     """The gate over ``ledger`` for ``rules`` and the project (with its panel file, if any)."""
     ruleset: RuleSet = load_ruleset(rules)
-    gate = Gate(ruleset, ledger=ledger, signing_key=signing_key, public_key=public_key, require_signed=require_signed)
+    gate = Gate(
+        ruleset,
+        ledger=ledger,
+        signing_key=signing_key,
+        public_key=public_key,
+        require_signed=require_signed,
+        strict=strict,
+    )
     proj = _with_panel(load_project(project), panel)
     if Path(ledger).is_file() or signing_key is None:
         _note(gate.ledger, lang)
@@ -412,11 +420,16 @@ def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
         public_key: PublicKeyOption = None,
         require_signed: RequireSignedOption = False,
         panel: PanelOption = None,
+        lenient: Annotated[
+            bool, typer.Option("--lenient", help="未知事实（规则集未声明、也不是标准事实）只提示、不报错")
+        ] = False,
         lang: LangOption = "zh",
     ) -> None:
         """评估项目并记入台账，打印新的链头哈希。/ Assess, append, print the head hash."""
         lang = normalize_lang(lang)
-        gate, proj = _open_gate(project, rules, ledger, signing_key, public_key, require_signed, panel, lang)
+        gate, proj = _open_gate(
+            project, rules, ledger, signing_key, public_key, require_signed, panel, lang, strict=not lenient
+        )
         gate.assess(proj, actor=actor)
         assert gate.last_record is not None
         _echo_appended(gate.last_record, lang)

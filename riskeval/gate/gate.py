@@ -90,6 +90,9 @@ class Gate:
         The public key to verify against (default: the signing key's).
     require_signed
         Refuse an unsigned ledger.
+    strict
+        A project fact that the rule set does not declare and that is not a standard fact is a
+        :class:`~riskeval.ProjectError` (default); ``False`` makes it a warning.
     on_append
         Called with each appended :class:`LedgerRecord`, e.g. to print the new head hash.
 
@@ -109,6 +112,7 @@ class Gate:
         *,
         public_key: str | Path | PublicKey | None = None,
         require_signed: bool = False,
+        strict: bool = True,
         on_append: Callable[[LedgerRecord], None] | None = None,
     ) -> None:
         self.ruleset: RuleSet = ruleset if isinstance(ruleset, RuleSet) else load_ruleset(ruleset)
@@ -116,6 +120,7 @@ class Gate:
             self.ledger = ledger
         else:
             self.ledger = Ledger(ledger, signing_key=signing_key, public_key=public_key, require_signed=require_signed)
+        self.strict = strict
         self.on_append = on_append
         self.last_record: LedgerRecord | None = None
 
@@ -170,7 +175,7 @@ class Gate:
         if not isinstance(actor, str) or not actor.strip():
             raise ValueError("actor must be a non-empty string")
         project = _as_project(project)
-        result = run_assessment(project, self.ruleset)
+        result = run_assessment(project, self.ruleset, strict=self.strict)
         self._appended(self.ledger.append_assessment(project, result, actor))
         return result
 
@@ -229,7 +234,7 @@ class Gate:
         if self.ruleset.scope is None:
             raise AssessmentRequired(project.id)
         try:
-            result = run_assessment(project, self.ruleset)
+            result = run_assessment(project, self.ruleset, strict=self.strict)
         except ProjectError as exc:
             raise AssessmentRequired(project.id, "scope_unknown", detail=exc.render("zh").strip()[:300]) from None
         if result.in_scope:

@@ -404,3 +404,40 @@ def test_a_signed_but_inconsistent_record_is_not_a_basis(rs, make, ledger_path, 
     with pytest.raises(LedgerTampered) as info:
         Gate(rs, ledger=ledger_path, signing_key=key).require(risky)
     assert info.value.reason == "record_inconsistent"
+
+
+def test_gate_is_strict_about_unknown_facts_unless_told(tmp_path):
+    """A misspelled fact (petition_12m for petitions_12m) must not let a matter through the gate."""
+    import riskeval
+    from riskeval import Gate, Project, ProjectError
+
+    rules = riskeval.load_ruleset("guiyang")
+    facts = {**rules.tests[0].project["facts"], "petition_12m": 45}
+    project = Project(id="GY-STRICT", kind="project", facts=facts)
+    gate = Gate(rules, ledger=tmp_path / "strict.sqlite")
+    with pytest.raises(ProjectError) as info:
+        gate.assess(project, actor="t")
+    assert info.value.problems[0].code == "project.unknown_fact"
+    assert "petitions_12m" in info.value.render("en")
+    assert gate.ledger.head() is None  # nothing recorded
+    lenient = Gate(rules, ledger=tmp_path / "lenient.sqlite", strict=False)
+    result = lenient.assess(project, actor="t")
+    assert any("petition_12m" in w for w in result.warnings)
+
+
+def test_gate_assess_cli_lenient(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    import riskeval
+    from riskeval.cli import app
+
+    rules = riskeval.load_ruleset("guiyang")
+    facts = {**rules.tests[0].project["facts"], "petition_12m": 45}
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump({"id": "GY-CLI", "kind": "project", "facts": facts}, allow_unicode=True), encoding="utf-8")
+    args = ["gate", "assess", str(path), "--rules", "guiyang", "--ledger", str(tmp_path / "l.sqlite"), "--actor", "t"]
+    strict = CliRunner().invoke(app, args)
+    assert strict.exit_code == 1 and "petitions_12m" in strict.output
+    lenient = CliRunner().invoke(app, [*args, "--lenient"])
+    assert lenient.exit_code == 0, lenient.output
