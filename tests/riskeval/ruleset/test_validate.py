@@ -93,17 +93,16 @@ def test_schema_command_prints_the_schema():
 
 
 def test_extends_overrides_by_id_and_removes(tmp_path: Path):
-    parent = Path(load_ruleset("jiangsu-db32-4013-2021").path)
     child = tmp_path / "child.yaml"
     child.write_text(
-        f"""id: child
+        """id: child
 title: 子规则集
 version: "9"
-extends: {parent}
+extends: jiangsu-db32-4013-2021
 regime: major_decision
-remove: {{triggers: [JS-TRG-M2]}}
+remove: {triggers: [JS-TRG-M2]}
 items:
-  - {{id: JS-FEA-2, points: {{fact: environmental_impact, map: {{none: 0, some: 1, nimby: 4}}}}}}
+  - {id: JS-FEA-2, points: {fact: environmental_impact, map: {none: 0, some: 1, nimby: 4}}}
 """,
         encoding="utf-8",
     )
