@@ -178,6 +178,7 @@ _BOOL_FALSE = {"false", "False", "FALSE"}
 _NULL = {"", "~", "null", "Null", "NULL"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_KEY_FULLWIDTH_COLON = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)\s*(：)")
 
 
 @dataclass(eq=False)
@@ -392,6 +393,13 @@ def load_yaml_with_positions(
             bad = _SURROGATE.search(key)
             if bad:
                 raise YamlError("yaml.bad_unicode", _pos(key_node), file=file, char=f"U+{ord(bad.group()):04X}")
+            colon = _KEY_FULLWIDTH_COLON.match(key) if key_node.style is None else None
+            if colon:
+                where = Position(key_node.position.line, key_node.position.column + colon.start(2))
+                source_line = text.split("\n")[where.line - 1] if text else key
+                rest = source_line[where.column :].strip() if where.column <= len(source_line) else ""
+                fixed = f"{colon.group(1)}: {rest}".rstrip()
+                raise YamlError("yaml.fullwidth_colon", where, file=file, key=colon.group(1), fixed=fixed)
             if key == "<<" and key_node.style is None:
                 # YAML merge key: explicit keys of this mapping win over merged ones.
                 sources = value_node.value if value_node.kind == "seq" else [value_node]
