@@ -63,10 +63,6 @@ _SYMBOLS: list[tuple[str, str]] = [
     ("［", "["),
     ("］", "]"),
     ("，", ","),
-    ("“", '"'),
-    ("”", '"'),
-    ("‘", "'"),
-    ("’", "'"),
     ("＋", "+"),
     ("－", "-"),
     ("×", "*"),
@@ -74,6 +70,7 @@ _SYMBOLS: list[tuple[str, str]] = [
     ("÷", "/"),
     ("／", "/"),
 ]
+_QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'"}
 _WORDS: list[tuple[str, str]] = [("并且", "and"), ("而且", "and"), ("或者", "or"), ("且", "and"), ("或", "or"), ("非", "not")]
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
@@ -115,6 +112,7 @@ def _findings(text: str, labels: Mapping[str, str]) -> list[tuple[int, int, str,
                 add(m.start(), m.end(), written, write)
         for m in _SINGLE_EQ.finditer(part):
             add(m.start(), m.end(), "=", "==")
+    out.extend((i, i + 1, ch, _QUOTES[ch]) for i, ch in enumerate(text) if ch in _QUOTES)
     return sorted(out)
 
 
