@@ -78,7 +78,10 @@ register_messages(
             "zh": "文件顶层必须是映射（键: 值），实际是{found}",
             "en": "the top level of the file must be a mapping (key: value), not {found_en}",
         },
-        "yaml.syntax": {"zh": "YAML 语法错误（{detail}）", "en": "YAML syntax error: {detail}"},
+        "yaml.syntax": {
+            "zh": "YAML 写法有误（解析器提示：{detail}）；请检查这一行的缩进、冒号和引号",
+            "en": "YAML syntax error: {detail}",
+        },
         "yaml.duplicate_key": {"zh": "重复的键 “{key}”", "en": "duplicate key '{key}'"},
         "yaml.too_many_nodes": {
             "zh": "内容展开后超过 {limit} 个节点（疑似别名炸弹），拒绝读取",

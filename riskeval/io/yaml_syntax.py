@@ -59,6 +59,10 @@ register_messages(
             "zh": "值里含有 “: ”：请给整个值加英文引号，如 {fixed}",
             "en": "the value contains ': ': quote the whole value, e.g. {fixed}",
         },
+        "yaml.flow_separator": {
+            "zh": "{{...}} 或 [...] 里这里应是逗号或右括号，却是 “{found}”：两项之间要用英文逗号分开；值里含有冒号或括号时，给这个值加英文引号",
+            "en": "a comma or closing bracket was expected inside {{...}} or [...], not '{found}': separate entries with commas and quote a value that contains a colon or bracket",
+        },
         "yaml.indentation": {
             "zh": "缩进不对：同一层的键要左对齐，下一层比上一层多缩进（只用空格）",
             "en": "bad indentation: keys of one level line up, a nested level is indented further (spaces only)",
@@ -189,6 +193,8 @@ def diagnose_syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[str, tu
         closer = {"[": "]", "{": "}"}.get(bracket, "]")
         params = {"bracket": bracket, "closer": closer, "open_line": cm.line + 1, "open_column": cm.column + 1}
         return "yaml.unclosed_bracket", (p_line + 1, p_col + 1), params
+    if "flow" in context and ("expected ','" in problem):
+        return "yaml.flow_separator", (p_line + 1, p_col + 1), {"found": problem.rsplit("but got ", 1)[-1].strip("'")}
     # 7. a colon inside an unquoted value, or bad indentation
     if p_line < len(lines) and ("mapping values are not allowed" in problem or "expected <block end>" in problem):
         line = lines[p_line]

@@ -78,6 +78,8 @@ def deep_formula(rng: random.Random, text: str, name: str) -> str:
         formula = "+".join(["1"] * depth)
     else:
         formula = "min(" * depth + "1" + ", 2)" * depth
+    if "formula: " in text:
+        return re.sub(r"(formula: )(\"[^\"\n]*\"|[^\n}]*)", lambda m: m.group(1) + f"'{formula}'", text, count=1)
     return re.sub(r"(\bpoints: )[^\n{]*$", lambda m: m.group(1) + f"{{formula: '{formula}'}}", text, count=1, flags=re.M)
 
 
@@ -116,7 +118,26 @@ def huge_condition_number(rng: random.Random, text: str, name: str) -> str:
     return re.sub(r"(\bwhen: )([a-z_]+) *(>=|>|<=|<) *[\d.]+", lambda m: f"{m.group(1)}{m.group(2)} {m.group(3)} {number}", text, count=1)
 
 
+def paper_spelling(rng: random.Random, text: str, name: str) -> str:
+    """What a Chinese input method produces: full-width colons, operators and words in conditions."""
+    choice = rng.choice(["colon", "operator", "word", "percent", "nospace"])
+    if choice == "colon":
+        starts = [m.start() for m in re.finditer(r": ", text)]
+        i = rng.choice(starts)
+        return text[:i] + "：" + text[i + 2 :]
+    if choice == "operator":
+        return re.sub(r"(when: [^\n]*?)(>=|<=|>|<|==)", lambda m: m.group(1) + {">=": "≥", "<=": "≤", ">": "＞", "<": "＜", "==": "＝"}[m.group(2)], text, count=1)
+    if choice == "word":
+        return re.sub(r"(when: [^\n]*?) and ", lambda m: m.group(1) + " 且 ", text, count=1)
+    if choice == "percent":
+        return re.sub(r"(when: [^\n]*?\d+)", lambda m: m.group(1) + "%", text, count=1)
+    starts = [m.start() for m in re.finditer(r"^\s*[a-z_]+: ", text, flags=re.M)]
+    i = text.index(": ", rng.choice(starts))
+    return text[:i] + ":" + text[i + 2 :]
+
+
 MUTATIONS: list[Mutation] = [
+    paper_spelling,
     flip_bytes,
     delete_lines,
     duplicate_lines,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -53,18 +52,20 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path):
         lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    start = time.perf_counter()
-    problems = validate_file(path)
-    assert time.perf_counter() - start < 2
+    problems = validate_file(path)  # work is bounded by the node budget (MAX_NODES), not by a clock
     assert [p.code for p in problems] == ["yaml.too_many_nodes"]
 
 
-def test_huge_file_is_refused_without_parsing(tmp_path: Path):
+def test_huge_file_is_refused_without_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import riskeval.io.yaml as reader
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("a file over the size limit must not be parsed")
+
+    monkeypatch.setattr(reader, "_events", no_parsing)
     path = tmp_path / "huge.yaml"
     path.write_text("x: " + "y" * 3_000_000 + "\n", encoding="utf-8")
-    start = time.perf_counter()
     problems = validate_file(path)
-    assert time.perf_counter() - start < 2
     assert problems[0].code == "yaml.too_big" and (problems[0].line, problems[0].column) == (1, 1)
 
 
