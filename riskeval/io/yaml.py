@@ -202,11 +202,22 @@ def _pos(node: _Node | yaml.Event) -> Position:
     return Position(mark.line + 1, mark.column + 1) if mark is not None else Position(1, 1)
 
 
+def _join_surrogate_pairs(text: str) -> str:
+    """Combine escaped UTF-16 surrogate pairs into their character; lone halves stay."""
+    return re.sub(
+        "[\ud800-\udbff][\udc00-\udfff]",
+        lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"),
+        text,
+    )
+
+
 def _scalar(node: _Node, file: str | None) -> Any:
     value = node.value
-    bad = _SURROGATE.search(value)
-    if bad:
-        raise YamlError("yaml.bad_unicode", _pos(node), file=file, char=f"U+{ord(bad.group()):04X}")
+    if _SURROGATE.search(value):
+        value = _join_surrogate_pairs(value)  # "\ud83d\ude00" escapes one character in two halves
+        bad = _SURROGATE.search(value)
+        if bad:
+            raise YamlError("yaml.bad_unicode", _pos(node), file=file, char=f"U+{ord(bad.group()):04X}")
     if node.style in ("'", '"', "|", ">"):
         return value
     if value in _NULL:

@@ -218,3 +218,9 @@ def test_unknown_syntax_errors_are_wrapped_in_a_catalogue_message() -> None:
 def test_undefined_alias_is_located() -> None:
     err = _error("a: 1\nb: *nothing\n")
     assert (err.code, err.position) == ("yaml.undefined_alias", Position(2, 4))
+
+
+def test_escaped_surrogate_pair_is_one_character() -> None:
+    data, _ = load_yaml_with_positions("f.yaml", 'a: "\\ud83d\\ude00"\n')
+    assert data == {"a": "\U0001f600"}
+    assert _error('a: "\\ude00\\ud83d"\n').code == "yaml.bad_unicode"
