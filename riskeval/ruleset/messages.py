@@ -7,7 +7,6 @@ from ..i18n import register_messages
 register_messages(
     {
         "file.not_found": {"zh": "找不到规则集 “{name}”（内置规则集：{bundled}）", "en": "rule set '{name}' not found (bundled: {bundled})"},
-        "file.not_mapping": {"zh": "规则文件顶层必须是映射（键: 值）", "en": "a rule file must be a mapping at top level"},
         "schema.extra": {"zh": "未知的键 “{key}”{hint}", "en": "unknown key '{key}'{hint}"},
         "schema.hint": {"zh": "（是否想写 “{suggestion}”？）", "en": " (did you mean '{suggestion}'?)"},
         "schema.missing": {"zh": "缺少必填项 “{key}”", "en": "missing required key '{key}'"},
