@@ -12,6 +12,9 @@ import difflib
 import re
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..i18n import register_messages, t
 from ..model.ruleset import Item, Scoring
 from ..model.vocabulary import DECISION_LEVEL_OPTIONS, IDENTITY_FIELDS, KIND_OPTIONS, REGIME_OPTIONS
 from .conditions import Always, And, Condition, ConditionError, FactSpec, facts_read, parse_condition
@@ -366,6 +369,29 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
     return ruleset
 
 
+register_messages(
+    {
+        "test.project_field": {
+            "zh": "字段 “{field}” 不符合项目格式（{kind}）",
+            "en": "field '{field}' does not match the project format ({kind})",
+        }
+    }
+)
+
+
+class _Detail:
+    """A message parameter rendered in the message's language."""
+
+    def __init__(self, code: str, params: dict[str, Any]) -> None:
+        self.code, self.params = code, params
+
+    def short(self, lang: str = "zh") -> str:
+        return t(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.short("zh")
+
+
 def _check_tests(ruleset: RuleSet, problems: list[Problem]) -> None:
     from ..check import ProjectError, check_project
     from ..model.project import Project
@@ -378,9 +404,12 @@ def _check_tests(ruleset: RuleSet, problems: list[Problem]) -> None:
         except ProjectError as exc:
             f, line, col = origin.at("project")
             problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": exc}))
-        except Exception as exc:  # pydantic ValidationError
-            f, line, col = origin.at("project")
-            problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": str(exc).splitlines()[0]}))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "project"
+            f, line, col = origin.at("project", *first["loc"])
+            detail = _Detail("test.project_field", {"field": field, "kind": first["type"]})
+            problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": detail}))
         expect = case.expect
         for listed, field in ((expect.findings, "findings"), (expect.absent, "absent"), (expect.triggers, "triggers")):
             for k, ident in enumerate(listed or []):

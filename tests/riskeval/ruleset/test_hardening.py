@@ -145,3 +145,14 @@ def test_validate_warns_on_divisor_that_can_be_zero(tmp_path: Path) -> None:
     assert [(p.code, p.severity) for p in problems] == [("formula.divisor_may_be_zero", "warning")]
     zero = _rule_file(tmp_path, 'points: {fact: opposition_rate, bands: {"[0, 20)": 0, "[20, 100]": 6}}', 'points: {formula: "opposition_rate / 0"}')
     assert _first(zero)[0] == "formula.divide_by_zero"
+
+
+def test_embedded_test_project_format_error_is_located_in_both_languages(tmp_path: Path) -> None:
+    old = "project: {facts: {opposition_rate: 1, environmental_impact: none}}"
+    path = _rule_file(tmp_path, old, "project: {kind: 42, facts: {opposition_rate: 1, environmental_impact: none}}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, x in enumerate(lines) if "kind: 42" in x)
+    problems = validate_file(path)
+    assert [(p.code, p.line, p.column) for p in problems] == [("test.project", line + 1, lines[line].index("42") + 1)]
+    assert "字段 “kind”" in problems[0].message("zh")
+    assert "field 'kind'" in problems[0].message("en") and "validation error" not in problems[0].message("en")
