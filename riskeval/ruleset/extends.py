@@ -109,6 +109,13 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+def _is_symlink(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except (OSError, ValueError):
+        return False
+
+
 def resolve_extends(value: str, extending_file: Path, rule_dirs: Sequence[Path] = ()) -> Path:
     """The file ``extends: value`` in ``extending_file`` refers to, under the policy above.
 
@@ -141,7 +148,7 @@ def resolve_extends(value: str, extending_file: Path, rule_dirs: Sequence[Path] 
         except (OSError, RuntimeError, ValueError):
             continue
         if not _inside(candidate, root):
-            escaped = escaped or exists or (root / text).is_symlink()
+            escaped = escaped or exists or _is_symlink(root / text)
             continue
         if exists:
             return candidate
@@ -150,21 +157,20 @@ def resolve_extends(value: str, extending_file: Path, rule_dirs: Sequence[Path] 
     raise ExtendsRefused("extends.missing", name=text[:80], bundled=", ".join(bundled_names()))
 
 
-def read_chain(path: Path, rule_dirs: Sequence[Path], read: Any = None) -> list[tuple[Path, Raw]]:
-    """The file and its ancestors (the file first), each read once.
+def read_chain(path: Path, rule_dirs: Sequence[Path]) -> list[tuple[Path, Raw]]:
+    """The file and its ancestors (the file first), each read once; at most :data:`MAX_EXTENDS_DEPTH`.
 
     Raises
     ------
     RuleSetError
         A file cannot be read, an ``extends`` is refused, the chain is too long or has a cycle.
     """
-    from .source import read_raw
+    from . import source  # looked up at call time, so tests can count the files read
 
-    read = read or read_raw
     chain: list[tuple[Path, Raw]] = []
     current = path.resolve()
     while True:
-        raw = read(current)
+        raw = source.read_raw(current)
         chain.append((current, raw))
         data, positions, display = raw
         extends = data.get("extends")
@@ -175,13 +181,11 @@ def read_chain(path: Path, rule_dirs: Sequence[Path], read: Any = None) -> list[
             parent = resolve_extends(extends, current, rule_dirs)
         except ExtendsRefused as exc:
             raise RuleSetError([Problem(display, here.line, here.column, exc.code, dict(exc.params))]) from None
-        top_data, top_positions, top_display = chain[0][1]
+        _top_data, top_positions, top_display = chain[0][1]
         top = top_positions.value(("extends",))
         seen = [p for p, _ in chain]
         if parent in seen:
-            names = " → ".join([*(p.name for p in seen[seen.index(parent) :]), parent.name])
-            if seen.index(parent) > 0:
-                names = " → ".join(p.name for p in seen[: seen.index(parent)]) + " → " + names
+            names = " → ".join([*(p.name for p in seen), parent.name])
             raise RuleSetError([Problem(top_display, top.line, top.column, "extends.cycle", {"chain": names})])
         if len(chain) >= MAX_EXTENDS_DEPTH:
             raise RuleSetError([Problem(top_display, top.line, top.column, "extends.too_deep", {"limit": MAX_EXTENDS_DEPTH})])
