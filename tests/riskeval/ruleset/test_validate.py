@@ -114,3 +114,15 @@ items:
     assert [v for _, v, _ in rs.item_values["JS-FEA-2"]["points"].branches] == [0, 1, 4]
     assert [x["id"] for x in rs.lineage] == ["jiangsu-db32-4013-2021", "child"]
     assert rs.content_hash != load_ruleset("jiangsu-db32-4013-2021").content_hash
+
+
+def test_cli_validate_chinese_syntax_error_at_the_mistake(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text('id: a\ntitle：标题\nversion: "1"\n', encoding="utf-8")
+    runner = CliRunner()
+    zh = runner.invoke(app, ["validate", str(path)])
+    assert zh.exit_code == 1 and "Traceback" not in zh.output
+    assert "bad.yaml:2:6: “：” 是全角（中文）冒号，键后面要写英文冒号加空格：title: 标题" in zh.stderr
+    en = runner.invoke(app, ["validate", "--lang", "en", str(path)])
+    assert "bad.yaml:2:6: '：' is a full-width colon" in en.stderr
+    assert "could not find expected" not in zh.stderr + en.stderr
