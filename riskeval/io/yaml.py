@@ -78,7 +78,10 @@ register_messages(
             "zh": "文件顶层必须是映射（键: 值），实际是{found}",
             "en": "the top level of the file must be a mapping (key: value), not {found_en}",
         },
-        "yaml.syntax": {"zh": "YAML 语法错误（{detail}）", "en": "YAML syntax error: {detail}"},
+        "yaml.syntax": {
+            "zh": "YAML 写法有误（解析器提示：{detail}）；请检查这一行的缩进、冒号和引号",
+            "en": "YAML syntax error: {detail}",
+        },
         "yaml.duplicate_key": {"zh": "重复的键 “{key}”", "en": "duplicate key '{key}'"},
         "yaml.too_many_nodes": {
             "zh": "内容展开后超过 {limit} 个节点（疑似别名炸弹），拒绝读取",
@@ -178,6 +181,7 @@ _BOOL_FALSE = {"false", "False", "FALSE"}
 _NULL = {"", "~", "null", "Null", "NULL"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_KEY_FULLWIDTH_COLON = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)\s*(：)")
 
 
 @dataclass(eq=False)
@@ -198,11 +202,22 @@ def _pos(node: _Node | yaml.Event) -> Position:
     return Position(mark.line + 1, mark.column + 1) if mark is not None else Position(1, 1)
 
 
+def _join_surrogate_pairs(text: str) -> str:
+    """Combine escaped UTF-16 surrogate pairs into their character; lone halves stay."""
+    return re.sub(
+        "[\ud800-\udbff][\udc00-\udfff]",
+        lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"),
+        text,
+    )
+
+
 def _scalar(node: _Node, file: str | None) -> Any:
     value = node.value
-    bad = _SURROGATE.search(value)
-    if bad:
-        raise YamlError("yaml.bad_unicode", _pos(node), file=file, char=f"U+{ord(bad.group()):04X}")
+    if _SURROGATE.search(value):
+        value = _join_surrogate_pairs(value)  # "\ud83d\ude00" escapes one character in two halves
+        bad = _SURROGATE.search(value)
+        if bad:
+            raise YamlError("yaml.bad_unicode", _pos(node), file=file, char=f"U+{ord(bad.group()):04X}")
     if node.style in ("'", '"', "|", ">"):
         return value
     if value in _NULL:
@@ -392,6 +407,13 @@ def load_yaml_with_positions(
             bad = _SURROGATE.search(key)
             if bad:
                 raise YamlError("yaml.bad_unicode", _pos(key_node), file=file, char=f"U+{ord(bad.group()):04X}")
+            colon = _KEY_FULLWIDTH_COLON.match(key) if key_node.style is None else None
+            if colon:
+                where = Position(key_node.position.line, key_node.position.column + colon.start(2))
+                source_line = text.split("\n")[where.line - 1] if text else key
+                rest = source_line[where.column :].strip() if where.column <= len(source_line) else ""
+                fixed = f"{colon.group(1)}: {rest}".rstrip()
+                raise YamlError("yaml.fullwidth_colon", where, file=file, key=colon.group(1), fixed=fixed)
             if key == "<<" and key_node.style is None:
                 # YAML merge key: explicit keys of this mapping win over merged ones.
                 sources = value_node.value if value_node.kind == "seq" else [value_node]

@@ -1,23 +1,33 @@
-"""Semantic checks of a merged rule set and compilation into :class:`RuleSet`."""
+"""Semantic checks of a merged rule set and its compilation into a :class:`RuleSet`, in named passes.
+
+:func:`build_ruleset` runs, in order: the header (regime), facts, scoring (levels, dimension
+weights and maxima), items (conditions and values), triggers, procedures, scope, panel rules,
+required facts, then assembles the rule set and finally runs the embedded tests' project checks.
+Every pass appends located :class:`Problem` s and never stops at the first.
+"""
 
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from typing import Any
 
-from ..model.ruleset import FactDecl, Item
+from pydantic import ValidationError
+
+from ..i18n import register_messages, t
+from ..model.ruleset import Item, Scoring
 from ..model.vocabulary import DECISION_LEVEL_OPTIONS, IDENTITY_FIELDS, KIND_OPTIONS, REGIME_OPTIONS
-from .conditions import Always, And, Cmp, Condition, ConditionError, FactSpec, facts_read, parse_condition
+from .conditions import Always, And, Condition, ConditionError, FactSpec, facts_read, parse_condition
+from .extends import Layered
 from .facts import FactValueError, coerce_fact_value, spec_of
-from .formula import formula_facts, parse_formula
 from .intervals import IntervalError, find_gaps_and_overlaps, parse_interval
-from .loader import Layered, Origin, check_levels, condition_problem, content_hash
+from .loader import content_hash
 from .problems import Problem
 from .ruleset import CompiledValue, Rule, RuleSet
+from .source import Origin, condition_problem
+from .values import compile_value
 
-__all__ = ["build_ruleset", "identity_specs"]
+__all__ = ["Ctx", "build_ruleset", "check_levels", "identity_specs"]
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_FACTORS = 8
@@ -36,12 +46,15 @@ def identity_specs() -> dict[str, FactSpec]:
     }
 
 
-class _Ctx:
+class Ctx:
+    """What the passes share: the merged layers, the problems found, fact specs, facts read, rules."""
+
     def __init__(self, layered: Layered, problems: list[Problem]) -> None:
         self.layered = layered
         self.problems = problems
         self.specs: dict[str, FactSpec] = {}
         self.read: set[str] = set()
+        self.rules: list[Rule] = []
 
     def origin(self, section: str, ident: str = "") -> Origin:
         return self.layered.origins.get((section, ident)) or self.layered.top.origin()
@@ -62,7 +75,17 @@ class _Ctx:
         return cond
 
 
-def _check_facts(ctx: _Ctx) -> None:
+def _check_header(ctx: Ctx) -> None:
+    top = ctx.layered.top
+    if ctx.layered.regime is None and ctx.layered.decisions is None:
+        ctx.error(top.origin(), ("id",), "regime.missing", key=True)
+    if ctx.layered.scoring is None:
+        ctx.error(top.origin(), ("id",), "scoring.missing", key=True)
+    if not ctx.layered.dimensions:
+        ctx.error(top.origin(), ("id",), "scoring.no_dimensions", key=True)
+
+
+def _check_facts(ctx: Ctx) -> None:
     for name, decl in ctx.layered.facts.items():
         origin = ctx.origin("facts", name)
         if not _IDENT.match(name):
@@ -92,139 +115,62 @@ def _check_facts(ctx: _Ctx) -> None:
     ctx.specs.update(identity_specs())
 
 
-def _numeric_facts(facts: dict[str, FactDecl]) -> set[str]:
-    out = set()
-    for name, decl in facts.items():
-        if decl.type in ("number", "integer", "bool"):
-            out.add(name)
-        elif decl.type == "option" and decl.options and all(o.value is not None for o in decl.options):
-            out.add(name)
-    return out | {"investment"}
-
-
-def _compile_value(
-    ctx: _Ctx, item: Item, field: str, spec: Any, origin: Origin, unit_range: bool
-) -> CompiledValue | None:
-    sub: tuple[str | int, ...] = (field,)
-    if isinstance(spec, int | float):
-        _check_number(ctx, item, field, float(spec), origin, sub, unit_range)
-        return CompiledValue("const", const=float(spec))
-    shapes = [k for k in ("map", "bands", "formula") if getattr(spec, k) is not None]
-    if len(shapes) != 1:
-        ctx.error(origin, sub, "value.shape")
-        return None
-    if spec.formula is not None:
-        try:
-            formula = parse_formula(spec.formula, _numeric_facts(ctx.layered.facts))
-        except ConditionError as exc:
-            ctx.problems.append(condition_problem(origin, (*sub, "formula"), exc, spec.formula))
-            return None
-        ctx.read |= formula_facts(formula)
-        return CompiledValue("formula", formula=formula, formula_text=spec.formula)
-    if spec.fact is None:
-        ctx.error(origin, sub, "value.fact_missing")
-        return None
-    decl = ctx.layered.facts.get(spec.fact)
-    if decl is None:
-        close = difflib.get_close_matches(spec.fact, list(ctx.layered.facts), n=1)
-        ctx.error(origin, (*sub, "fact"), "value.unknown_fact", name=spec.fact, suggestion=close[0] if close else "")
-        return None
-    ctx.read.add(spec.fact)
-    branches: list[tuple[Condition, float, str]] = []
-    if spec.map is not None:
-        if decl.type not in ("option", "bool"):
-            ctx.error(origin, (*sub, "fact"), "value.map_type", name=spec.fact, type=decl.type)
-            return None
-        seen: set[Any] = set()
-        for key, value in spec.map.items():
-            try:
-                code = coerce_fact_value(decl, key)
-            except FactValueError:
-                options = ", ".join(o.code for o in decl.options) if decl.type == "option" else "true, false"
-                ctx.error(origin, (*sub, "map", key), "value.unknown_option", key=True, value=key, name=spec.fact, options=options)
-                continue
-            seen.add(code)
-            _check_number(ctx, item, field, value, origin, (*sub, "map", key), unit_range)
-            label = next((o.label for o in decl.options if o.code == code), "是" if code is True else "否")
-            code_text = code if isinstance(code, str) else ("true" if code else "false")
-            branches.append((Cmp(spec.fact, "==", code), float(value), f"{spec.fact} = {code_text}（{label}）"))
-        expected = {o.code for o in decl.options} if decl.type == "option" else {True, False}
-        missing = expected - seen
-        if missing:
-            ctx.error(origin, (*sub, "map"), "value.map_incomplete", name=spec.fact, missing=", ".join(sorted(map(str, missing))))
-        return CompiledValue("table", fact=spec.fact, branches=tuple(branches))
-    if decl.type not in ("number", "integer"):
-        ctx.error(origin, (*sub, "fact"), "value.bands_type", name=spec.fact, type=decl.type)
-        return None
-    intervals = []
-    assert spec.bands is not None
-    for key, value in spec.bands.items():
-        try:
-            band = parse_interval(key)
-        except IntervalError as exc:
-            ctx.error(origin, (*sub, "bands", key), exc.code, key=True, text=exc.text)
-            continue
-        intervals.append(band)
-        _check_number(ctx, item, field, value, origin, (*sub, "bands", key), unit_range)
-        parts: list[Condition] = []
-        if not math.isinf(band.low):
-            parts.append(Cmp(spec.fact, ">=" if band.low_closed else ">", _int(band.low)))
-        if not math.isinf(band.high):
-            parts.append(Cmp(spec.fact, "<=" if band.high_closed else "<", _int(band.high)))
-        cond: Condition = And(tuple(parts)) if len(parts) != 1 else parts[0]
-        branches.append((cond, float(value), f"{spec.fact} ∈ {band}"))
-    for kind, detail in find_gaps_and_overlaps(intervals, decl.min, decl.max):
-        ctx.error(origin, (*sub, "bands"), f"bands.{kind}", fact=spec.fact, detail=detail)
-    return CompiledValue("table", fact=spec.fact, branches=tuple(branches))
-
-
-def _int(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else x
-
-
-def _check_number(
-    ctx: _Ctx, item: Item, field: str, value: float, origin: Origin, sub: tuple[str | int, ...], unit_range: bool
-) -> None:
-    if unit_range and not 0 <= value <= 1:
-        ctx.error(origin, sub, "item.unit_range", id=item.id, field=field, value=value)
-    elif not unit_range:
-        if value < 0:
-            ctx.error(origin, sub, "item.negative", id=item.id, value=value)
-        elif item.max is not None and value > item.max + 1e-9:
-            ctx.error(origin, sub, "item.over_max", id=item.id, value=value, max=item.max)
-
-
-def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bool = True) -> RuleSet:
-    """Check the merged rule set and compile it. Problems are appended to ``problems``."""
-    ctx = _Ctx(layered, problems)
-    top = layered.top
-    meta = top.model
-    if layered.regime is None and layered.decisions is None:
-        ctx.error(top.origin(), ("id",), "regime.missing", key=True)
-    _check_facts(ctx)
-    scoring = layered.scoring
+def _check_scoring(ctx: Ctx) -> dict[str, Any]:
+    """Level bands, then the dimensions' weights (index) or maxima (points); returns the bands."""
+    layered, scoring = ctx.layered, ctx.layered.scoring
     if scoring is None:
-        ctx.error(top.origin(), ("id",), "scoring.missing", key=True)
-    if not layered.dimensions:
-        ctx.error(top.origin(), ("id",), "scoring.no_dimensions", key=True)
-    bands: dict[str, Any] = {}
-    if scoring is not None:
-        bands = check_levels(scoring, ctx.origin("scoring"), problems, scoring.total)
-        dims = list(layered.dimensions.values())
-        if scoring.method == "index" and dims:
-            missing = [d for d in dims if d.weight is None]
-            for d in missing:
-                ctx.error(ctx.origin("dimensions", d.id), ("id",), "dim.weight_missing", id=d.id)
-            total = sum(d.weight or 0 for d in dims)
-            if not missing and abs(total - 1) > 1e-6:
-                ctx.error(ctx.origin("dimensions", dims[0].id), (), "dim.weights", total=round(total, 6))
-        if scoring.method == "points" and dims and all(d.max is not None for d in dims) and scoring.total is not None:
-            total = sum(d.max or 0 for d in dims)
-            if abs(total - scoring.total) > 1e-6:
-                ctx.error(ctx.origin("dimensions", dims[0].id), (), "dim.max_total", total=total, expected=scoring.total)
-    method = scoring.method if scoring else "points"
+        return {}
+    bands = check_levels(scoring, ctx.origin("scoring"), ctx.problems, scoring.total)
+    dims = list(layered.dimensions.values())
+    if scoring.method == "index" and dims:
+        missing = [d for d in dims if d.weight is None]
+        for d in missing:
+            ctx.error(ctx.origin("dimensions", d.id), ("id",), "dim.weight_missing", id=d.id)
+        total = sum(d.weight or 0 for d in dims)
+        if not missing and abs(total - 1) > 1e-6:
+            ctx.error(ctx.origin("dimensions", dims[0].id), (), "dim.weights", total=round(total, 6))
+    if scoring.method == "points" and dims and all(d.max is not None for d in dims) and scoring.total is not None:
+        total = sum(d.max or 0 for d in dims)
+        if abs(total - scoring.total) > 1e-6:
+            ctx.error(ctx.origin("dimensions", dims[0].id), (), "dim.max_total", total=total, expected=scoring.total)
+    return bands
 
-    rules: list[Rule] = []
+
+def _item_values(ctx: Ctx, item: Item, method: str, origin: Origin) -> dict[str, CompiledValue]:
+    values: dict[str, CompiledValue] = {}
+    if method == "points":
+        for wrong in ("probability", "impact", "weight"):
+            if getattr(item, wrong) is not None:
+                ctx.error(origin, (wrong,), "item.wrong_method", key=True, id=item.id, field=wrong, method="points")
+        if item.panel:
+            values["points"] = CompiledValue("panel")
+        elif item.points is None:
+            ctx.error(origin, ("id",), "item.points_missing", id=item.id)
+        else:
+            compiled = compile_value(ctx, item, "points", item.points, origin, unit_range=False)
+            if compiled is not None:
+                values["points"] = compiled
+        return values
+    for wrong in ("points", "max"):
+        if getattr(item, wrong) is not None:
+            ctx.error(origin, (wrong,), "item.wrong_method", key=True, id=item.id, field=wrong, method="index")
+    if item.panel:
+        values["probability"] = values["impact"] = CompiledValue("panel")
+        if item.weight is None:
+            ctx.error(origin, ("id",), "item.index_missing", id=item.id)
+    elif item.probability is None or item.impact is None or item.weight is None:
+        ctx.error(origin, ("id",), "item.index_missing", id=item.id)
+    else:
+        for field in ("probability", "impact"):
+            compiled = compile_value(ctx, item, field, getattr(item, field), origin, unit_range=True)
+            if compiled is not None:
+                values[field] = compiled
+    return values
+
+
+def _compile_items(ctx: Ctx, method: str) -> dict[str, dict[str, CompiledValue]]:
+    """Each item's condition and values; one rule per non-zero branch of a table."""
+    layered = ctx.layered
     item_values: dict[str, dict[str, CompiledValue]] = {}
     for item in layered.items.values():
         origin = ctx.origin("items", item.id)
@@ -232,35 +178,7 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
             close = difflib.get_close_matches(item.dimension, list(layered.dimensions), n=1)
             ctx.error(origin, ("dimension",), "dim.unknown", id=item.dimension, suggestion=close[0] if close else "")
         when = ctx.condition(item.when, origin, ("when",))
-        values: dict[str, CompiledValue] = {}
-        if method == "points":
-            for wrong in ("probability", "impact", "weight"):
-                if getattr(item, wrong) is not None:
-                    ctx.error(origin, (wrong,), "item.wrong_method", key=True, id=item.id, field=wrong, method="points")
-            if item.panel:
-                values["points"] = CompiledValue("panel")
-            elif item.points is None:
-                ctx.error(origin, ("id",), "item.points_missing", id=item.id)
-            else:
-                compiled = _compile_value(ctx, item, "points", item.points, origin, unit_range=False)
-                if compiled is not None:
-                    values["points"] = compiled
-        else:
-            for wrong in ("points", "max"):
-                if getattr(item, wrong) is not None:
-                    ctx.error(origin, (wrong,), "item.wrong_method", key=True, id=item.id, field=wrong, method="index")
-            if item.panel:
-                values["probability"] = values["impact"] = CompiledValue("panel")
-                if item.weight is None:
-                    ctx.error(origin, ("id",), "item.index_missing", id=item.id)
-            elif item.probability is None or item.impact is None or item.weight is None:
-                ctx.error(origin, ("id",), "item.index_missing", id=item.id)
-            else:
-                for field in ("probability", "impact"):
-                    compiled = _compile_value(ctx, item, field, getattr(item, field), origin, unit_range=True)
-                    if compiled is not None:
-                        values[field] = compiled
-        item_values[item.id] = values
+        values = item_values[item.id] = _item_values(ctx, item, method, origin)
         if when is None:
             continue
         points = values.get("points")
@@ -269,24 +187,31 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
                 if value == 0:
                     continue  # a zero-point branch changes nothing; leaving it out saves engine firings
                 combined = cond if isinstance(when, Always) else And((when, cond))
-                rules.append(Rule(f"item:{item.id}#{k}", "item", item.id, combined, value, label))
+                ctx.rules.append(Rule(f"item:{item.id}#{k}", "item", item.id, combined, value, label))
         else:
             const = points.const if points is not None and points.kind == "const" else None
-            rules.append(Rule(f"item:{item.id}", "item", item.id, when, const))
-    if method == "index":
-        for dim in layered.dimensions.values():
-            weights = [i.weight for i in layered.items.values() if i.dimension == dim.id and i.weight is not None]
+            ctx.rules.append(Rule(f"item:{item.id}", "item", item.id, when, const))
+    return item_values
+
+
+def _check_item_totals(ctx: Ctx, method: str) -> None:
+    """Item weights per dimension add up to 1 (index); item maxima add up to the dimension's (points)."""
+    items = list(ctx.layered.items.values())
+    for dim in ctx.layered.dimensions.values():
+        if method == "index":
+            weights = [i.weight for i in items if i.dimension == dim.id and i.weight is not None]
             if weights and abs(sum(weights) - 1) > 1e-6:
                 ctx.error(ctx.origin("dimensions", dim.id), ("id",), "dim.item_weights", id=dim.id, total=round(sum(weights), 6))
-    # dimension maxima against the items' maxima (points method)
-    if method == "points":
-        for dim in layered.dimensions.values():
-            maxima = [i.max for i in layered.items.values() if i.dimension == dim.id]
+        else:
+            maxima = [i.max for i in items if i.dimension == dim.id]
             if dim.max is not None and maxima and all(m is not None for m in maxima):
                 total = sum(m or 0 for m in maxima)
                 if abs(total - dim.max) > 1e-6:
                     ctx.error(ctx.origin("dimensions", dim.id), ("max",), "dim.items_total", id=dim.id, max=dim.max, total=total)
 
+
+def _compile_triggers(ctx: Ctx) -> None:
+    layered = ctx.layered
     for trig in layered.triggers.values():
         origin = ctx.origin("triggers", trig.id)
         if trig.when is None and not trig.factors:
@@ -306,72 +231,102 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         if trig.min_factors is not None and not factors:
             ctx.error(origin, ("min_factors",), "trigger.min_without_factors")
         if trig_cond is not None:
-            rules.append(Rule(f"trigger:{trig.id}", "trigger", trig.id, trig_cond, factors=factors, min_factors=need))
-    for proc in layered.procedures.values():
+            ctx.rules.append(Rule(f"trigger:{trig.id}", "trigger", trig.id, trig_cond, factors=factors, min_factors=need))
+
+
+def _compile_procedures(ctx: Ctx) -> None:
+    for proc in ctx.layered.procedures.values():
         origin = ctx.origin("procedures", proc.id)
         required = ctx.condition(proc.required_when, origin, ("required_when",))
         satisfied = ctx.condition(proc.satisfied, origin, ("satisfied",))
         if required is not None:
-            rules.append(Rule(f"proc-required:{proc.id}", "proc_required", proc.id, required))
+            ctx.rules.append(Rule(f"proc-required:{proc.id}", "proc_required", proc.id, required))
         if satisfied is not None:
-            rules.append(Rule(f"proc-satisfied:{proc.id}", "proc_satisfied", proc.id, satisfied))
-    scope: list[tuple[str, Condition]] | None = None
-    if layered.scope is not None:
-        scope = []
-        origin = ctx.origin("scope")
-        for i, entry in enumerate(layered.scope):
-            text, sub = (entry, (i,)) if isinstance(entry, str) else (entry.when, (i, "when"))
-            scope_cond = ctx.condition(text, origin, sub)
-            if scope_cond is not None:
-                label = text if isinstance(entry, str) or not entry.label else f"{entry.label}（{text}）"
-                scope.append((label, scope_cond))
-                rules.append(Rule(f"scope:{i}", "scope", str(i), scope_cond))
+            ctx.rules.append(Rule(f"proc-satisfied:{proc.id}", "proc_satisfied", proc.id, satisfied))
+
+
+def _compile_scope(ctx: Ctx) -> list[tuple[str, Condition]] | None:
+    if ctx.layered.scope is None:
+        return None
+    scope: list[tuple[str, Condition]] = []
+    origin = ctx.origin("scope")
+    for i, entry in enumerate(ctx.layered.scope):
+        text, sub = (entry, (i,)) if isinstance(entry, str) else (entry.when, (i, "when"))
+        scope_cond = ctx.condition(text, origin, sub)
+        if scope_cond is not None:
+            label = text if isinstance(entry, str) or not entry.label else f"{entry.label}（{text}）"
+            scope.append((label, scope_cond))
+            ctx.rules.append(Rule(f"scope:{i}", "scope", str(i), scope_cond))
+    return scope
+
+
+def _compile_panel(ctx: Ctx) -> list[tuple[Condition, int]]:
     panel_conditions: list[tuple[Condition, int]] = []
-    if layered.panel is not None:
+    if ctx.layered.panel is not None:
         origin = ctx.origin("panel")
         before = set(ctx.read)
-        for i, rule in enumerate(layered.panel.rules):
+        for i, rule in enumerate(ctx.layered.panel.rules):
             panel_cond = ctx.condition(rule.when, origin, ("rules", i, "when"))
             if panel_cond is not None:
                 panel_conditions.append((panel_cond, rule.size))
         ctx.read = before  # panel rules do not make facts required
-    rules.append(Rule("_seen", "seen", "", Always()))
+    return panel_conditions
 
+
+def _required_facts(ctx: Ctx) -> tuple[dict[str, Condition], set[str], set[str]]:
+    """``required_when`` conditions, the facts read by rules, and the required facts among them."""
+    facts = ctx.layered.facts
     required_when: dict[str, Condition] = {}
-    for name, decl in layered.facts.items():
+    for name, decl in facts.items():
         if decl.required_when is not None:
             needed = ctx.condition(decl.required_when, ctx.origin("facts", name), ("required_when",))
             if needed is not None:
                 required_when[name] = needed
     read_facts = set(ctx.read) - set(IDENTITY_FIELDS)
-    required_names = {name for name, decl in layered.facts.items() if decl.required and name in read_facts}
-    for name, decl in layered.facts.items():
+    required = {name for name, decl in facts.items() if decl.required and name in read_facts}
+    for name, decl in facts.items():
         if decl.required and name not in read_facts:
-            origin = ctx.origin("facts", name)
-            f, line, col = origin.at("required")
-            problems.append(Problem(f, line, col, "fact.unread_required", {"name": name}, severity="warning"))
-    option_values = {
-        name: {o.code: float(o.value) for o in decl.options if o.value is not None}
-        for name, decl in layered.facts.items()
-        if decl.type == "option"
-    }
-    lineage = [
-        {"id": pf.model.id, "version": pf.model.version, "file": pf.display} for pf in layered.chain
-    ]
-    hashed = {
-        "id": meta.id,
-        "version": meta.version,
-        "regime": layered.regime,
-        "decisions": layered.decisions,
-        "facts": {k: v.model_dump() for k, v in sorted(layered.facts.items())},
-        "dimensions": [d.model_dump() for d in layered.dimensions.values()],
-        "scoring": scoring.model_dump() if scoring else None,
-        "items": [i.model_dump() for i in layered.items.values()],
-        "triggers": [t.model_dump() for t in layered.triggers.values()],
-        "procedures": [p.model_dump() for p in layered.procedures.values()],
-        "scope": [e if isinstance(e, str) else e.model_dump() for e in layered.scope] if layered.scope is not None else None,
-        "panel": layered.panel.model_dump() if layered.panel else None,
-    }
+            f, line, col = ctx.origin("facts", name).at("required")
+            ctx.problems.append(Problem(f, line, col, "fact.unread_required", {"name": name}, severity="warning"))
+    return required_when, read_facts, required
+
+
+def _hash(layered: Layered) -> str:
+    meta, scoring = layered.top.model, layered.scoring
+    return content_hash(
+        {
+            "id": meta.id,
+            "version": meta.version,
+            "regime": layered.regime,
+            "decisions": layered.decisions,
+            "facts": {k: v.model_dump() for k, v in sorted(layered.facts.items())},
+            "dimensions": [d.model_dump() for d in layered.dimensions.values()],
+            "scoring": scoring.model_dump() if scoring else None,
+            "items": [i.model_dump() for i in layered.items.values()],
+            "triggers": [t.model_dump() for t in layered.triggers.values()],
+            "procedures": [p.model_dump() for p in layered.procedures.values()],
+            "scope": [e if isinstance(e, str) else e.model_dump() for e in layered.scope] if layered.scope is not None else None,
+            "panel": layered.panel.model_dump() if layered.panel else None,
+        }
+    )
+
+
+def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bool = True) -> RuleSet:
+    """Check the merged rule set and compile it. Problems are appended to ``problems``."""
+    ctx = Ctx(layered, problems)
+    _check_header(ctx)
+    _check_facts(ctx)
+    bands = _check_scoring(ctx)
+    method = layered.scoring.method if layered.scoring else "points"
+    item_values = _compile_items(ctx, method)
+    _check_item_totals(ctx, method)
+    _compile_triggers(ctx)
+    _compile_procedures(ctx)
+    scope = _compile_scope(ctx)
+    panel_conditions = _compile_panel(ctx)
+    ctx.rules.append(Rule("_seen", "seen", "", Always()))
+    required_when, read_facts, required = _required_facts(ctx)
+    top, meta = layered.top, layered.top.model
     ruleset = RuleSet(
         id=meta.id,
         title=meta.title,
@@ -385,7 +340,7 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         facts=dict(layered.facts),
         specs=dict(ctx.specs),
         dimensions=list(layered.dimensions.values()),
-        scoring=scoring,  # type: ignore[arg-type]
+        scoring=layered.scoring,  # type: ignore[arg-type]
         level_bands=bands,
         items=list(layered.items.values()),
         triggers=list(layered.triggers.values()),
@@ -393,21 +348,48 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         panel=layered.panel,
         tests=list(meta.tests),
         scope=scope,
-        rules=rules,
+        rules=ctx.rules,
         item_values=item_values,
         panel_conditions=panel_conditions,
         read_facts=read_facts,
-        required_facts=required_names,
+        required_facts=required,
         required_when=required_when,
-        option_values=option_values,
+        option_values={
+            name: {o.code: float(o.value) for o in decl.options if o.value is not None}
+            for name, decl in layered.facts.items()
+            if decl.type == "option"
+        },
         path=top.path,
-        lineage=lineage,
-        content_hash=content_hash(hashed),
+        lineage=[{"id": pf.model.id, "version": pf.model.version, "file": pf.display} for pf in layered.chain],
+        content_hash=_hash(layered),
         test_origins=[top.origin("tests", i) for i in range(len(meta.tests))],
     )
     if strict_tests and not [p for p in problems if p.severity == "error"]:
         _check_tests(ruleset, problems)
     return ruleset
+
+
+register_messages(
+    {
+        "test.project_field": {
+            "zh": "字段 “{field}” 不符合项目格式（{kind}）",
+            "en": "field '{field}' does not match the project format ({kind})",
+        }
+    }
+)
+
+
+class _Detail:
+    """A message parameter rendered in the message's language."""
+
+    def __init__(self, code: str, params: dict[str, Any]) -> None:
+        self.code, self.params = code, params
+
+    def short(self, lang: str = "zh") -> str:
+        return t(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.short("zh")
 
 
 def _check_tests(ruleset: RuleSet, problems: list[Problem]) -> None:
@@ -422,12 +404,44 @@ def _check_tests(ruleset: RuleSet, problems: list[Problem]) -> None:
         except ProjectError as exc:
             f, line, col = origin.at("project")
             problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": exc}))
-        except Exception as exc:  # pydantic ValidationError
-            f, line, col = origin.at("project")
-            problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": str(exc).splitlines()[0]}))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "project"
+            f, line, col = origin.at("project", *first["loc"])
+            detail = _Detail("test.project_field", {"field": field, "kind": first["type"]})
+            problems.append(Problem(f, line, col, "test.project", {"name": case.name, "detail": detail}))
         expect = case.expect
         for listed, field in ((expect.findings, "findings"), (expect.absent, "absent"), (expect.triggers, "triggers")):
             for k, ident in enumerate(listed or []):
                 if ident not in ids:
                     f, line, col = origin.at("expect", field, k)
                     problems.append(Problem(f, line, col, "test.unknown_item", {"name": case.name, "id": ident}))
+
+
+def check_levels(scoring: Scoring, origin: Origin, problems: list[Problem], total: float | None) -> dict[str, Any]:
+    """Parse the level bands and check order, gaps and overlaps."""
+    bands: dict[str, Any] = {}
+    for level in ("low", "medium", "high"):
+        band = scoring.levels.get(level)
+        if band is None:
+            f, line, col = origin.at("levels", key=True)
+            problems.append(Problem(f, line, col, "levels.missing", {"level": level}))
+            continue
+        try:
+            bands[level] = parse_interval(band.range)
+        except IntervalError as exc:
+            f, line, col = origin.at("levels", level)
+            problems.append(Problem(f, line, col, exc.code, {"text": exc.text}))
+    if len(bands) == 3:
+        order = ["low", "medium", "high"]
+        for lower, higher in zip(order, order[1:], strict=False):
+            if bands[lower].low >= bands[higher].low:
+                f, line, col = origin.at("levels", higher)
+                problems.append(Problem(f, line, col, "levels.order", {"lower": lower, "higher": higher}))
+                return bands
+        low_bound = 0.0
+        high_bound = total if total is not None else (1.0 if scoring.method == "index" else None)
+        for kind, detail in find_gaps_and_overlaps(list(bands.values()), low_bound, high_bound):
+            f, line, col = origin.at("levels")
+            problems.append(Problem(f, line, col, f"levels.{kind}", {"detail": detail}))
+    return bands

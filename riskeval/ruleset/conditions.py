@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import ast
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .hints import MAX_CONSTANT, suggest, syntax_problem
 
 __all__ = [
     "FactSpec",
@@ -36,6 +39,7 @@ __all__ = [
     "Condition",
     "ConditionError",
     "parse_condition",
+    "parse_expression",
     "evaluate",
     "facts_read",
     "render",
@@ -52,6 +56,8 @@ class FactSpec:
 
     type: FactType
     options: Mapping[str, str] = field(default_factory=dict)
+    #: the Chinese label, so that ``满意度 > 80`` can be answered with the fact's name
+    label: str = ""
 
     def option_code(self, value: str) -> str | None:
         """Return the option code for a code or its Chinese label, or ``None``."""
@@ -114,6 +120,8 @@ _FLIP: dict[str, Op] = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", 
 _OPS: dict[type, Op] = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _LITERALS: dict[str, bool] = {"true": True, "false": False, "True": True, "False": False, "是": True, "否": False}
 MAX_CONDITION_LENGTH = 2000
+#: deepest nesting of an expression (operators, calls, brackets); real rules need fewer than 10
+MAX_NESTING = 100
 
 
 def _char_offset(text: str, byte_offset: int) -> int:
@@ -134,6 +142,9 @@ class _Parser:
     def fact(self, node: ast.Name) -> tuple[str, FactSpec]:
         spec = self.facts.get(node.id)
         if spec is None:
+            hint = suggest(self.text, {name: s.label for name, s in self.facts.items()})
+            if hint is not None:
+                raise ConditionError(hint[1], hint[0], **hint[2])
             close = difflib.get_close_matches(node.id, list(self.facts), n=1)
             raise self.fail("cond.unknown_fact", node, name=node.id, suggestion=close[0] if close else "")
         return node.id, spec
@@ -227,6 +238,8 @@ class _Parser:
         if kind in ("number", "integer"):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise self.fail("cond.type_mismatch", node, name=name, type=kind, value=value)
+            if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_CONSTANT:
+                raise self.fail("cond.number_out_of_range", node, value=_short_number(value), limit=MAX_CONSTANT)
             return value
         if kind == "bool":
             if not isinstance(value, bool):
@@ -275,24 +288,56 @@ def parse_condition(text: str, facts: Mapping[str, FactSpec]) -> Condition:
     """
     if not isinstance(text, str):
         raise ConditionError("cond.not_text", 0)
-    if len(text) > MAX_CONDITION_LENGTH:
-        raise ConditionError("cond.too_long", 0, limit=MAX_CONDITION_LENGTH)
-    stripped = text.strip()
-    lead = len(text) - len(text.lstrip())
-    if not stripped:
-        raise ConditionError("cond.empty", 0)
-    try:
-        tree = ast.parse(stripped, mode="eval")
-    except SyntaxError as exc:
-        offset = (exc.offset or 1) - 1
-        raise ConditionError("cond.syntax", lead + offset, detail=exc.msg) from None
+    tree, stripped, lead = parse_expression(text, {name: spec.label for name, spec in facts.items()})
     try:
         return _Parser(stripped, facts).convert(tree.body)
     except ConditionError as exc:
         exc.offset += lead
         raise
-    except RecursionError:
-        raise ConditionError("cond.too_deep", 0) from None
+
+
+def _short_number(value: float) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:12]}…（{len(text)} 位）"
+
+
+def _depth_offset(tree: ast.AST, limit: int) -> int | None:
+    """The column of a node nested deeper than ``limit``, found without recursion; else ``None``."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return int(getattr(node, "col_offset", 0))
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
+
+
+def parse_expression(text: str, labels: Mapping[str, str], *, empty: str = "cond.empty") -> tuple[ast.Expression, str, int]:
+    """Parse a condition or formula with Python's parser, safely: ``(tree, stripped text, lead)``.
+
+    Length, nesting depth and number size are bounded; every failure is a :class:`ConditionError`
+    with a catalogue code (paper spellings such as ``满意度＞80`` get ``cond.write_instead``).
+    """
+    if len(text) > MAX_CONDITION_LENGTH:
+        raise ConditionError("cond.too_long", 0, limit=MAX_CONDITION_LENGTH)
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    if not stripped:
+        raise ConditionError(empty, 0)
+    try:
+        tree = ast.parse(stripped, mode="eval")
+    except SyntaxError as exc:
+        hint = suggest(stripped, labels)
+        if hint is not None:
+            raise ConditionError(hint[1], lead + hint[0], **hint[2]) from None
+        code, params = syntax_problem(exc)
+        raise ConditionError(code, lead + max((exc.offset or 1) - 1, 0), **params) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ConditionError("cond.too_deep", lead) from None
+    deep = _depth_offset(tree, MAX_NESTING)
+    if deep is not None:
+        raise ConditionError("cond.too_deep", lead + _char_offset(stripped, deep))
+    return tree, stripped, lead
 
 
 def _compare(actual: Any, op: str, expected: Scalar) -> bool:

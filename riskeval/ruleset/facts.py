@@ -49,7 +49,7 @@ class FactValueError(ValueError):
 
 def spec_of(decl: FactDecl) -> FactSpec:
     """The parser's view of a declaration."""
-    return FactSpec(decl.type, {o.code: o.label for o in decl.options})
+    return FactSpec(decl.type, {o.code: o.label for o in decl.options}, decl.label)
 
 
 def _shown(value: Any) -> str:

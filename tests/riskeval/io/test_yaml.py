@@ -169,3 +169,58 @@ def test_syntax_error_is_a_catalogue_message() -> None:
 def test_missing_file_raises_oserror(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         load_yaml_with_positions(tmp_path / "none.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "position"),
+    [
+        ("id: a\ntitle：标题\nversion: '1'\n", "yaml.fullwidth_colon", (2, 6)),
+        ("id: a\ntitle：标题\n", "yaml.fullwidth_colon", (2, 6)),
+        ("id: a\nfacts:\n  rate：{type: number}\n  b: 1\n", "yaml.fullwidth_colon", (3, 7)),
+        ("items:\n  - id: A\n    label：征地\n    dimension: x\n", "yaml.fullwidth_colon", (3, 10)),
+        ("id: a\nfacts:\n\trate: 1\n", "yaml.tab", (3, 1)),
+        ("id: a\nfacts:\n  rate:\n  \t type: number\n", "yaml.tab", (4, 3)),
+        ("id: a\ntitle:abc\nversion: '1'\n", "yaml.colon_space", (2, 7)),
+        ('id: a\ntitle: "abc\nversion: "1"\n', "yaml.unclosed_quote", (2, 8)),
+        ("id: a\ntitle: 'abc\nversion: 1\n", "yaml.unclosed_quote", (2, 8)),
+        ('a:\n  - "abc\n  - "d"\n', "yaml.unclosed_quote", (2, 5)),
+        ("id: a\nfacts:\n  rate: 1\n   b: 2\nc: 3\n", "yaml.indentation", (4, 4)),
+        ("id: a\nfacts:\n  rate: {label: 反对率（%）}\n b: 2\n", "yaml.indentation", (4, 2)),
+        ("id: a\nm: {a: 1，b: 2}\n", "yaml.fullwidth", (2, 9)),
+        ("id: a\ntitle: “ab: c”\n", "yaml.fullwidth", (2, 8)),
+        ("id: a\ntitle: [最小规则集\nversion: \"1\"\n", "yaml.unclosed_bracket", (3, 8)),
+        ("id: a\nx: {a: 1）\n", "yaml.unclosed_bracket", (3, 1)),
+        ("id: a\ntitle: 说明: 其他\nv: 1\n", "yaml.colon_in_value", (2, 10)),
+        ("a: {label: 反对: x}\n", "yaml.flow_separator", (1, 14)),
+    ],
+)
+def test_syntax_errors_at_the_mistake_with_the_fix(text: str, code: str, position: tuple[int, int]) -> None:
+    err = _error(text)
+    assert (err.code, (err.position.line, err.position.column)) == (code, position)
+    zh, en = err.message("zh"), err.message("en")
+    assert zh != en and code not in zh and code not in en
+    assert not any(word in zh for word in ("could not", "expected", "found", "while"))  # no bare PyYAML text
+
+
+def test_fix_suggestions_are_valid_yaml() -> None:
+    assert _error("id: a\ntitle：标题\n").params["fixed"] == "title: 标题"
+    assert _error("id: a\ntitle:abc\n").params["fixed"] == "title: abc"
+    fixed = _error("id: a\ntitle: 说明: 其他\n").params["fixed"]
+    assert load_yaml_with_positions("f.yaml", fixed)[0] == {"title": "说明: 其他"}
+
+
+def test_unknown_syntax_errors_are_wrapped_in_a_catalogue_message() -> None:
+    err = _error("a: &x 1\nb: *x\nc: *\n")
+    assert err.code.startswith("yaml.")
+    assert err.message("zh") != err.message("en")
+
+
+def test_undefined_alias_is_located() -> None:
+    err = _error("a: 1\nb: *nothing\n")
+    assert (err.code, err.position) == ("yaml.undefined_alias", Position(2, 4))
+
+
+def test_escaped_surrogate_pair_is_one_character() -> None:
+    data, _ = load_yaml_with_positions("f.yaml", 'a: "\\ud83d\\ude00"\n')
+    assert data == {"a": "\U0001f600"}
+    assert _error('a: "\\ude00\\ud83d"\n').code == "yaml.bad_unicode"

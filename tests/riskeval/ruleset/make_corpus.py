@@ -54,7 +54,7 @@ tests:
 
 CASES: dict[str, tuple[str, str, str]] = {
     # name: (old text, new text, expectation "line:col: english message part")
-    "yaml_syntax": ("title: 最小规则集", "title: [最小规则集", "4:8: YAML syntax error: expected ',' or ']', but got ':'"),
+    "yaml_syntax": ("title: 最小规则集", "title: [最小规则集", "4:8: the '[' opened at line 3, column 8 is never closed: add ']', or quote the text if '[' belongs to it"),
     "misspelled_key": ("    dimension: legality\n    max: 4", "    dimenssion: legality\n    max: 4",
                        "23:5: unknown key 'dimenssion' (did you mean 'dimension'?)"),
     "wrong_type": ("    max: 6\n", "    max: six\n", "31:10: wrong type: expected a number, got \"six\""),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -53,18 +52,20 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path):
         lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    start = time.perf_counter()
-    problems = validate_file(path)
-    assert time.perf_counter() - start < 2
+    problems = validate_file(path)  # work is bounded by the node budget (MAX_NODES), not by a clock
     assert [p.code for p in problems] == ["yaml.too_many_nodes"]
 
 
-def test_huge_file_is_refused_without_parsing(tmp_path: Path):
+def test_huge_file_is_refused_without_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import riskeval.io.yaml as reader
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("a file over the size limit must not be parsed")
+
+    monkeypatch.setattr(reader, "_events", no_parsing)
     path = tmp_path / "huge.yaml"
     path.write_text("x: " + "y" * 3_000_000 + "\n", encoding="utf-8")
-    start = time.perf_counter()
     problems = validate_file(path)
-    assert time.perf_counter() - start < 2
     assert problems[0].code == "yaml.too_big" and (problems[0].line, problems[0].column) == (1, 1)
 
 
@@ -93,17 +94,16 @@ def test_schema_command_prints_the_schema():
 
 
 def test_extends_overrides_by_id_and_removes(tmp_path: Path):
-    parent = Path(load_ruleset("jiangsu-db32-4013-2021").path)
     child = tmp_path / "child.yaml"
     child.write_text(
-        f"""id: child
+        """id: child
 title: 子规则集
 version: "9"
-extends: {parent}
+extends: jiangsu-db32-4013-2021
 regime: major_decision
-remove: {{triggers: [JS-TRG-M2]}}
+remove: {triggers: [JS-TRG-M2]}
 items:
-  - {{id: JS-FEA-2, points: {{fact: environmental_impact, map: {{none: 0, some: 1, nimby: 4}}}}}}
+  - {id: JS-FEA-2, points: {fact: environmental_impact, map: {none: 0, some: 1, nimby: 4}}}
 """,
         encoding="utf-8",
     )
@@ -114,3 +114,15 @@ items:
     assert [v for _, v, _ in rs.item_values["JS-FEA-2"]["points"].branches] == [0, 1, 4]
     assert [x["id"] for x in rs.lineage] == ["jiangsu-db32-4013-2021", "child"]
     assert rs.content_hash != load_ruleset("jiangsu-db32-4013-2021").content_hash
+
+
+def test_cli_validate_chinese_syntax_error_at_the_mistake(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text('id: a\ntitle：标题\nversion: "1"\n', encoding="utf-8")
+    runner = CliRunner()
+    zh = runner.invoke(app, ["validate", str(path)])
+    assert zh.exit_code == 1 and "Traceback" not in zh.output
+    assert "bad.yaml:2:6: “：” 是全角（中文）冒号，键后面要写英文冒号加空格：title: 标题" in zh.stderr
+    en = runner.invoke(app, ["validate", "--lang", "en", str(path)])
+    assert "bad.yaml:2:6: '：' is a full-width colon" in en.stderr
+    assert "could not find expected" not in zh.stderr + en.stderr
