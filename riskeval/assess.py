@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from .check import CheckedProject, ProjectError, ProjectProblem, check_project
 from .engine import compile_ruleset
+from .errors import InputError, Location
 from .i18n import register_messages, t
 from .io.yaml import YamlProblem, load_yaml_with_positions
 from .model.assessment import Assessment, Evaluation, RuleSetRef
@@ -77,21 +78,26 @@ def load_project(path: str | Path) -> Project:
 
     Raises
     ------
+    InputError
+        The file does not exist or cannot be opened (exit code 2).
     ProjectError
-        The file cannot be read or does not match the project format.
+        The file is not a YAML mapping or does not match the project format, located at
+        ``file:line:column`` (a problem with the file as a whole at line 1).
     """
     source = str(path)
     try:
-        data, positions = load_yaml_with_positions(path)
+        data, positions = load_yaml_with_positions(path, mapping=True)
     except YamlProblem as exc:
         detail = t(exc.code, "zh", **exc.params)
         raise ProjectError(
             [ProjectProblem("", "project.file", {"detail": detail}, source, exc.position.line, exc.position.column)]
         ) from None
     except FileNotFoundError:
-        raise ProjectError([ProjectProblem("", "project.not_found", {}, source, 1, 1)]) from None
+        raise InputError("input.not_found", path=source, location=Location(file=source)) from None
     except OSError as exc:
-        raise ProjectError([ProjectProblem("", "project.file", {"detail": exc.strerror or str(exc)}, source, 1, 1)]) from None
+        raise InputError(
+            "input.unreadable", path=source, detail=exc.strerror or str(exc), location=Location(file=source)
+        ) from None
     return project_from_data(data, source, positions)
 
 

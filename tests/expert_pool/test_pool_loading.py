@@ -229,7 +229,7 @@ def test_load_pool_yaml_errors(tmp_path, text, error, row, field):
 def test_yaml_syntax_error_has_line(tmp_path):
     with pytest.raises(ep.PoolFileError) as info:
         ep.load_pool(_write(tmp_path, "pool.yaml", "units:\n  - {id: U1\nexperts: []\n"))
-    assert info.value.row in (2, 3) and "YAML" in info.value.message("en")
+    assert info.value.row in (2, 3) and "never closed" in info.value.message("en")
 
 
 def test_load_pool_csv_path(tmp_path):
