@@ -27,7 +27,7 @@ from .io.yaml import YamlProblem, load_yaml_with_positions
 from .model.assessment import Assessment, Evaluation, RuleSetRef
 from .model.project import Project
 from .model.wording import rules_to_explain, vocabulary_for
-from .ruleset.ruleset import RuleSet
+from .ruleset.compiled import RuleSet
 from .scoring import score_evaluation
 
 __all__ = ["Outcome", "assess", "evaluate_facts", "evaluate_project", "load_project", "project_from_data", "project_hash"]

@@ -36,9 +36,9 @@ from .errors import Location, RiskevalError, jsonable
 from .i18n import register_messages, t
 from .model.project import Project
 from .model.vocabulary import DECISION_LEVEL_OPTIONS, KIND_OPTIONS, REGIME_OPTIONS, STANDARD_FACTS
+from .ruleset.compiled import RuleSet
 from .ruleset.conditions import evaluate
 from .ruleset.facts import FactValueError, coerce_fact_value
-from .ruleset.ruleset import RuleSet
 
 __all__ = ["ProjectProblem", "ProjectError", "CheckedProject", "check_project", "unknown_fact_suggestion"]
 

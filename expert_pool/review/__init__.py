@@ -7,7 +7,7 @@ The steps after an assignment (``riskeval assign`` → ``OUT.csv``):
    per project and item (median, mean or trimmed mean), flag disagreements, replace flagged items by a
    second (Delphi) round and optionally calibrate expert leniency (``riskeval review aggregate``);
 3. :meth:`PanelReview.write` — the PANEL.csv that ``riskeval assess --panel`` reads through
-   :mod:`riskeval.panel` (riskeval never imports this package: the panel's result travels as data).
+   :mod:`riskeval.panel_scores` (riskeval never imports this package: the panel's result travels as data).
 
 Examples
 --------

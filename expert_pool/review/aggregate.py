@@ -30,7 +30,7 @@ The flags are computed by :mod:`expert_pool.review.flags`.  Flagged items form t
 round list (:mod:`expert_pool.review.delphi`).  The whole procedure — validation, round 1, round 2,
 optional calibration (:mod:`expert_pool.review.calibrate`) — is
 :func:`expert_pool.review.panel_review.review_panel`; :meth:`~expert_pool.review.panel_review.PanelReview.panel_rows`
-gives the rows of the PANEL.csv that :func:`riskeval.panel.load_panel_values` reads.
+gives the rows of the PANEL.csv that :func:`riskeval.panel_scores.load_panel_values` reads.
 
 Examples
 --------
@@ -150,7 +150,7 @@ class ItemResult:
         return t("pool.list.clause_sep", lang).join(f.reason(lang) for f in self.flags)
 
     def row(self, lang: str = "zh") -> dict[str, Any]:
-        """The PANEL.csv row (see :mod:`riskeval.panel`)."""
+        """The PANEL.csv row (see :mod:`riskeval.panel_scores`)."""
         return {
             "project": self.project,
             "kind": "value",

@@ -1,7 +1,7 @@
 """What the panel scores: the scored items of a rule set, with their ranges and steps.
 
 A rule-set item marked ``panel: true`` is scored by the expert panel instead of being computed from
-the facts (:mod:`riskeval.model.ruleset`):
+the facts (:mod:`riskeval.model.rulefile`):
 
 * points method (扣分法): one score per item, a number in ``[0, max]`` (the item's ``max``; when it
   has none, its dimension's ``max``, else the rule set's ``total``);

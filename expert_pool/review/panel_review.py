@@ -15,7 +15,7 @@ from typing import Any
 
 from riskeval import Project, RuleSet
 from riskeval.i18n import register_messages, t
-from riskeval.panel import write_panel_rows
+from riskeval.panel_scores import write_panel_rows
 
 from ..errors import InvalidParameterError, PoolInputError
 from ..writing import write_csv
@@ -123,7 +123,7 @@ class PanelReview:
         return list(seen)
 
     def panel_rows(self, lang: str = "zh") -> list[dict[str, Any]]:
-        """The rows of the PANEL.csv (:mod:`riskeval.panel` describes the format)."""
+        """The rows of the PANEL.csv (:mod:`riskeval.panel_scores` describes the format)."""
         rows: list[dict[str, Any]] = []
         batches = [self.first] + ([self.second] if self.second else [])
         for project in self.projects:

@@ -42,7 +42,7 @@ from typing import Any
 from ..check import ProjectError, ProjectProblem
 from ..i18n import register_messages
 from ..model.vocabulary import STANDARD_FACTS
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 
 __all__ = [
     "ColumnResolver",

@@ -23,7 +23,7 @@ from typing import Any
 from ..i18n import register_messages, t
 from ..io.tables import TableRow
 from ..model.project import Project
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .runner import BatchRow, Job, remember, run_chunks
 
 __all__ = ["EntityChange", "RuleSetDiff", "ProjectChange", "diff_rulesets", "impact", "IMPACT_COLUMNS"]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .columns import ColumnResolver, peek_columns
 from .readers import open_rows
 from .runner import OUTPUT_COLUMNS, Job, remember, run_chunks

@@ -43,7 +43,7 @@ from ..model.assessment import Assessment, Evaluation
 from ..model.project import Project
 from ..model.vocabulary import KIND_OPTIONS
 from ..ruleset import load_ruleset
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .columns import ColumnResolver, RowError, peek_columns
 from .readers import BadRow
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..i18n import register_messages, t
 from ..model.vocabulary import KIND_OPTIONS
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .runner import BatchRow
 
 __all__ = ["BatchStats", "ReportTable", "LEVELS"]

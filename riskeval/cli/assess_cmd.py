@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         ruleset = load_rules_or_exit(rules, lang)
         proj = load_project(project)
         if panel is not None:
-            from ..panel import apply_panel
+            from ..panel_scores import apply_panel
 
             # panel values and the panel record (组长's opinion, signature lines) become part of the project
             proj = apply_panel(proj, panel)

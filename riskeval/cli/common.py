@@ -26,7 +26,7 @@ from ..check import ProjectError
 from ..errors import EXIT_INTERNAL, EXIT_USAGE, RiskevalError, exit_code_for
 from ..i18n import normalize_lang, register_messages, t
 from ..ruleset import RuleSetError, load_ruleset
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 
 __all__ = ["Lang", "LangOption", "RiskevalGroup", "fail", "load_rules_or_exit", "guarded", "report_error"]
 

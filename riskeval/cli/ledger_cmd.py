@@ -44,7 +44,7 @@ from ..ledger.views import (
 )
 from ..model.project import Project
 from ..ruleset import RuleSetError, load_ruleset
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .common import LangOption
 
 __all__ = ["register"]
@@ -230,7 +230,7 @@ def _with_panel(project: Project, panel: str | None) -> Project:
     """The project with the panel's values and record from ``panel`` (``riskeval review aggregate``)."""
     if panel is None:
         return project
-    from ..panel import apply_panel
+    from ..panel_scores import apply_panel
 
     return apply_panel(project, panel)
 

@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         ruleset = load_ruleset(rules)
         proj = load_project(project)
         if panel is not None:
-            from ..panel import apply_panel
+            from ..panel_scores import apply_panel
 
             proj = apply_panel(proj, panel)
         result = assess(proj, ruleset)

@@ -27,8 +27,8 @@ from typing import Any
 
 from ..errors import RiskevalError
 from ..i18n import register_messages
+from ..ruleset.compiled import RuleSet
 from ..ruleset.conditions import Always, And, Cmp, Condition, Has, Or, evaluate
-from ..ruleset.ruleset import RuleSet
 
 register_messages(
     {

@@ -42,7 +42,7 @@ from typing import Any
 
 from ..i18n import normalize_lang, register_messages, t
 from ..ledger import Ledger, LedgerRecord, VerifyReport
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .errors import AssessmentRequired, AssessmentStale, GateError
 from .validity import RuleSetKey, outcome_problem, ruleset_changes
 

@@ -52,7 +52,7 @@ from ..ledger import Ledger, LedgerRecord, LedgerTampered, PublicKey, SigningKey
 from ..model.assessment import Assessment
 from ..model.project import Project
 from ..ruleset import load_ruleset
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .errors import AssessmentRequired
 from .validity import RuleSetKey, record_problem
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..i18n import register_messages, t
-from .ruleset import Decision, Level
+from .rulefile import Decision, Level
 from .wording import Vocabulary
 
 __all__ = ["Finding", "TriggerHit", "ProcedureGap", "Evaluation", "RuleSetRef", "Assessment"]

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from ..batch.stats import BatchStats, ReportTable
 from ..i18n import normalize_lang, register_messages, t
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 from .charts import LEVEL_COLORS, PALETTE, STAGE_COLORS, bar_chart, grouped_bar_chart, stacked_bar_chart
 
 __all__ = ["render_html", "write_html_report", "chart_for"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io.tables import xlsx_row
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 
 __all__ = ["rule_rows", "rules_markdown", "rules_xlsx"]
 

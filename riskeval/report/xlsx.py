@@ -24,7 +24,7 @@ from pathlib import Path
 from ..batch.stats import BatchStats, ReportTable
 from ..i18n import normalize_lang
 from ..io.tables import xlsx_row
-from ..ruleset.ruleset import RuleSet
+from ..ruleset.compiled import RuleSet
 
 __all__ = ["write_xlsx_report", "sheet_title"]
 

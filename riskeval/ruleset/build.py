@@ -15,15 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..i18n import register_messages, t
-from ..model.ruleset import Item, Scoring
+from ..model.rulefile import Item, Scoring
 from ..model.vocabulary import DECISION_LEVEL_OPTIONS, IDENTITY_FIELDS, KIND_OPTIONS, REGIME_OPTIONS
+from .compiled import CompiledValue, Rule, RuleSet
 from .conditions import Always, And, Condition, ConditionError, FactSpec, facts_read, parse_condition
 from .extends import Layered
 from .facts import FactValueError, coerce_fact_value, spec_of
 from .intervals import IntervalError, find_gaps_and_overlaps, parse_interval
 from .loader import content_hash
 from .problems import Problem
-from .ruleset import CompiledValue, Rule, RuleSet
 from .source import Origin, condition_problem
 from .values import compile_value
 

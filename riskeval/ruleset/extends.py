@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ..io.yaml import PositionMap
-from ..model.ruleset import Dimension, FactDecl, Item, PanelSpec, Procedure, ScopeRule, Scoring, Trigger
+from ..model.rulefile import Dimension, FactDecl, Item, PanelSpec, Procedure, ScopeRule, Scoring, Trigger
 from .problems import Problem, RuleSetError
 from .source import ID_SECTIONS, Origin, ParsedFile, bundled_rules_dir
 

@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from riskeval.model.ruleset import FactDecl
+>>> from riskeval.model.rulefile import FactDecl
 >>> decl = FactDecl(type="option", label="环境影响", options={"none": "不涉及", "nimby": "涉邻避"})
 >>> coerce_fact_value(decl, "涉邻避")
 'nimby'
@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from ..i18n import register_messages
-from ..model.ruleset import FactDecl
+from ..model.rulefile import FactDecl
 from .conditions import FactSpec
 
 __all__ = ["FactValueError", "coerce_fact_value", "spec_of", "TRUE_WORDS", "FALSE_WORDS"]

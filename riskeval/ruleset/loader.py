@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .compiled import RuleSet
 from .extends import (
     Layered,
     bundled_names,
@@ -24,7 +25,6 @@ from .extends import (
     read_chain,
 )
 from .problems import Problem, RuleSetError, RuleSetNotFound
-from .ruleset import RuleSet
 from .source import Origin, ParsedFile, bundled_rules_dir, condition_problem, dedupe, read_rule_file
 
 __all__ = [

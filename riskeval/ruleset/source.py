@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..io.yaml import PathKey, PositionMap, YamlError, load_yaml_with_positions
-from ..model.ruleset import (
+from ..model.rulefile import (
     Dimension,
     FactDecl,
     Item,
@@ -140,7 +140,7 @@ _SECTION_MODELS: dict[str, type] = {
 
 def _known_keys_at(loc: tuple[Any, ...]) -> list[str]:
     """Field names valid at a location (for 'did you mean' suggestions)."""
-    from ..model import ruleset as m
+    from ..model import rulefile as m
 
     model: Any = RuleFile
     i = 0

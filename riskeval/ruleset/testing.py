@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..i18n import register_messages, t
-from .ruleset import RuleSet
+from .compiled import RuleSet
 
 __all__ = ["CaseResult", "run_tests"]
 

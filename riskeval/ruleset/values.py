@@ -10,14 +10,14 @@ import difflib
 import math
 from typing import TYPE_CHECKING, Any
 
-from ..model.ruleset import FactDecl, Item
+from ..model.rulefile import FactDecl, Item
+from .compiled import CompiledValue
 from .conditions import And, Cmp, Condition, ConditionError
 from .facts import FactValueError, coerce_fact_value
 from .formula import Range, formula_facts, formula_risks, parse_formula
 from .hints import MAX_CONSTANT
 from .intervals import IntervalError, find_gaps_and_overlaps, parse_interval
 from .problems import Problem
-from .ruleset import CompiledValue
 from .source import Origin, condition_problem
 
 if TYPE_CHECKING:

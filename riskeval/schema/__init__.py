@@ -21,7 +21,7 @@ COMMITTED_SCHEMA = Path(__file__).with_name("ruleset.schema.json")
 
 def ruleset_json_schema() -> dict[str, object]:
     """The JSON Schema of the rule-file format."""
-    from ..model.ruleset import RuleFile
+    from ..model.rulefile import RuleFile
 
     schema = RuleFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

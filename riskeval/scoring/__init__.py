@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.assessment import Evaluation, Finding, ProcedureGap, TriggerHit
-from ..model.ruleset import LEVEL_ORDER, Level
+from ..model.rulefile import LEVEL_ORDER, Level
+from ..ruleset.compiled import RuleSet
 from ..ruleset.conditions import facts_read
 from ..ruleset.formula import formula_facts
-from ..ruleset.ruleset import RuleSet
 
 __all__ = ["score_evaluation", "numeric_values"]
 

@@ -1,4 +1,4 @@
-"""riskeval.panel: a PANEL.csv becomes panel values and the panel record (no expert_pool import)."""
+"""riskeval.panel_scores: a PANEL.csv becomes panel values and the panel record (no expert_pool import)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import riskeval
-from riskeval.panel import (
+from riskeval.panel_scores import (
     PANEL_COLUMNS,
     PanelFileError,
     apply_panel,
@@ -124,7 +124,7 @@ def test_assessment_with_panel(tmp_path: Path, panel_file: Path, good_facts: dic
 
 
 def test_riskeval_does_not_import_expert_pool() -> None:
-    code = "import sys, riskeval, riskeval.panel, riskeval.assess; print('expert_pool' in sys.modules)"
+    code = "import sys, riskeval, riskeval.panel_scores, riskeval.assess; print('expert_pool' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

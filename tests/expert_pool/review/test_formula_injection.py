@@ -20,7 +20,7 @@ from expert_pool.review import load_assignment, read_score_rows
 from expert_pool.review.scores import GRID_MARKER
 from expert_pool.review.workflow import aggregate_files, make_template
 from expert_pool.writing import safe_cell, unsafe_cell, write_csv
-from riskeval.panel import load_panel_values
+from riskeval.panel_scores import load_panel_values
 
 #: ids and names a hostile or careless input may carry
 CORPUS = ["=cmd|' /C calc'!A0", "-2", "@x", "+1", "=HYPERLINK(\"http://x\")", "-1+1"]

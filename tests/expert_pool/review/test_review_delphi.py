@@ -7,7 +7,7 @@ from pathlib import Path
 
 import riskeval
 from expert_pool.review import Score, merge_rounds, review_panel
-from riskeval.panel import load_panel_values
+from riskeval.panel_scores import load_panel_values
 
 from ._helpers import raw, rows_for
 

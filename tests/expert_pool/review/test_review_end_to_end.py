@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import riskeval
 from expert_pool.review.scores import CHAIR_MARKER, CHAIR_OPINION_MARKER, GRID_MARKER, SIGNATURES_MARKER
 from riskeval.cli import app
-from riskeval.panel import apply_panel
+from riskeval.panel_scores import apply_panel
 
 from ._helpers import write_csv
 

@@ -11,7 +11,7 @@ import riskeval
 from expert_pool.review import ReviewFileError, read_score_rows, review_panel, validate_rows
 from expert_pool.review.score_files import load_assignment
 from riskeval.cli import app
-from riskeval.panel import load_panel_values
+from riskeval.panel_scores import load_panel_values
 
 from ._helpers import raw, write_csv
 

@@ -258,7 +258,7 @@ def test_receipt_from_a_record_object(guiyang, tmp_path):
 
 
 def test_cli_report_with_panel(tmp_path):
-    from riskeval.panel import write_panel_rows
+    from riskeval.panel_scores import write_panel_rows
 
     rules = tmp_path / "r.yaml"
     rules.write_text(

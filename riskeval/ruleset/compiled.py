@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..model.ruleset import (
+from ..model.rulefile import (
     LEVEL_ORDER,
     Decision,
     Dimension,
