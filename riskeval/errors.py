@@ -69,6 +69,10 @@ register_messages(
         "location.field": {"zh": "{where}字段“{field}”", "en": "{where}field '{field}'"},
         "punct.colon": {"zh": "：", "en": ": "},
         "punct.list": {"zh": "；", "en": "; "},
+        "punct.enum": {"zh": "、", "en": ", "},
+        "punct.aside": {"zh": "，{text}", "en": ", {text}"},
+        "severity.warning": {"zh": "警告：", "en": "warning: "},
+        "word.yes": {"zh": "是", "en": "yes"},
         "input.not_found": {"zh": "文件不存在：{path}", "en": "no such file: {path}"},
         "input.unreadable": {"zh": "无法读取文件 {path}：{detail}", "en": "cannot read {path}: {detail}"},
     }

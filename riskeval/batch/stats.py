@@ -118,7 +118,7 @@ def _kind_label(kind: str | None, lang: str) -> str:
     if not kind:
         return t("batch.unknown_kind", lang)
     label = KIND_OPTIONS.get(kind)
-    return label if label and lang == "zh" else kind
+    return t(f"identity.kind.{kind}", lang) if label else kind
 
 
 class BatchStats:
@@ -211,7 +211,7 @@ class BatchStats:
         which = ""
         if self.error_rows:
             shown = [str(r) for r, _, _ in self.errors[:20]]
-            rows = ("、" if lang == "zh" else ", ").join(shown)
+            rows = t("punct.enum", lang).join(shown)
             more = (
                 t("batch.summary.more", lang, count=self.error_rows) if self.error_rows > len(shown) else ""
             )

@@ -21,7 +21,7 @@ import typer
 from ..assess import load_project
 from ..errors import EXIT_PROBLEMS, EXIT_USAGE, RiskevalError, exit_code_for
 from ..gate import Gate, GateError, audit, read_decisions
-from ..gate.audit import CHINA_TZ, AuditInputError, parse_tz
+from ..gate.audit import CHINA_TZ, parse_tz
 from ..i18n import normalize_lang, register_messages, t
 from ..ledger import (
     Checkpoint,
@@ -139,8 +139,6 @@ def _handled(func: F) -> F:
         except RiskevalError as exc:
             head = t("lcmd.project_errors", lang) + "\n" if exc.problems else ""
             _fail(head + exc.render(lang), exit_code_for(exc))
-        except AuditInputError as exc:
-            _fail(exc.message(lang), EXIT_USAGE)
         except sqlite3.Error as exc:
             _fail(t("lcmd.sqlite", lang, detail=str(exc)), EXIT_USAGE)
         except OSError as exc:

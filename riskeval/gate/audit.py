@@ -40,6 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError, Location
 from ..i18n import normalize_lang, register_messages, t
 from ..ledger import Ledger, LedgerRecord, VerifyReport
 from ..ruleset.compiled import RuleSet
@@ -81,16 +82,17 @@ _ALIASES = {
 }
 
 
-class AuditInputError(ValueError):
-    """The decision list (or an option) cannot be read; ``message(lang)`` names the line."""
+class AuditInputError(InputError):
+    """The decision list (or an option) cannot be read (exit 2); ``reason`` is the short code
+    (``file``, ``columns``, ``row``, ``date``, ``project``, ``tz``) and ``message(lang)`` names the line."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(self.message("zh"))
+    def __init__(self, reason: str, **params: Any) -> None:
+        self.reason = reason
+        line = params.get("line")
+        super().__init__(f"audit.in.{reason}", location=Location(row=line) if isinstance(line, int) else None, **params)
 
     def message(self, lang: str | None = "zh") -> str:
-        return t(f"audit.in.{self.code}", normalize_lang(lang), **self.params)
+        return t(self.code, normalize_lang(lang), **self.params)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class AuditFinding:
 
     def message(self, lang: str | None = "zh") -> str:
         lang = normalize_lang(lang)
-        outcome = f"，{self.row.outcome}" if lang == "zh" and self.row.outcome else (f", {self.row.outcome}" if self.row.outcome else "")
+        outcome = t("punct.aside", lang, text=self.row.outcome) if self.row.outcome else ""
         return t(
             "audit.finding", lang, line=self.row.line, id=self.row.project_id, date=self.row.date,
             outcome=outcome, problem=self.error.message(lang),
@@ -278,6 +280,8 @@ def read_decisions(path: str | Path, tz: tzinfo = CHINA_TZ) -> list[DecisionRow]
                     )
                 )
             return rows
+    except AuditInputError:
+        raise
     except InputError as exc:
         raise AuditInputError("file", detail=exc.render("zh")) from None
 

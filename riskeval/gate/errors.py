@@ -185,7 +185,7 @@ class AssessmentStale(GateError):
 
     def render_params(self, lang: str) -> dict[str, Any]:
         params = super().render_params(lang)
-        sep = "；" if lang == "zh" else "; "
+        sep = t("punct.list", lang)
         params["changes"] = sep.join(t(f"gate.stale.{code}", lang, **p) for code, p in self.changes)
         return params
 
@@ -205,7 +205,7 @@ class AssessmentIncomplete(GateError):
         items = self.params.get("panel_items", [])
         if items:
             parts.append(t("incomplete.panel", lang, items=", ".join(items)))
-        params["reasons"] = ("；" if lang == "zh" else "; ").join(parts)
+        params["reasons"] = t("punct.list", lang).join(parts)
         return params
 
 

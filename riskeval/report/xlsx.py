@@ -22,9 +22,17 @@ import re
 from pathlib import Path
 
 from ..batch.stats import BatchStats, ReportTable
-from ..i18n import normalize_lang
+from ..i18n import normalize_lang, register_messages, t
 from ..io.tables import xlsx_row
 from ..ruleset.compiled import RuleSet
+
+register_messages(
+    {
+        "xlsx.overview.ruleset": {"zh": "规则集", "en": "rule set"},
+        "xlsx.overview.input": {"zh": "输入", "en": "input"},
+        "xlsx.overview.interrupted": {"zh": "已中断", "en": "interrupted"},
+    }
+)
 
 __all__ = ["write_xlsx_report", "sheet_title"]
 
@@ -133,14 +141,14 @@ def write_xlsx_report(
             if ruleset is not None:
                 extra.append(
                     [
-                        "规则集" if lang == "zh" else "rule set",
+                        t("xlsx.overview.ruleset", lang),
                         f"{ruleset.title}（{ruleset.id} {ruleset.version}）",
                     ]
                 )
             if source:
-                extra.append(["输入" if lang == "zh" else "input", source])
+                extra.append([t("xlsx.overview.input", lang), source])
             if interrupted:
-                extra.append(["已中断" if lang == "zh" else "interrupted", "是" if lang == "zh" else "yes"])
+                extra.append([t("xlsx.overview.interrupted", lang), t("word.yes", lang)])
             for row in extra:
                 ws.append(xlsx_row(ws, row))
         ws.freeze_panes = "A2"

@@ -37,7 +37,7 @@ class Problem:
         return t(self.code, lang, **params)
 
     def render(self, lang: str = "zh") -> str:
-        tag = "" if self.severity == "error" else ("警告：" if lang != "en" else "warning: ")
+        tag = "" if self.severity == "error" else t("severity.warning", lang)
         return f"{self.file}:{self.line}:{self.column}: {tag}{self.message(lang)}"
 
     @property

@@ -132,3 +132,24 @@ def test_version_and_usage_messages_in_both_languages() -> None:
     assert out.exit_code == 0 and out.output.strip() == f"riskeval {riskeval.__version__}"
     en = runner.invoke(app, ["assess", "x.yaml", "--lang", "en"])
     assert en.exit_code == EXIT_USAGE and "usage error" in en.output
+
+
+def test_no_inline_language_branches() -> None:
+    """User-facing text comes from the one catalogue: no `lang == "en"` branches in either package."""
+    pattern = re.compile(r"""lang\s*[!=]=\s*["'](en|zh)["']|==\s*["'](en|zh)["']\s+else""")
+    offenders = []
+    for package in ("riskeval", "expert_pool"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.parts[-2] == "i18n":
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if pattern.search(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_registering_a_message_twice_is_an_error() -> None:
+    from riskeval.i18n import DuplicateMessage, register_messages
+
+    with pytest.raises(DuplicateMessage):
+        register_messages({"cli.usage": {"zh": "x", "en": "x"}})

@@ -111,7 +111,7 @@ def test_read_decisions_errors(tmp_path, text, code):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(AuditInputError) as info:
         read_decisions(path)
-    assert info.value.code == code
+    assert info.value.reason == code
     assert info.value.message("en") and info.value.message("zh")
 
 

@@ -21,19 +21,19 @@ def test_a_line_that_cannot_be_read_names_its_line(tmp_path):
     path.write_bytes(b"project_id,date\nP1,2024-05-01\nP2,\xff\xfe\n")
     with pytest.raises(AuditInputError) as info:
         read_decisions(path)
-    assert info.value.code == "row" and info.value.params["line"] == 3
+    assert info.value.reason == "row" and info.value.params["line"] == 3
     assert "第 3 行" in info.value.message("zh")
 
 
 def test_unreadable_file_and_missing_columns(tmp_path):
     with pytest.raises(AuditInputError) as info:
         read_decisions(tmp_path / "none.csv")
-    assert info.value.code == "file" and "none.csv" in info.value.message("en")
+    assert info.value.reason == "file" and "none.csv" in info.value.message("en")
     path = tmp_path / "d.csv"
     path.write_text("id,when\nP1,2024-01-01\n", encoding="utf-8")
     with pytest.raises(AuditInputError) as info:
         read_decisions(path)
-    assert info.value.code == "columns" and info.value.params["columns"] == "date"
+    assert info.value.reason == "columns" and info.value.params["columns"] == "date"
 
 
 def test_xlsx_decision_list_with_sheet_rows(tmp_path):
