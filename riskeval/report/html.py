@@ -31,6 +31,7 @@ __all__ = ["render_html", "write_html_report", "chart_for"]
 
 register_messages(
     {
+        "html.lang": {"zh": "zh-CN", "en": "en"},
         "report.title": {
             "zh": "社会稳定风险评估批量报告",
             "en": "Social-stability risk assessment: batch report",
@@ -51,7 +52,7 @@ register_messages(
 )
 
 _TEMPLATE = """<!DOCTYPE html>
-<html lang="{{ 'zh-CN' if lang == 'zh' else 'en' }}">
+<html lang="{{ html_lang }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -178,6 +179,7 @@ def render_html(
     rs = f"{ruleset.title}（{ruleset.id} {ruleset.version}）" if ruleset is not None else None
     return env.from_string(_TEMPLATE).render(
         lang=lang,
+        html_lang=t("html.lang", lang),
         title=title or t("report.title", lang),
         ruleset=rs,
         source=source,
