@@ -341,6 +341,17 @@ class _Pools:
         self.used += rows
         return self.current
 
+    def submit(self, job: Job, start: int, items: list[Any], attempts: int = 1) -> _Pending:
+        """Send a chunk to the current pool; a pool found broken at submission is replaced once."""
+        pool = self.get(len(items))
+        try:
+            future = pool.submit(process_chunk, job, start, items)
+        except BrokenProcessPool:
+            self.replace(pool)
+            pool = self.get(len(items))
+            future = pool.submit(process_chunk, job, start, items)
+        return _Pending(future, start, items, pool, attempts)
+
     def replace(self, broken: ProcessPoolExecutor) -> None:
         if self.current is broken:
             self.current.shutdown(wait=False, cancel_futures=True)
@@ -406,8 +417,7 @@ def run_chunks(
         for start, chunk in _chunks(items, chunk_size):
             if stop():
                 return
-            pool = pools.get(len(chunk))
-            pending.append(_Pending(pool.submit(process_chunk, job, start, chunk), start, chunk, pool))
+            pending.append(pools.submit(job, start, chunk))
             while len(pending) >= window:
                 got = _collect(pending.popleft(), pools, job, stop)
                 if got is None:
@@ -449,10 +459,7 @@ def _collect(
                 ]
                 results = [r if len(job.rulesets) == 1 else tuple(r for _ in job.rulesets) for r in rows]
                 return results, set()
-            pool = pools.get(len(p.items))
-            p = _Pending(
-                pool.submit(process_chunk, job, p.start, p.items), p.start, p.items, pool, p.attempts + 1
-            )
+            p = pools.submit(job, p.start, p.items, p.attempts + 1)
 
 
 from .api import assess_frame, assess_many  # noqa: E402  (the public entry points, re-exported)
