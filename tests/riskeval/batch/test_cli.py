@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -92,6 +93,14 @@ def test_batch_bad_arguments_exit_2(tmp_path, rows):
     assert same.exit_code == 2
 
 
+def _has_children(pid: int) -> bool:
+    """Whether the process has started child processes (Linux /proc), i.e. it is past its imports."""
+    try:
+        return bool(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_sigint_leaves_valid_partial_output(tmp_path, suffix):
     n = 30_000
@@ -123,7 +132,8 @@ def test_sigint_leaves_valid_partial_output(tmp_path, suffix):
         while time.monotonic() < deadline:
             if suffix == ".csv" and out.exists() and out.stat().st_size > 2000:
                 break
-            if suffix == ".xlsx" and time.monotonic() > deadline - 57:
+            if suffix == ".xlsx" and _has_children(proc.pid):
+                time.sleep(0.5)  # the worker pool is up: rows are being assessed
                 break
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
