@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import copy
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,30 +10,6 @@ import riskeval
 from riskeval import Project
 from riskeval.gate import Gate
 from riskeval.ledger import generate_keys
-
-
-@pytest.fixture(scope="session")
-def rs() -> riskeval.RuleSet:
-    return riskeval.load_ruleset("jiangsu-db32-4013-2021")
-
-
-@pytest.fixture()
-def facts(rs: riskeval.RuleSet) -> dict[str, Any]:
-    return copy.deepcopy(rs.tests[0].project["facts"])
-
-
-@pytest.fixture()
-def make(facts: dict[str, Any]) -> Callable[..., Project]:
-    def _make(pid: str = "P-1", **kw: Any) -> Project:
-        merged = {**facts, **kw.pop("facts", {})}
-        return Project(id=pid, kind=kw.pop("kind", "project"), facts=merged, **kw)
-
-    return _make
-
-
-@pytest.fixture()
-def ledger_path(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.sqlite"
 
 
 @pytest.fixture()
