@@ -6,6 +6,7 @@ that assesses each row under the rule set → writers (CSV, Excel, JSON Lines) a
 
 from .columns import ColumnResolver
 from .diff import ProjectChange, RuleSetDiff, diff_rulesets, impact
+from .impact_run import DiffOutcome, run_diff
 from .readers import BadRow, InputError, open_rows
 from .runner import OUTPUT_COLUMNS, BatchRow, assess_frame, assess_many
 from .stats import BatchStats
@@ -16,6 +17,7 @@ __all__ = [
     "BatchRow",
     "BatchStats",
     "ColumnResolver",
+    "DiffOutcome",
     "InputError",
     "OUTPUT_COLUMNS",
     "ProjectChange",
@@ -27,4 +29,5 @@ __all__ = [
     "impact",
     "open_rows",
     "open_writer",
+    "run_diff",
 ]

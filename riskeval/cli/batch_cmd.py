@@ -9,7 +9,6 @@ or input; 130 interrupted (the output holds every row completed before Ctrl-C).
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -19,10 +18,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..batch.diff import IMPACT_COLUMNS, diff_rulesets, impact
-from ..batch.readers import InputError, open_rows
+from ..batch.impact_run import run_diff
 from ..batch.run import run_batch
-from ..batch.writers import open_writer, output_kind
+from ..batch.writers import output_kind
 from ..i18n import normalize_lang, register_messages, t
 from .common import LangOption, fail, guarded, load_rules_or_exit
 
@@ -161,24 +159,21 @@ def register(app: typer.Typer) -> None:
         ruleset = load_rules_or_exit(rules, lang)
         explain = ("high", "medium") if (report or report_xlsx) else ()
         with _sigint() as stop, _progress(lang) as progress:
-            try:
-                outcome = run_batch(
-                    input,
-                    ruleset,
-                    out,
-                    workers=workers,
-                    lang=lang,
-                    explain=explain,
-                    stop=stop,
-                    progress=progress,
-                    chunk_size=chunk_size,
-                    strict=not lenient,
-                )
-            except InputError as exc:
-                fail(t(exc.code, lang, **exc.params), 2)
+            outcome = run_batch(
+                input,
+                ruleset,
+                out,
+                workers=workers,
+                lang=lang,
+                explain=explain,
+                stop=stop,
+                progress=progress,
+                chunk_size=chunk_size,
+                strict=not lenient,
+            )
         if outcome.unknown_columns:
             typer.echo(
-                t("batchcli.unknown_columns", lang, columns="、".join(sorted(outcome.unknown_columns))),
+                t("batchcli.unknown_columns", lang, columns=t("punct.enum", lang).join(sorted(outcome.unknown_columns))),
                 err=True,
             )
         if outcome.unused_columns:
@@ -232,44 +227,12 @@ def register(app: typer.Typer) -> None:
             _check_output(out, lang, allowed_json=True)
         old = load_rules_or_exit(old_rules, lang)
         new = load_rules_or_exit(new_rules, lang)
-        rule_diff = diff_rulesets(old, new)
-        typer.echo(rule_diff.text(lang))
-        total = changed = 0
-        shown: list[str] = []
-        json_changes: list[dict[str, Any]] = []
-        writer = (
-            open_writer(out, IMPACT_COLUMNS, sheet="changes")
-            if out and not out.lower().endswith(".json")
-            else None
-        )
-        interrupted = False
-        try:
-            with _sigint() as stop, open_rows(projects) as source:
-                for _, _, change in impact(old, new, source, workers=workers, lang=lang, stop=stop):
-                    total += 1
-                    if change is None:
-                        continue
-                    changed += 1
-                    if len(shown) < show:
-                        shown.append(change.text(lang))
-                    if writer is not None:
-                        writer.write(change.as_row())
-                    elif out:
-                        json_changes.append(change.as_dict())
-                interrupted = stop()
-        except InputError as exc:
-            fail(t(exc.code, lang, **exc.params), 2)
-        finally:
-            if writer is not None:
-                writer.close()
-        if out and writer is None:
-            doc = {
-                "rules": rule_diff.as_dict(),
-                "projects": {"total": total, "changed": changed},
-                "changes": json_changes,
-            }
-            Path(out).parent.mkdir(parents=True, exist_ok=True)
-            Path(out).write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        with _sigint() as stop:
+            outcome = run_diff(old, new, projects, out=out, keep=show, workers=workers, lang=lang, stop=stop)
+        typer.echo(outcome.rules.text(lang))
+        total, changed = outcome.total, outcome.changed
+        shown = [change.text(lang) for change in outcome.changes[:show]]
+        interrupted = outcome.interrupted
         typer.echo(t("diff.projects", lang, total=total, changed=changed))
         for line in shown:
             typer.echo(line)

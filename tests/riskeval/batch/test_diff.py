@@ -164,3 +164,27 @@ def test_no_change_diff(tmp_path, jiangsu, good_facts):
         result.exit_code == 0 and "两个规则集的定义相同" in result.output and "变化的 0 个" in result.output
     )
     assert read_output  # imported helper stays available for other tests
+
+
+def test_run_diff_is_the_library_behind_the_command(tmp_path):
+    """The diff's JSON document is built by the library (riskeval.batch.run_diff), not by the CLI."""
+    import json
+
+    from riskeval import load_ruleset
+    from riskeval.batch import run_diff
+    from riskeval.batch.synthetic import write_csv as write_synthetic
+
+    old = load_ruleset("jiangsu-db32-4013-2021")
+    edited = tmp_path / "edited.yaml"
+    text = (old.path.read_text(encoding="utf-8") if old.path else "")
+    edited.write_text(text.replace("level: high", "level: medium", 1), encoding="utf-8")
+    new = load_ruleset(edited)
+    src = write_synthetic(tmp_path / "in.csv", 200, seed=5)
+    out = tmp_path / "changes.json"
+    outcome = run_diff(old, new, src, out=out, workers=0)
+    assert outcome.total == 200 and 0 < outcome.changed == len(outcome.changes)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc == json.loads(json.dumps(outcome.to_dict(), ensure_ascii=False, default=str))
+    assert doc["projects"] == {"total": 200, "changed": outcome.changed}
+    kept = run_diff(old, new, src, keep=1, workers=0)
+    assert kept.changed == outcome.changed and len(kept.changes) == min(1, outcome.changed)
