@@ -177,7 +177,7 @@ def test_run_diff_is_the_library_behind_the_command(tmp_path):
     old = load_ruleset("jiangsu-db32-4013-2021")
     edited = tmp_path / "edited.yaml"
     text = (old.path.read_text(encoding="utf-8") if old.path else "")
-    edited.write_text(text.replace("level: high", "level: medium", 1), encoding="utf-8")
+    edited.write_text(text.replace("when: opposition_rate > 50,", "when: opposition_rate > 5,", 1), encoding="utf-8")
     new = load_ruleset(edited)
     src = write_synthetic(tmp_path / "in.csv", 200, seed=5)
     out = tmp_path / "changes.json"
