@@ -58,9 +58,8 @@ def register(app: typer.Typer) -> None:
         """以 HTTP 服务提供评估与前置门槛（默认仅本机可访问）。/ Serve the gate over HTTP (loopback by default)."""
         import uvicorn
 
-        from ..gate import Ledger
         from ..service.settings import SETTINGS_ENV, Settings
-        from ..service.state import load_rulesets
+        from ..service.state import ensure_ledger, load_rulesets
         from ..service.tokens import load_tokens
 
         code = normalize_lang(lang)
@@ -73,8 +72,8 @@ def register(app: typer.Typer) -> None:
         )
         loaded = load_rulesets(list(settings.rules))  # errors are reported now, not in a worker
         entries = load_tokens(settings.tokens)
-        with Ledger(settings.ledger) as opened:
-            records = len(opened)  # created when missing
+        with ensure_ledger(settings.ledger) as opened:
+            records = len(opened)
         ids = ", ".join(dict.fromkeys(rs.id for rs in loaded.values()))
         if not entries:
             typer.echo(t("serve.no_tokens", code, path=settings.tokens), err=True)

@@ -12,6 +12,7 @@ import asyncio
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..gate import Gate, Ledger, LedgerRecord
@@ -22,7 +23,7 @@ from .metrics import Metrics
 from .settings import Settings
 from .tokens import TokenStore
 
-__all__ = ["ON_BEHALF_SEP", "ServiceState", "ledger_actor", "split_actor", "load_rulesets"]
+__all__ = ["ON_BEHALF_SEP", "ServiceState", "ensure_ledger", "ledger_actor", "load_rulesets", "split_actor"]
 
 T = TypeVar("T")
 
@@ -45,6 +46,15 @@ def split_actor(actor: str) -> tuple[str, str | None]:
     """``(name, on_behalf_of)`` of a ledger ``actor`` written by :func:`ledger_actor`."""
     name, sep, other = actor.partition(ON_BEHALF_SEP)
     return (name, other) if sep else (actor, None)
+
+
+def ensure_ledger(path: Path) -> Ledger:
+    """The ledger at ``path``, created with its schema when missing (an empty ledger verifies, 0 records)."""
+    ledger = Ledger(path)
+    # Ledger creates its file lazily, on the first append; the service creates it at start-up.
+    with ledger._connect():
+        pass
+    return ledger
 
 
 def load_rulesets(names: list[str]) -> dict[str, RuleSet]:
@@ -93,9 +103,7 @@ class ServiceState:
     def ledger(self) -> Ledger:
         """The ledger (library thread only); created with its schema when missing."""
         if self._ledger is None:
-            ledger = Ledger(self.settings.ledger)
-            len(ledger)
-            self._ledger = ledger
+            self._ledger = ensure_ledger(self.settings.ledger)
         return self._ledger
 
     def gate(self, ruleset: RuleSet) -> Gate:

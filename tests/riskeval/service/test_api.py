@@ -190,3 +190,12 @@ def test_token_added_while_running_is_accepted(client: httpx.Client, server: Ser
     token = add_token(server.tokens_file, "后加的组", "auditor")
     resp = client.get("/api/v1/ledger/head", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 200, resp.text
+
+
+def test_serve_created_an_empty_ledger_that_verifies(tmp_path: Any) -> None:
+    from riskeval.service.state import ensure_ledger
+
+    path = tmp_path / "new.sqlite"
+    ensure_ledger(path).close()
+    report = Ledger(path, create=False).verify()
+    assert path.is_file() and report.ok and report.count == 0
