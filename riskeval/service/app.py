@@ -55,8 +55,10 @@ def request_lang(request: Request) -> str:
 
 
 def problem_response(body: dict[str, Any]) -> JSONResponse:
-    """``body`` as an ``application/problem+json`` response."""
-    return JSONResponse(body, status_code=int(body["status"]), media_type=PROBLEM_JSON)
+    """``body`` as an ``application/problem+json`` response (401 names the Bearer scheme)."""
+    status = int(body["status"])
+    headers = {"WWW-Authenticate": 'Bearer realm="riskeval"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 class _FieldProblem:
