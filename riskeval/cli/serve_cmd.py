@@ -67,6 +67,9 @@ def register(app: typer.Typer) -> None:
         max_upload_mb: Annotated[
             int, typer.Option("--max-upload-mb", min=1, help="批量上传上限（MB）/ batch upload limit")
         ] = 200,
+        key_env: Annotated[
+            str | None, typer.Option("--key-env", help="存放台账 HMAC 密钥的环境变量名 / env var holding the ledger key")
+        ] = None,
         log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
         lang: LangOption = Lang.zh,
     ) -> None:
@@ -84,10 +87,11 @@ def register(app: typer.Typer) -> None:
             tokens=tokens.resolve(),
             batch_workers=batch_workers,
             max_upload_bytes=max_upload_mb * 1024 * 1024,
+            key_env=key_env,
         )
         loaded = load_rulesets(list(settings.rules))  # errors are reported now, not in a worker
         entries = load_tokens(settings.tokens)
-        with ensure_ledger(settings.ledger) as opened:
+        with ensure_ledger(settings.ledger, settings.ledger_key()) as opened:
             records = len(opened)
         ids = ", ".join(dict.fromkeys(rs.id for rs in loaded.values()))
         if not entries:

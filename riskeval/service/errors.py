@@ -25,6 +25,7 @@ __all__ = [
     "RequestInvalid",
     "ResultNotReady",
     "RuleSetUnknown",
+    "ServiceConfigError",
     "ServiceError",
     "ServiceUnavailable",
     "TokensFileError",
@@ -64,6 +65,10 @@ register_messages(
         "service.internal": {
             "zh": "内部错误（已记入服务日志，编号 {ref}）",
             "en": "internal error (logged by the server, reference {ref})",
+        },
+        "service.key_env": {
+            "zh": "环境变量 {name} 未设置或为空（台账密钥）",
+            "en": "environment variable {name} (the ledger key) is unset or empty",
         },
         "service.tokens_file": {
             "zh": "令牌文件 {path} 有误：{detail}",
@@ -147,6 +152,12 @@ class ServiceUnavailable(ServiceError):
 
     code = "service.unavailable"
     status: ClassVar[int] = 503
+
+
+class ServiceConfigError(InputError):
+    """A setting of ``riskeval serve`` that cannot be used (e.g. an unset key variable)."""
+
+    exit_code: ClassVar[int] = EXIT_USAGE
 
 
 class TokensFileError(InputError):

@@ -43,6 +43,9 @@ class Settings(BaseModel):
         Worker processes of each batch job.
     jobs_directory
         Where batch jobs keep their input and results (default: ``LEDGER.jobs`` next to the ledger).
+    key_env
+        Name of the environment variable holding the ledger's HMAC key (a keyed ledger); the key itself
+        never travels in the settings.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -54,6 +57,18 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     batch_workers: int = Field(default=1, ge=1)
     jobs_directory: Path | None = None
+    key_env: str | None = None
+
+    def ledger_key(self) -> bytes | None:
+        """The HMAC key of the ledger from :attr:`key_env` (``None`` for an unkeyed ledger)."""
+        if self.key_env is None:
+            return None
+        value = os.environ.get(self.key_env, "")
+        if not value:
+            from .errors import ServiceConfigError
+
+            raise ServiceConfigError("service.key_env", name=self.key_env)
+        return value.encode("utf-8")
 
     @property
     def jobs_dir(self) -> Path:

@@ -48,9 +48,9 @@ def split_actor(actor: str) -> tuple[str, str | None]:
     return (name, other) if sep else (actor, None)
 
 
-def ensure_ledger(path: Path) -> Ledger:
+def ensure_ledger(path: Path, key: bytes | None = None) -> Ledger:
     """The ledger at ``path``, created with its schema when missing (an empty ledger verifies, 0 records)."""
-    ledger = Ledger(path)
+    ledger = Ledger(path, key=key)
     # Ledger creates its file lazily, on the first append; the service creates it at start-up.
     with ledger._connect():
         pass
@@ -103,7 +103,7 @@ class ServiceState:
     def ledger(self) -> Ledger:
         """The ledger (library thread only); created with its schema when missing."""
         if self._ledger is None:
-            self._ledger = ensure_ledger(self.settings.ledger)
+            self._ledger = ensure_ledger(self.settings.ledger, self.settings.ledger_key())
         return self._ledger
 
     def gate(self, ruleset: RuleSet) -> Gate:

@@ -199,3 +199,24 @@ def test_serve_created_an_empty_ledger_that_verifies(tmp_path: Any) -> None:
     ensure_ledger(path).close()
     report = Ledger(path, create=False).verify()
     assert path.is_file() and report.ok and report.count == 0
+
+
+def test_keyed_ledger_with_key_env(tmp_path: Any, monkeypatch: Any, project_data: dict[str, Any]) -> None:
+    monkeypatch.setenv("RISKEVAL_TEST_KEY", "s3cret")
+    srv = Server(tmp_path, extra=["--key-env", "RISKEVAL_TEST_KEY"])
+    srv.add_tokens()
+    srv.start()
+    try:
+        with httpx.Client(base_url=srv.url, timeout=60) as c:
+            body = {"ruleset": RULESET, "project": make_project(project_data, "K-1")}
+            assert c.post("/api/v1/gate/assess", json=body, headers=srv.headers("admin")).status_code == 200
+            assert c.post("/api/v1/ledger/verify", headers=srv.headers("auditor")).json()["ok"] is True
+    finally:
+        srv.stop()
+    assert Ledger(srv.ledger, key=b"s3cret").verify().ok
+    assert Ledger(srv.ledger, key=b"s3cret").head() is not None
+
+
+def test_detail_follows_accept_language(client: httpx.Client) -> None:
+    body = client.get("/api/v1/rulesets", headers={"Accept-Language": "en-GB,en;q=0.9"}).json()
+    assert body["detail"] == body["message"]["en"] and body["detail"].startswith("missing or invalid")

@@ -90,3 +90,16 @@ def test_problem_body_has_both_languages_and_the_gate_code() -> None:
     assert body["code"] == "gate_blocked" and body["key"] == "gate.blocked.reject"
     assert "P-9" in body["message"]["zh"] and "P-9" in body["message"]["en"] and body["detail"] == body["message"]["en"]
     assert body["reason"] == "reject" and body["project_id"] == "P-9"
+
+
+def test_serve_refuses_a_keyed_ledger_without_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskeval.service.state import ensure_ledger
+
+    ledger = tmp_path / "keyed.sqlite"
+    ensure_ledger(ledger, b"k1").close()
+    base = ["serve", "--rules", "guiyang", "--ledger", str(ledger), "--tokens", str(tmp_path / "t.yaml"), "--lang", "en"]
+    result = CliRunner().invoke(app, base)
+    assert result.exit_code != 0 and "key" in result.output and "Traceback" not in result.output
+    monkeypatch.delenv("RISKEVAL_TEST_KEY", raising=False)
+    result = CliRunner().invoke(app, [*base, "--key-env", "RISKEVAL_TEST_KEY"])
+    assert result.exit_code == 2 and "RISKEVAL_TEST_KEY" in result.output
