@@ -186,10 +186,10 @@ def _require(state: ServiceState, rs: RuleSet, data: dict[str, Any], actor: str)
 
 
 @router.post("/gate/require", response_model=RequireResponse, tags=["gate"])
-async def gate_require(body: AssessRequest, state: State, who: AnyCaller) -> RequireResponse:
-    """200 with the valid assessment record, or 409 with the refusal."""
+async def gate_require(body: GateAssessRequest, state: State, who: AnyCaller) -> RequireResponse:
+    """200 with the valid assessment record, or 409 with the refusal (an out-of-scope project gets its record)."""
     rs = state.ruleset(body.ruleset)
-    record = await state.call(_require, state, rs, body.project, who.name)
+    record = await state.call(_require, state, rs, body.project, ledger_actor(who.name, body.on_behalf_of))
     return RequireResponse(ok=True, record=record_brief(record))
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
-
-from fastapi.testclient import TestClient
 
 from riskeval.service import Settings, create_app
 
 
 def test_a_bug_is_a_500_problem_without_traceback(tmp_path: Path) -> None:
+    with warnings.catch_warnings():  # starlette's TestClient warns about httpx at import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
     app = create_app(Settings(rules=["guiyang"], ledger=tmp_path / "l.sqlite", tokens=tmp_path / "t.yaml"))
 
     @app.get("/boom")
