@@ -7,6 +7,7 @@ and the interactive docs page is served from assets shipped in the wheel (no CDN
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -54,11 +55,21 @@ def request_lang(request: Request) -> str:
     return normalize_lang("en" if wanted.strip().lower().startswith("en") else "zh")
 
 
+class SafeJSONResponse(JSONResponse):
+    """JSON that never fails on text that is not valid Unicode (lone surrogates are escaped)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def problem_response(body: dict[str, Any]) -> JSONResponse:
     """``body`` as an ``application/problem+json`` response (401 names the Bearer scheme)."""
     status = int(body["status"])
     headers = {"WWW-Authenticate": 'Bearer realm="riskeval"'} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return SafeJSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 class _FieldProblem:
@@ -250,6 +261,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        default_response_class=SafeJSONResponse,
     )
     app.state.riskeval = state
     app.state.jobs = jobs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..gate import LedgerRecord
 from .state import split_actor
@@ -31,8 +31,34 @@ __all__ = [
 ]
 
 
+def _text_problem(value: Any) -> str | None:
+    """The first string in ``value`` that is not valid Unicode text (a lone surrogate), if any."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item.encode("utf-8", "backslashreplace").decode("ascii")[:80]
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return None
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_text(cls, data: Any) -> Any:
+        bad = _text_problem(data)
+        if bad is not None:
+            raise ValueError(f"text that is not valid Unicode (a lone surrogate): {bad}")
+        return data
 
 
 def _one_line(value: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -220,3 +221,20 @@ def test_keyed_ledger_with_key_env(tmp_path: Any, monkeypatch: Any, project_data
 def test_detail_follows_accept_language(client: httpx.Client) -> None:
     body = client.get("/api/v1/rulesets", headers={"Accept-Language": "en-GB,en;q=0.9"}).json()
     assert body["detail"] == body["message"]["en"] and body["detail"].startswith("missing or invalid")
+
+
+def test_text_that_is_not_unicode_is_refused_not_a_crash(client: httpx.Client, server: Server, project_data: dict[str, Any]) -> None:
+    headers = {**server.headers("admin"), "content-type": "application/json"}
+    body = json.dumps({"ruleset": RULESET, "project": make_project(project_data, "\ud800")}).encode()
+    for path in ("/api/v1/assess", "/api/v1/gate/assess", "/api/v1/gate/require"):
+        _problem(client.post(path, content=body, headers=headers), 422, "service.validation")
+    text = json.dumps({"text": "id: \ud800\n"}).encode()
+    _problem(client.post("/api/v1/rulesets/validate", content=text, headers=headers), 422, "service.validation")
+    form = (
+        b"--B\r\nContent-Disposition: form-data; name=\"ruleset\"\r\n\r\n\xff\xfe\r\n"
+        b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\n"
+        b"Content-Type: text/csv\r\n\r\nid\nx\n\r\n--B--\r\n"
+    )
+    unknown = client.post("/api/v1/batch", content=form,
+                          headers={**server.headers("admin"), "content-type": "multipart/form-data; boundary=B"})
+    assert unknown.status_code in (400, 404, 422) and unknown.headers["content-type"].startswith(PROBLEM)
