@@ -238,3 +238,9 @@ def test_text_that_is_not_unicode_is_refused_not_a_crash(client: httpx.Client, s
     unknown = client.post("/api/v1/batch", content=form,
                           headers={**server.headers("admin"), "content-type": "multipart/form-data; boundary=B"})
     assert unknown.status_code in (400, 404, 422) and unknown.headers["content-type"].startswith(PROBLEM)
+
+
+def test_on_behalf_of_must_be_one_plain_line(client: httpx.Client, server: Server, project_data: dict[str, Any]) -> None:
+    for bad in ("a | on_behalf_of=b", "two\nlines", "   "):
+        body = {"ruleset": RULESET, "project": make_project(project_data, "O-1"), "on_behalf_of": bad}
+        _problem(client.post("/api/v1/gate/assess", json=body, headers=server.headers("admin")), 422, "service.validation")

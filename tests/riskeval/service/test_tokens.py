@@ -103,3 +103,14 @@ def test_serve_refuses_a_keyed_ledger_without_its_key(tmp_path: Path, monkeypatc
     monkeypatch.delenv("RISKEVAL_TEST_KEY", raising=False)
     result = CliRunner().invoke(app, [*base, "--key-env", "RISKEVAL_TEST_KEY"])
     assert result.exit_code == 2 and "RISKEVAL_TEST_KEY" in result.output
+
+
+def test_serve_binds_to_loopback_by_default() -> None:
+    import inspect
+
+    from riskeval.cli import serve_cmd
+
+    source = inspect.getsource(serve_cmd)
+    assert 'typer.Option("--host", help="监听地址 / bind address")] = "127.0.0.1"' in source
+    result = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "127.0.0.1" in result.output
