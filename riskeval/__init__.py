@@ -15,9 +15,8 @@ from .gate import (
     Gate,
     GateBlocked,
     GateError,
-    Ledger,
-    LedgerError,
 )
+from .ledger import Ledger, LedgerBusy, LedgerError, LedgerKeyError, LedgerNotFound, LedgerTampered
 from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, TriggerHit
 from .model.project import Measure, Project
 from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
@@ -32,7 +31,11 @@ __all__ = [
     "GateBlocked",
     "GateError",
     "Ledger",
+    "LedgerBusy",
     "LedgerError",
+    "LedgerKeyError",
+    "LedgerNotFound",
+    "LedgerTampered",
     "Assessment",
     "EngineError",
     "InputError",

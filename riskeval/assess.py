@@ -13,7 +13,6 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,9 +44,9 @@ register_messages(
 
 def project_hash(project: Project) -> str:
     """sha256 of the canonical project (identity, facts, measures, panel)."""
-    data = project.model_dump(mode="json")
-    blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    from .ledger.records import canonical_json
+
+    return hashlib.sha256(canonical_json(project.model_dump(mode="json")).encode("utf-8")).hexdigest()
 
 
 def project_from_data(data: Any, source: str | None = None, positions: Any = None) -> Project:

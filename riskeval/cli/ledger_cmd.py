@@ -1,8 +1,9 @@
-"""``riskeval ledger verify|list|show|export|head``, ``riskeval audit`` and ``riskeval gate assess|require|decide``.
+"""``riskeval ledger ...``, ``riskeval receipt verify``, ``riskeval audit`` and ``riskeval gate ...``.
 
-Exit codes: 0 ok; 1 findings (tampering, a gate refusal, decisions without a valid assessment);
-2 usage or input errors (missing files, bad CSV, wrong options). Messages are Chinese by default,
-English with ``--lang en``; never a traceback.
+A shell: each command parses typed options, calls one library function (:mod:`riskeval.ledger`,
+:mod:`riskeval.gate`), prints what the library formats, and maps errors through
+:func:`riskeval.errors.exit_code_for` (0 ok; 1 findings: tampering, a refusal, an invalid receipt;
+2 usage or unreadable input). Messages are Chinese by default, English with ``--lang en``.
 """
 
 from __future__ import annotations
@@ -13,19 +14,38 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar, cast
+from typing import Annotated, Any, Literal, NoReturn, TypeVar, cast
 
 import typer
 
 from ..assess import load_project
-from ..check import ProjectError
-from ..engine import EngineError
-from ..gate import Gate, GateError, Ledger, LedgerError, LedgerRecord, audit, read_decisions
+from ..errors import EXIT_PROBLEMS, EXIT_USAGE, RiskevalError, exit_code_for
+from ..gate import Gate, GateError, audit, read_decisions
 from ..gate.audit import CHINA_TZ, AuditInputError, parse_tz
 from ..i18n import normalize_lang, register_messages, t
+from ..ledger import (
+    Checkpoint,
+    Ledger,
+    LedgerError,
+    LedgerRecord,
+    generate_keys,
+    load_public_key,
+    migrate,
+    migrate_in_place,
+)
+from ..ledger.views import (
+    export_jsonl,
+    record_brief,
+    record_detail,
+    record_line,
+    record_lines,
+    record_summary,
+    unsigned_note,
+)
 from ..model.project import Project
-from ..ruleset import RuleSetError
-from .common import LangOption, load_rules_or_exit
+from ..ruleset import RuleSetError, load_ruleset
+from ..ruleset.ruleset import RuleSet
+from .common import LangOption
 
 __all__ = ["register"]
 
@@ -35,9 +55,10 @@ register_messages(
         "lcmd.key_env": {"zh": "环境变量 {name} 未设置或为空", "en": "environment variable {name} is unset or empty"},
         "lcmd.key_file": {"zh": "无法读取密钥文件：{detail}", "en": "cannot read the key file: {detail}"},
         "lcmd.bad_head": {"zh": "--head 应为 64 位十六进制哈希", "en": "--head must be a 64-digit hex hash"},
-        "lcmd.bad_format": {"zh": "--format 只能是 text 或 json", "en": "--format must be text or json"},
-        "lcmd.no_record": {"zh": "台账中没有记录 {ref}", "en": "no record {ref} in the ledger"},
-        "lcmd.ambiguous": {"zh": "哈希前缀 {ref} 对应多条记录", "en": "hash prefix {ref} matches several records"},
+        "lcmd.bad_json": {"zh": "无法读取 {path}：{detail}", "en": "cannot read {path}: {detail}"},
+        "lcmd.out_or_in_place": {"zh": "请给出 --out 或 --in-place 之一", "en": "give one of --out or --in-place"},
+        "lcmd.backup": {"zh": "旧台账已留作 {backup}", "en": "the old ledger is kept as {backup}"},
+        "lcmd.old_needed": {"zh": "请给出 --old 或 --old-size 之一", "en": "give one of --old or --old-size"},
         "lcmd.empty": {"zh": "台账中没有记录", "en": "the ledger holds no records"},
         "lcmd.exported": {"zh": "已导出 {count} 条记录到 {out}；链头哈希 {head}", "en": "exported {count} records to {out}; head hash {head}"},
         "lcmd.appended": {
@@ -45,46 +66,55 @@ register_messages(
             "en": "recorded in the ledger: record #{seq} ({kind}, project {id}, {summary}, by {actor})",
         },
         "lcmd.head": {
-            "zh": "链头哈希：{head}\n（请把它留存在决策文件中，日后用 riskeval ledger verify --head 核对）",
-            "en": "head hash: {head}\n(keep it in the decision document; check later with riskeval ledger verify --head)",
+            "zh": "链头哈希：{head}\n（留存在决策文件中；日后用 riskeval ledger receipt 取回执，或 riskeval ledger verify --head 核对）",
+            "en": "head hash: {head}\n(keep it in the decision document; get a receipt with riskeval ledger receipt, or check "
+            "with riskeval ledger verify --head)",
         },
         "lcmd.pass": {
             "zh": "门槛：通过（依据台账第 {seq} 号记录，{summary}）",
             "en": "gate: passed (ledger record #{seq}, {summary})",
         },
         "lcmd.refused": {"zh": "门槛：不通过", "en": "gate: refused"},
-        "lcmd.out_of_scope": {"zh": "不属于须评估事项", "en": "out of scope"},
-        "lcmd.kind.assessment": {"zh": "评估", "en": "assessment"},
-        "lcmd.kind.decision": {"zh": "决策", "en": "decision"},
-        "lcmd.incomplete": {"zh": "评估不完整", "en": "incomplete"},
-        "lcmd.decision_outcome": {"zh": "决策：{outcome}（依据第 {ref} 号记录）", "en": "decision: {outcome} (on record #{ref})"},
+        "lcmd.project_errors": {"zh": "项目数据有错误：", "en": "the project data have errors:"},
+        "lcmd.ruleset_errors": {"zh": "规则集有错误：", "en": "the rule set has errors:"},
         "lcmd.value": {"zh": "输入无效：{detail}", "en": "invalid input: {detail}"},
         "lcmd.io": {"zh": "读写失败：{detail}", "en": "read/write failure: {detail}"},
         "lcmd.sqlite": {"zh": "台账读写失败：{detail}", "en": "ledger read/write failure: {detail}"},
-        "lcmd.project_errors": {"zh": "项目数据有错误：", "en": "the project data have errors:"},
-        "lcmd.ruleset_errors": {"zh": "规则集有错误：", "en": "the rule set has errors:"},
-        "lcmd.engine": {"zh": "规则引擎异常，拒绝给出结论：{detail}", "en": "rule engine anomaly, no conclusion given: {detail}"},
-        "lcmd.field.seq": {"zh": "序号", "en": "seq"},
-        "lcmd.field.kind": {"zh": "类型", "en": "kind"},
-        "lcmd.field.project_id": {"zh": "项目编号", "en": "project"},
-        "lcmd.field.ruleset": {"zh": "规则集", "en": "rule set"},
-        "lcmd.field.actor": {"zh": "记录人", "en": "actor"},
-        "lcmd.field.ts": {"zh": "时间（UTC）", "en": "time (UTC)"},
-        "lcmd.field.project_hash": {"zh": "项目哈希", "en": "project hash"},
-        "lcmd.field.prev_hash": {"zh": "前一记录哈希", "en": "previous hash"},
-        "lcmd.field.record_hash": {"zh": "记录哈希", "en": "record hash"},
-        "lcmd.field.outcome": {"zh": "决策", "en": "outcome"},
-        "lcmd.field.integrity": {"zh": "本条哈希", "en": "this record's hash"},
-        "lcmd.field.ok": {"zh": "相符", "en": "matches"},
-        "lcmd.field.bad": {"zh": "不符！", "en": "DOES NOT MATCH!"},
+        "lcmd.keygen": {
+            "zh": "已生成签名密钥：{key}（私钥，权限 0600，只给写台账的门槛使用）\n公钥：{pub}（交给核验方）\n公钥指纹：{fp}",
+            "en": "signing key written: {key} (private, mode 0600, for the gate that writes the ledger only)\n"
+            "public key: {pub} (give it to verifiers)\nfingerprint: {fp}",
+        },
+        "lcmd.receipt": {
+            "zh": "已写出第 {seq} 号记录的回执：{out}（检查点 {size} 条记录{signed}）",
+            "en": "receipt of record #{seq} written to {out} (checkpoint of {size} records{signed})",
+        },
+        "lcmd.receipt_unsigned": {"zh": "，未签名", "en": ", unsigned"},
+        "lcmd.migrated": {
+            "zh": "已核验旧台账并改写为签名台账 {out}：{count} 条记录，原链头哈希 {old}，检查点根哈希 {root}",
+            "en": "the old ledger verified and was re-written signed to {out}: {count} records, old head hash {old}, "
+            "checkpoint root {root}",
+        },
     }
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+Format = Literal["text", "json"]
 
-KeyEnvOption = Annotated[str | None, typer.Option("--key-env", help="存放 HMAC 密钥的环境变量名 / env var holding the key")]
-KeyFileOption = Annotated[str | None, typer.Option("--key-file", help="HMAC 密钥文件 / file holding the key")]
 LedgerArg = Annotated[str, typer.Argument(help="台账文件（SQLite）/ ledger file")]
+FormatOption = Annotated[Format, typer.Option("--format", help="text | json")]
+SigningKeyOption = Annotated[
+    Path | None,
+    typer.Option("--signing-key", envvar="RISKEVAL_SIGNING_KEY", help="签名私钥 signing.key / Ed25519 signing key"),
+]
+PublicKeyOption = Annotated[
+    Path | None,
+    typer.Option("--public-key", envvar="RISKEVAL_PUBLIC_KEY", help="核验用公钥 signing.pub / public key"),
+]
+RequireSignedOption = Annotated[bool, typer.Option("--require-signed", help="拒绝未签名台账 / refuse an unsigned ledger")]
+KeyEnvOption = Annotated[str | None, typer.Option("--key-env", help="旧台账 HMAC 密钥所在环境变量 / env var with the old HMAC key")]
+KeyFileOption = Annotated[Path | None, typer.Option("--key-file", help="旧台账 HMAC 密钥文件 / file with the old HMAC key")]
+PanelOption = Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")]
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -93,94 +123,99 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def _handled(func: F) -> F:
-    """Library errors become messages and exit codes (1 findings, 2 input)."""
+    """Library errors become messages and the exit code of :func:`exit_code_for`."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         lang = normalize_lang(str(kwargs.get("lang", "zh")))
         try:
             return func(*args, **kwargs)
-        except LedgerError as exc:
-            _fail(exc.message(lang), 2 if exc.input_error else 1)
         except GateError as exc:
-            _fail(t("lcmd.refused", lang) + "\n" + exc.message(lang), 1)
-        except AuditInputError as exc:
-            _fail(exc.message(lang), 2)
-        except ProjectError as exc:
-            _fail(t("lcmd.project_errors", lang) + "\n" + exc.render(lang), 2)
+            _fail(t("lcmd.refused", lang) + "\n" + exc.message(lang), exit_code_for(exc))
         except RuleSetError as exc:
-            _fail(t("lcmd.ruleset_errors", lang) + "\n" + exc.render(lang), 2)
-        except EngineError as exc:
-            _fail(t("lcmd.engine", lang, detail=str(exc)), 3)
+            _fail(t("lcmd.ruleset_errors", lang) + "\n" + exc.render(lang), exit_code_for(exc))
+        except LedgerError as exc:
+            _fail(exc.message(lang), exit_code_for(exc))
+        except RiskevalError as exc:
+            head = t("lcmd.project_errors", lang) + "\n" if exc.problems else ""
+            _fail(head + exc.render(lang), exit_code_for(exc))
+        except AuditInputError as exc:
+            _fail(exc.message(lang), EXIT_USAGE)
         except sqlite3.Error as exc:
-            _fail(t("lcmd.sqlite", lang, detail=str(exc)), 2)
+            _fail(t("lcmd.sqlite", lang, detail=str(exc)), EXIT_USAGE)
         except OSError as exc:
-            _fail(t("lcmd.io", lang, detail=exc.strerror or str(exc)), 2)
+            _fail(t("lcmd.io", lang, detail=exc.strerror or str(exc)), EXIT_USAGE)
         except ValueError as exc:
-            _fail(t("lcmd.value", lang, detail=str(exc)), 2)
+            _fail(t("lcmd.value", lang, detail=str(exc)), EXIT_USAGE)
 
     return cast(F, wrapper)
 
 
-def _key(key_env: str | None, key_file: str | None, lang: str) -> bytes | None:
+def _note(ledger: Ledger, lang: str) -> None:
+    """Say "unsigned" on every command that uses an unsigned ledger (on stderr)."""
+    note = unsigned_note(ledger, lang)
+    if note is not None:
+        typer.echo(note, err=True)
+
+
+def _reader(path: str, lang: str, public_key: Path | None = None) -> Ledger:
+    """A read-only ledger that exists and is of this format (never created)."""
+    ledger = Ledger(path, create=False, read_only=True, public_key=public_key)
+    ledger.meta()
+    _note(ledger, lang)
+    return ledger
+
+
+def _read_json(path: Path, lang: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        _fail(t("lcmd.bad_json", lang, path=str(path), detail=str(exc)), EXIT_USAGE)
+
+
+def _hmac_key(key_env: str | None, key_file: Path | None, lang: str) -> bytes | None:
     if key_env and key_file:
-        _fail(t("lcmd.key_both", lang), 2)
+        _fail(t("lcmd.key_both", lang), EXIT_USAGE)
     if key_env:
         value = os.environ.get(key_env, "")
         if not value:
-            _fail(t("lcmd.key_env", lang, name=key_env), 2)
+            _fail(t("lcmd.key_env", lang, name=key_env), EXIT_USAGE)
         return value.encode("utf-8")
     if key_file:
         try:
-            raw = Path(key_file).read_bytes().rstrip(b"\r\n")
+            raw = key_file.read_bytes().rstrip(b"\r\n")
         except OSError as exc:
-            _fail(t("lcmd.key_file", lang, detail=exc.strerror or str(exc)), 2)
+            _fail(t("lcmd.key_file", lang, detail=exc.strerror or str(exc)), EXIT_USAGE)
         if not raw:
-            _fail(t("lcmd.key_file", lang, detail="empty"), 2)
+            _fail(t("lcmd.key_file", lang, detail="empty"), EXIT_USAGE)
         return raw
     return None
 
 
-def _open(path: str, key: bytes | None) -> Ledger:
-    ledger = Ledger(path, key=key, create=False)
-    len(ledger)  # opens and checks the file and the key now
-    return ledger
-
-
-def _summary(record: LedgerRecord, lang: str) -> str:
-    if record.kind == "decision":
-        return t("lcmd.decision_outcome", lang, outcome=record.outcome, ref=record.ref_seq)
-    assessment = record.assessment
-    if assessment is None or not assessment.in_scope:
-        return t("lcmd.out_of_scope", lang)
-    text = f"{t(f'level.{assessment.level}', lang)}，{t(f'decision.{assessment.decision}', lang)}"
-    if lang == "en":
-        text = text.replace("，", ", ")
-    if assessment.incomplete:
-        text += ("，" if lang == "zh" else ", ") + t("lcmd.incomplete", lang)
-    return text
-
-
 def _echo_appended(record: LedgerRecord, lang: str) -> None:
-    typer.echo(
-        t(
-            "lcmd.appended", lang, seq=record.seq, kind=t(f"lcmd.kind.{record.kind}", lang), id=record.project_id,
-            summary=_summary(record, lang), actor=record.actor,
-        )
-    )
+    kind = t(f"ledger.view.kind.{record.kind}", lang)
+    summary = record_summary(record, lang)
+    typer.echo(t("lcmd.appended", lang, seq=record.seq, kind=kind, id=record.project_id, summary=summary, actor=record.actor))
     typer.echo(t("lcmd.head", lang, head=record.record_hash))
 
 
-PanelOption = Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")]
-
-
 def _open_gate(
-    project: str, rules: str, ledger: str, key_env: str | None, key_file: str | None, panel: str | None, lang: str
+    project: str,
+    rules: str,
+    ledger: str,
+    signing_key: Path | None,
+    public_key: Path | None,
+    require_signed: bool,
+    panel: str | None,
+    lang: str,
 ) -> tuple[Gate, Project]:
     """The gate over ``ledger`` for ``rules`` and the project (with its panel file, if any)."""
-    key = _key(key_env, key_file, lang)
-    ruleset = load_rules_or_exit(rules, lang)
-    return Gate(ruleset, ledger=ledger, key=key), _with_panel(load_project(project), panel)
+    ruleset: RuleSet = load_ruleset(rules)
+    gate = Gate(ruleset, ledger=ledger, signing_key=signing_key, public_key=public_key, require_signed=require_signed)
+    proj = _with_panel(load_project(project), panel)
+    if Path(ledger).is_file() or signing_key is None:
+        _note(gate.ledger, lang)
+    return gate, proj
 
 
 def _with_panel(project: Project, panel: str | None) -> Project:
@@ -192,67 +227,83 @@ def _with_panel(project: Project, panel: str | None) -> Project:
     return apply_panel(project, panel)
 
 
-def _check_format(format: str, lang: str) -> None:
-    if format not in ("text", "json"):
-        _fail(t("lcmd.bad_format", lang), 2)
-
-
 def register(app: typer.Typer) -> None:
-    """Add the ``ledger`` and ``gate`` groups and the ``audit`` command to ``app``."""
-    ledger_app = typer.Typer(help="评估台账：核验、列出、查看、导出。/ The assessment ledger.", no_args_is_help=True)
+    """Add the ``ledger``, ``receipt`` and ``gate`` groups and the ``audit`` command to ``app``."""
+    ledger_app = typer.Typer(help="评估台账：密钥、核验、回执、列出、导出。/ The assessment ledger.", no_args_is_help=True)
+    receipt_app = typer.Typer(help="回执：离线核验。/ Receipts, verified offline.", no_args_is_help=True)
     gate_app = typer.Typer(help="决策前置门槛：评估入账、放行检查、决策入账。/ The pre-decision gate.", no_args_is_help=True)
     app.add_typer(ledger_app, name="ledger")
+    app.add_typer(receipt_app, name="receipt")
     app.add_typer(gate_app, name="gate")
+    from .ledger_proofs import register_proofs
+
+    _register_ledger(ledger_app)
+    register_proofs(ledger_app, receipt_app)
+    _register_gate(app, gate_app)
+
+
+def _register_ledger(ledger_app: typer.Typer) -> None:
+    @ledger_app.command("keygen")
+    @_handled
+    def keygen_cmd(
+        out: Annotated[Path, typer.Option("--out", help="写入 signing.key 与 signing.pub 的目录 / directory")],
+        force: Annotated[bool, typer.Option("--force", help="覆盖已有密钥 / overwrite")] = False,
+        lang: LangOption = "zh",
+    ) -> None:
+        """生成 Ed25519 签名密钥对。/ Write DIR/signing.key (0600) and DIR/signing.pub."""
+        lang = normalize_lang(lang)
+        key_path, pub_path = generate_keys(out, overwrite=force)
+        typer.echo(t("lcmd.keygen", lang, key=key_path, pub=pub_path, fp=load_public_key(pub_path).fingerprint))
 
     @ledger_app.command("verify")
     @_handled
     def verify_cmd(
         path: LedgerArg,
+        public_key: PublicKeyOption = None,
         head: Annotated[str | None, typer.Option("--head", help="留存的链头哈希 / anchored head hash")] = None,
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
+        checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="留存的检查点或回执 JSON / anchored checkpoint")] = None,
+        jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="并行进程数 / processes")] = None,
+        signatures: Annotated[
+            Literal["all", "latest"],
+            typer.Option("--signatures", help="核对全部检查点签名，或只核对最新的（它覆盖全部记录）/ all | latest"),
+        ] = "all",
+        format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
-        """核验台账：每条记录的哈希、链接与（可选）留存的链头。/ Verify the hash chain."""
+        """核验台账：逐条重算叶哈希，核对每个检查点签名。/ Verify every record and checkpoint (exit 1 on any failure)."""
         lang = normalize_lang(lang)
         if head is not None and (len(head) != 64 or any(c not in "0123456789abcdefABCDEF" for c in head)):
-            _fail(t("lcmd.bad_head", lang), 2)
-        key = _key(key_env, key_file, lang)
-        try:
-            report = _open(path, key).verify(head=head)
-        except LedgerError as exc:
-            if exc.reason in ("wrong_key", "key_unexpected"):
-                _fail(exc.message(lang), 1)
-            raise
+            _fail(t("lcmd.bad_head", lang), EXIT_USAGE)
+        anchor = None
+        if checkpoint is not None:
+            data = _read_json(checkpoint, lang)
+            try:
+                anchor = Checkpoint.from_dict(data.get("checkpoint", data) if isinstance(data, dict) else {})
+            except ValueError as exc:
+                _fail(t("lcmd.bad_json", lang, path=str(checkpoint), detail=str(exc)), EXIT_USAGE)
+        ledger = Ledger(path, create=False, read_only=True)
+        report = ledger.verify(
+            head=head, public_key=public_key, anchor=anchor, jobs=jobs, every_signature=signatures == "all"
+        )
+        text = json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2) if format == "json" else report.message(lang)
         if not report.ok:
-            _fail(report.message(lang), 1)
-        typer.echo(report.message(lang))
+            _fail(text, EXIT_PROBLEMS)
+        typer.echo(text)
 
     @ledger_app.command("list")
     @_handled
     def list_cmd(
         path: LedgerArg,
         project: Annotated[str | None, typer.Option("--project", help="只列出该项目 / only this project")] = None,
-        format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
+        format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
         """列出台账记录。/ List the records."""
         lang = normalize_lang(lang)
-        _check_format(format, lang)
-        ledger = _open(path, _key(key_env, key_file, lang))
         count = 0
-        for record in ledger.records(project_id=project):
+        for record in _reader(path, lang).records(project_id=project):
             count += 1
-            if format == "json":
-                typer.echo(json.dumps(_brief(record), ensure_ascii=False))
-                continue
-            typer.echo(
-                f"#{record.seq}  {record.ts}  {t(f'lcmd.kind.{record.kind}', lang)}  {record.project_id}  "
-                f"{record.ruleset_id}@{record.ruleset_version}  {_summary(record, lang)}  {record.actor}  "
-                f"{record.record_hash[:16]}"
-            )
+            typer.echo(json.dumps(record_brief(record), ensure_ascii=False) if format == "json" else record_line(record, lang))
         if count == 0 and format == "text":
             typer.echo(t("lcmd.empty", lang))
 
@@ -261,77 +312,71 @@ def register(app: typer.Typer) -> None:
     def show_cmd(
         path: LedgerArg,
         ref: Annotated[str, typer.Argument(help="记录序号或哈希前缀 / record number or hash prefix")],
-        format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
+        format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
         """查看一条记录（含评估解释）。/ Show one record."""
         lang = normalize_lang(lang)
-        _check_format(format, lang)
-        ledger = _open(path, _key(key_env, key_file, lang))
-        record = _find(ledger, ref, lang)
+        ledger = _reader(path, lang)
+        record = ledger.lookup(ref)
         if format == "json":
-            data = record.to_dict()
-            data["project"] = json.loads(record.project_json)
-            data["assessment"] = json.loads(record.assessment_json) if record.assessment_json else None
-            data["hash_ok"] = ledger.check(record)
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-            return
-        ok = ledger.check(record)
-        rows = [
-            ("seq", record.seq),
-            ("kind", t(f"lcmd.kind.{record.kind}", lang)),
-            ("project_id", record.project_id),
-            ("ruleset", f"{record.ruleset_id}@{record.ruleset_version} ({record.ruleset_hash[:16]})"),
-            ("actor", record.actor),
-            ("ts", record.ts),
-            ("project_hash", record.project_hash),
-            ("prev_hash", record.prev_hash),
-            ("record_hash", record.record_hash),
-            ("integrity", t("lcmd.field.ok" if ok else "lcmd.field.bad", lang)),
-        ]
-        if record.kind == "decision":
-            rows.insert(3, ("outcome", f"{record.outcome} (#{record.ref_seq})"))
-        for name, value in rows:
-            typer.echo(f"{t(f'lcmd.field.{name}', lang)}: {value}")
-        assessment = record.assessment
-        if assessment is not None:
-            typer.echo("")
-            typer.echo(assessment.explain(lang))
+            typer.echo(json.dumps(record_detail(ledger, record), ensure_ascii=False, indent=2))
+        else:
+            typer.echo("\n".join(record_lines(ledger, record, lang)))
 
     @ledger_app.command("export")
     @_handled
     def export_cmd(
         path: LedgerArg,
         out: Annotated[str, typer.Option("--out", help="输出 JSONL 文件 / output JSONL file")],
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
         lang: LangOption = "zh",
     ) -> None:
         """导出全部记录为 JSONL（字段原样，可据此重算哈希）。/ Export every record as JSONL."""
         lang = normalize_lang(lang)
-        ledger = _open(path, _key(key_env, key_file, lang))
-        target = Path(out)
-        partial = target.with_name(target.name + ".partial")
-        count, head = 0, ""
-        with open(partial, "w", encoding="utf-8", newline="\n") as f:
-            for record in ledger.records():
-                f.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-                count, head = count + 1, record.record_hash
-        os.replace(partial, target)
+        count, head = export_jsonl(_reader(path, lang), out)
         typer.echo(t("lcmd.exported", lang, count=count, out=out, head=head or "-"))
 
     @ledger_app.command("head")
     @_handled
-    def head_cmd(path: LedgerArg, key_env: KeyEnvOption = None, key_file: KeyFileOption = None, lang: LangOption = "zh") -> None:
+    def head_cmd(path: LedgerArg, lang: LangOption = "zh") -> None:
         """打印链头哈希。/ Print the head hash."""
         lang = normalize_lang(lang)
-        record = _open(path, _key(key_env, key_file, lang)).head()
+        record = _reader(path, lang).head()
         if record is None:
-            _fail(t("lcmd.empty", lang), 1)
+            _fail(t("lcmd.empty", lang), EXIT_PROBLEMS)
         typer.echo(record.record_hash)
 
+    @ledger_app.command("migrate")
+    @_handled
+    def migrate_cmd(
+        old: LedgerArg,
+        signing_key: Annotated[
+            Path, typer.Option("--signing-key", envvar="RISKEVAL_SIGNING_KEY", help="签名私钥 / signing key")
+        ],
+        out: Annotated[Path | None, typer.Option("--out", help="新的签名台账 / the new signed ledger")] = None,
+        in_place: Annotated[
+            bool, typer.Option("--in-place", help="原地改写，旧文件留作 .bak / replace it, keep OLD.bak")
+        ] = False,
+        key_env: KeyEnvOption = None,
+        key_file: KeyFileOption = None,
+        lang: LangOption = "zh",
+    ) -> None:
+        """核验旧台账（HMAC 或未签名）并改写为签名台账。/ Verify an old ledger and re-write it signed."""
+        lang = normalize_lang(lang)
+        if (out is None) == (not in_place):
+            _fail(t("lcmd.out_or_in_place", lang), EXIT_USAGE)
+        hmac_key = _hmac_key(key_env, key_file, lang)
+        if out is not None:
+            result = migrate(old, out, signing_key, hmac_key=hmac_key)
+        else:
+            result = migrate_in_place(old, signing_key, hmac_key=hmac_key)
+            typer.echo(t("lcmd.backup", lang, backup=result.backup))
+        typer.echo(
+            t("lcmd.migrated", lang, out=result.path, count=result.count, old=result.old_head or "-", root=result.checkpoint.root)
+        )
+
+
+def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
     @app.command("audit")
     @_handled
     def audit_cmd(
@@ -339,37 +384,22 @@ def register(app: typer.Typer) -> None:
         decisions: Annotated[str, typer.Option("--decisions", help="决策清单 CSV：project_id,date[,outcome] / decisions taken")],
         rules: Annotated[str | None, typer.Option("--rules", help="现行规则集（默认按台账推断）/ rule set in force")] = None,
         tz: Annotated[str, typer.Option("--tz", help="无时区日期的时区 / zone of plain dates")] = "+08:00",
-        format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
+        public_key: PublicKeyOption = None,
+        format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
         """评估工作考核：列出没有有效事前评估的决策。/ Audit decisions against the ledger."""
         lang = normalize_lang(lang)
-        _check_format(format, lang)
         zone = parse_tz(tz) if tz != "+08:00" else CHINA_TZ
-        ruleset = load_rules_or_exit(rules, lang) if rules else None
+        ruleset = load_ruleset(rules) if rules else None
         rows = read_decisions(decisions, zone)
-        ledger = _open(path, _key(key_env, key_file, lang))
-        report = audit(ledger, rows, ruleset)
+        report = audit(_reader(path, lang, public_key), rows, ruleset)
         if format == "json":
-            typer.echo(
-                json.dumps(
-                    {
-                        "ok": report.ok,
-                        "ledger_ok": report.integrity.ok,
-                        "ledger": report.integrity.message(lang),
-                        "decisions": report.total,
-                        "findings": [f.to_dict(lang) for f in report.findings],
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
+            typer.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
         else:
             typer.echo(report.message(lang))
         if not report.ok:
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_PROBLEMS)
 
     @gate_app.command("assess")
     @_handled
@@ -378,14 +408,15 @@ def register(app: typer.Typer) -> None:
         rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
         ledger: Annotated[str, typer.Option("--ledger", help="台账文件（不存在则新建）")],
         actor: Annotated[str, typer.Option("--actor", help="评估人 / who assesses")],
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
+        signing_key: SigningKeyOption = None,
+        public_key: PublicKeyOption = None,
+        require_signed: RequireSignedOption = False,
         panel: PanelOption = None,
         lang: LangOption = "zh",
     ) -> None:
         """评估项目并记入台账，打印新的链头哈希。/ Assess, append, print the head hash."""
         lang = normalize_lang(lang)
-        gate, proj = _open_gate(project, rules, ledger, key_env, key_file, panel, lang)
+        gate, proj = _open_gate(project, rules, ledger, signing_key, public_key, require_signed, panel, lang)
         gate.assess(proj, actor=actor)
         assert gate.last_record is not None
         _echo_appended(gate.last_record, lang)
@@ -394,7 +425,7 @@ def register(app: typer.Typer) -> None:
         except GateError as exc:
             typer.echo(t("lcmd.refused", lang) + "\n" + exc.message(lang))
         else:
-            typer.echo(t("lcmd.pass", lang, seq=record.seq, summary=_summary(record, lang)))
+            typer.echo(t("lcmd.pass", lang, seq=record.seq, summary=record_summary(record, lang)))
 
     @gate_app.command("require")
     @_handled
@@ -403,18 +434,19 @@ def register(app: typer.Typer) -> None:
         rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
         ledger: Annotated[str, typer.Option("--ledger", help="台账文件")],
         actor: Annotated[str | None, typer.Option("--actor", help="经办人（仅用于“无需评估”记录）")] = None,
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
+        signing_key: SigningKeyOption = None,
+        public_key: PublicKeyOption = None,
+        require_signed: RequireSignedOption = False,
         panel: PanelOption = None,
         lang: LangOption = "zh",
     ) -> None:
         """检查项目能否决策：通过退出 0，否则说明原因并退出 1。/ Check the gate (exit 0 pass, 1 refused)."""
         lang = normalize_lang(lang)
-        gate, proj = _open_gate(project, rules, ledger, key_env, key_file, panel, lang)
+        gate, proj = _open_gate(project, rules, ledger, signing_key, public_key, require_signed, panel, lang)
         record = gate.require(proj, actor=actor)
         if gate.last_record is not None:
             _echo_appended(gate.last_record, lang)
-        typer.echo(t("lcmd.pass", lang, seq=record.seq, summary=_summary(record, lang)))
+        typer.echo(t("lcmd.pass", lang, seq=record.seq, summary=record_summary(record, lang)))
 
     @gate_app.command("decide")
     @_handled
@@ -424,48 +456,14 @@ def register(app: typer.Typer) -> None:
         ledger: Annotated[str, typer.Option("--ledger", help="台账文件")],
         outcome: Annotated[str, typer.Option("--outcome", help="决策内容，如 批准实施 / what was decided")],
         actor: Annotated[str, typer.Option("--actor", help="决策人 / who decided")],
-        key_env: KeyEnvOption = None,
-        key_file: KeyFileOption = None,
+        signing_key: SigningKeyOption = None,
+        public_key: PublicKeyOption = None,
+        require_signed: RequireSignedOption = False,
         panel: PanelOption = None,
         lang: LangOption = "zh",
     ) -> None:
         """记入决策（门槛不通过则拒绝并退出 1）。/ Record a decision (refused unless the gate passes)."""
         lang = normalize_lang(lang)
-        gate, proj = _open_gate(project, rules, ledger, key_env, key_file, panel, lang)
+        gate, proj = _open_gate(project, rules, ledger, signing_key, public_key, require_signed, panel, lang)
         record = gate.record_decision(proj, outcome, actor)
         _echo_appended(record, lang)
-
-
-def _brief(record: LedgerRecord) -> dict[str, Any]:
-    assessment = record.assessment
-    return {
-        "seq": record.seq,
-        "kind": record.kind,
-        "project_id": record.project_id,
-        "ruleset": f"{record.ruleset_id}@{record.ruleset_version}",
-        "in_scope": assessment.in_scope if assessment else None,
-        "level": assessment.level if assessment else None,
-        "decision": assessment.decision if assessment else None,
-        "incomplete": assessment.incomplete if assessment else None,
-        "outcome": record.outcome,
-        "actor": record.actor,
-        "ts": record.ts,
-        "record_hash": record.record_hash,
-    }
-
-
-def _find(ledger: Ledger, ref: str, lang: str) -> LedgerRecord:
-    text = ref.strip().lstrip("#")
-    if text.isdigit() and len(text) < 12:
-        record = ledger.get(int(text))
-        if record is None:
-            _fail(t("lcmd.no_record", lang, ref=ref), 2)
-        return record
-    if len(text) < 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
-        _fail(t("lcmd.no_record", lang, ref=ref), 2)
-    found = ledger.find(text)
-    if not found:
-        _fail(t("lcmd.no_record", lang, ref=ref), 2)
-    if len(found) > 1:
-        _fail(t("lcmd.ambiguous", lang, ref=ref), 2)
-    return found[0]

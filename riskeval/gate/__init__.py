@@ -1,4 +1,4 @@
-"""The pre-decision gate, its errors, the hash-chained ledger and the audit of decisions.
+"""The pre-decision gate, its errors and the audit of decisions (the ledger is :mod:`riskeval.ledger`).
 
 Examples
 --------
@@ -7,6 +7,16 @@ Examples
 True
 """
 
+from ..ledger import (
+    Ledger,
+    LedgerBusy,
+    LedgerError,
+    LedgerKeyError,
+    LedgerNotFound,
+    LedgerRecord,
+    LedgerTampered,
+    VerifyReport,
+)
 from .audit import AuditFinding, AuditInputError, AuditReport, DecisionRow, audit, read_decisions
 from .errors import (
     AssessmentIncomplete,
@@ -14,10 +24,8 @@ from .errors import (
     AssessmentStale,
     GateBlocked,
     GateError,
-    LedgerError,
 )
 from .gate import Gate
-from .ledger import Ledger, LedgerRecord, VerifyReport
 
 __all__ = [
     "AssessmentIncomplete",
@@ -31,8 +39,12 @@ __all__ = [
     "GateBlocked",
     "GateError",
     "Ledger",
+    "LedgerBusy",
     "LedgerError",
+    "LedgerKeyError",
+    "LedgerNotFound",
     "LedgerRecord",
+    "LedgerTampered",
     "VerifyReport",
     "audit",
     "read_decisions",

@@ -42,9 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import normalize_lang, register_messages, t
+from ..ledger import Ledger, LedgerRecord, VerifyReport
 from ..ruleset.ruleset import RuleSet
 from .errors import AssessmentRequired, AssessmentStale, GateError
-from .ledger import Ledger, LedgerRecord, VerifyReport
 from .validity import RuleSetKey, outcome_problem, ruleset_changes
 
 __all__ = ["AuditFinding", "AuditInputError", "AuditReport", "DecisionRow", "audit", "read_decisions", "parse_tz"]
@@ -152,6 +152,17 @@ class AuditReport:
         key = "audit.summary" if self.findings else "audit.clean"
         lines.append(t(key, lang, total=self.total, bad=len(self.findings)))
         return "\n".join(lines)
+
+    def to_dict(self, lang: str | None = "zh") -> dict[str, Any]:
+        """The report as plain JSON data (``riskeval audit --format json``)."""
+        lang = normalize_lang(lang)
+        return {
+            "ok": self.ok,
+            "ledger_ok": self.integrity.ok,
+            "ledger": self.integrity.message(lang),
+            "decisions": self.total,
+            "findings": [f.to_dict(lang) for f in self.findings],
+        }
 
 
 def parse_tz(text: str) -> tzinfo:

@@ -23,7 +23,7 @@ from ..errors import RiskevalError
 from ..i18n import normalize_lang, register_messages, t
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .ledger import LedgerRecord
+    from ..ledger import LedgerRecord
 
 __all__ = [
     "GateError",
@@ -31,7 +31,6 @@ __all__ = [
     "AssessmentStale",
     "AssessmentIncomplete",
     "GateBlocked",
-    "LedgerError",
 ]
 
 register_messages(
@@ -98,34 +97,6 @@ register_messages(
         "gate.regime.ndrc_project": {"zh": "项目审批规则：中、高风险均不予审批", "en": "project-approval rule: medium and high are not approvable"},
         "gate.regime.major_decision": {"zh": "重大决策规则", "en": "major-decision rule"},
         "gate.regime.custom": {"zh": "规则集自定义决策", "en": "the rule set's own decision table"},
-        "gate.ledger.not_found": {"zh": "台账文件不存在：{path}", "en": "no ledger file at {path}"},
-        "gate.ledger.not_a_ledger": {
-            "zh": "不是 riskeval 台账（或文件已损坏）：{path}（{detail}）",
-            "en": "not a riskeval ledger (or the file is damaged): {path} ({detail})",
-        },
-        "gate.ledger.key_required": {
-            "zh": "台账 {path} 使用密钥（HMAC）保护：请用 --key-env 或 --key-file 提供密钥",
-            "en": "ledger {path} is protected by a key (HMAC): give it with --key-env or --key-file",
-        },
-        "gate.ledger.key_unexpected": {
-            "zh": "台账 {path} 未使用密钥，不能以密钥方式追加或核对（若它本应有密钥，则可能已被整体改写）",
-            "en": "ledger {path} is not keyed, so it cannot be appended to or checked with a key (if it should "
-            "be keyed, it may have been rewritten)",
-        },
-        "gate.ledger.wrong_key": {
-            "zh": "密钥与台账 {path} 不符：密钥错误，或台账已被不知道密钥的人整体改写",
-            "en": "the key does not match ledger {path}: a wrong key, or the ledger was rewritten by someone "
-            "without the key",
-        },
-        "gate.ledger.tampered": {
-            "zh": "台账 {path} 第 {seq} 号记录与其哈希不符，台账可能被篡改：拒绝据此放行",
-            "en": "record #{seq} of ledger {path} does not match its hash; the ledger may have been tampered "
-            "with: refusing to rely on it",
-        },
-        "gate.ledger.busy": {
-            "zh": "台账 {path} 长时间被占用，未能写入：{detail}",
-            "en": "ledger {path} stayed locked, nothing was written: {detail}",
-        },
     }
 )
 
@@ -252,15 +223,3 @@ class GateBlocked(GateError):
         params["decision"] = t(f"decision.{self.params.get('decision')}", lang)
         params["regime"] = t(f"gate.regime.{self.params.get('regime') or 'custom'}", lang)
         return params
-
-
-class LedgerError(GateError):
-    """The ledger cannot be used or trusted: ``not_found``, ``not_a_ledger``, ``key_required``,
-    ``key_unexpected``, ``wrong_key``, ``tampered`` or ``busy``."""
-
-    prefix = "gate.ledger"
-
-    @property
-    def input_error(self) -> bool:
-        """True for problems of the caller's input (exit code 2) rather than of the ledger's content."""
-        return self.reason in ("not_found", "not_a_ledger", "key_required", "busy")

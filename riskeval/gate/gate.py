@@ -48,12 +48,12 @@ from typing import Any, TypeVar, cast
 from ..assess import assess as run_assessment
 from ..assess import project_from_data
 from ..check import ProjectError
+from ..ledger import Ledger, LedgerRecord, LedgerTampered, PublicKey, SigningKey
 from ..model.assessment import Assessment
 from ..model.project import Project
 from ..ruleset import load_ruleset
 from ..ruleset.ruleset import RuleSet
-from .errors import AssessmentRequired, LedgerError
-from .ledger import Ledger, LedgerRecord
+from .errors import AssessmentRequired
 from .validity import RuleSetKey, record_problem
 
 __all__ = ["Gate"]
@@ -71,34 +71,51 @@ def _as_project(project: Project | dict[str, Any]) -> Project:
 class Gate:
     """The pre-decision gate over one rule set and one ledger.
 
+    Before it answers :meth:`require` or :meth:`record_decision`, and before any append, the gate
+    checks the ledger it stands on: everything on first use, then the records added since, the
+    metadata and the latest checkpoint's signature; a record it relies on must match the leaf it
+    verified. It notices its file deleted, replaced or truncated under it. Any failure is
+    :class:`~riskeval.ledger.LedgerTampered` and nothing is recorded or allowed.
+
     Parameters
     ----------
     ruleset
         A :class:`~riskeval.RuleSet`, or a bundled name / rule-file path to load.
     ledger
-        The ledger file (SQLite, created on first use) or a :class:`Ledger`.
-    key
-        Optional secret for HMAC record hashes (ignored when ``ledger`` is a :class:`Ledger`).
+        The ledger file (SQLite, created on the first append) or a :class:`Ledger`.
+    signing_key
+        The Ed25519 signing key (``signing.key`` from ``riskeval ledger keygen``), ignored when
+        ``ledger`` is a :class:`Ledger`. Without one the ledger is unsigned (local trials only).
+    public_key
+        The public key to verify against (default: the signing key's).
+    require_signed
+        Refuse an unsigned ledger.
     on_append
-        Called with each appended :class:`LedgerRecord`, e.g. to print the new head hash for
-        anchoring in the decision document.
+        Called with each appended :class:`LedgerRecord`, e.g. to print the new head hash.
 
     Raises
     ------
     RuleSetError, RuleSetNotFound
         ``ruleset`` is a name or path that does not load.
+    LedgerKeyError
+        A key file that cannot be read or is not an Ed25519 key.
     """
 
     def __init__(
         self,
         ruleset: RuleSet | str | Path,
         ledger: str | Path | Ledger,
-        key: bytes | str | None = None,
+        signing_key: str | Path | SigningKey | None = None,
         *,
+        public_key: str | Path | PublicKey | None = None,
+        require_signed: bool = False,
         on_append: Callable[[LedgerRecord], None] | None = None,
     ) -> None:
         self.ruleset: RuleSet = ruleset if isinstance(ruleset, RuleSet) else load_ruleset(ruleset)
-        self.ledger: Ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger, key=key)
+        if isinstance(ledger, Ledger):
+            self.ledger = ledger
+        else:
+            self.ledger = Ledger(ledger, signing_key=signing_key, public_key=public_key, require_signed=require_signed)
         self.on_append = on_append
         self.last_record: LedgerRecord | None = None
 
@@ -142,7 +159,7 @@ class Gate:
         EngineError
             The rule engine misbehaved (nothing is recorded).
         LedgerError
-            The ledger cannot be written or its last record fails its hash.
+            The ledger cannot be written; ``LedgerTampered`` when it fails verification.
         ValueError
             ``actor`` is empty.
 
@@ -186,17 +203,23 @@ class Gate:
             Required procedures or panel scores are missing.
         GateBlocked
             The assessment forbids going ahead (reject, postpone, or measures required and none listed).
+        LedgerTampered
+            The ledger, or the record relied on, fails verification.
         LedgerError
-            The record fails its hash (tampering), or the ledger cannot be read.
+            The ledger cannot be read.
         ProjectError
             ``project`` is a mapping that is not a valid project.
         """
         project = _as_project(project)
+        self.ledger.ensure_verified()
         record = self.ledger.last_assessment(project.id)
         if record is None:
             return self._first_check(project, actor)
         if not self.ledger.check(record):
-            raise LedgerError(project.id, "tampered", record=record, path=str(self.ledger.path))
+            raise LedgerTampered("record_tampered", record=record, path=str(self.ledger.path))
+        detail = record.inconsistency()
+        if detail is not None:  # signed, but its columns disagree: not a basis for a decision
+            raise LedgerTampered("record_inconsistent", record=record, path=str(self.ledger.path), detail=detail)
         problem = record_problem(record, project=project.model_dump(mode="json"), ruleset=self.ruleset_key)
         if problem is not None:
             raise problem
@@ -214,12 +237,10 @@ class Gate:
         return self._appended(self.ledger.append_assessment(project, result, actor or AUTO_ACTOR))
 
     def allows(self, project: Project | dict[str, Any]) -> bool:
-        """Whether :meth:`require` passes (it may write an out-of-scope record)."""
-        from .errors import GateError
-
+        """Whether :meth:`require` passes (it may write an out-of-scope record); ``False`` on any failure."""
         try:
             self.require(project)
-        except GateError:
+        except Exception:  # noqa: BLE001 - a gate that cannot answer does not allow
             return False
         return True
 

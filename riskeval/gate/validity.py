@@ -12,12 +12,12 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
+from ..ledger import LedgerRecord
+from ..ledger.records import canonical_json
 from ..model.assessment import Assessment
 from .errors import AssessmentIncomplete, AssessmentStale, GateBlocked, GateError
-from .ledger import LedgerRecord
 
 __all__ = ["RuleSetKey", "outcome_problem", "project_changes", "record_problem", "ruleset_changes"]
 
@@ -115,7 +115,7 @@ def record_problem(
     changes: list[tuple[str, dict[str, Any]]] = []
     if project is not None:
         changes += project_changes(record.project_data, project)
-        blob = json.dumps(project, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        blob = canonical_json(project)
         if not changes and hashlib.sha256(blob.encode("utf-8")).hexdigest() != record.project_hash:
             changes.append(("project", {}))
     if ruleset is not None:

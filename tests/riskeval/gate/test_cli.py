@@ -36,6 +36,7 @@ def test_gate_commands(files, ledger_path):
     assert result.exit_code == 1 and "须评估" in result.output
     result = gate("assess", files["ok"], ledger_path, "--actor", "张三")
     assert result.exit_code == 0, result.output
+    assert "未签名" in result.stderr  # an unsigned ledger says so
     head = Ledger(ledger_path).head().record_hash
     assert "第 1 号记录" in result.output and head in result.output and "门槛：通过" in result.output
     assert gate("require", files["ok"], ledger_path).exit_code == 0
@@ -50,9 +51,10 @@ def test_gate_commands(files, ledger_path):
 
 def test_gate_command_input_errors(files, ledger_path, tmp_path):
     result = gate("assess", files["bad"], ledger_path, "--actor", "张三")
-    assert result.exit_code == 2 and "项目数据有错误" in result.output
+    assert result.exit_code == 1 and "项目数据有错误" in result.output  # the same exit code as `riskeval assess`
     result = gate("assess", str(tmp_path / "none.yaml"), ledger_path, "--actor", "张三")
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    plain = runner.invoke(app, ["assess", str(tmp_path / "none.yaml"), "--rules", RULES])
+    assert result.exit_code == plain.exit_code != 0 and "Traceback" not in result.output
     result = runner.invoke(app, ["gate", "assess", files["ok"], "--rules", "nope", "--ledger", str(ledger_path), "--actor", "x"])
     assert result.exit_code == 2
     result = gate("assess", files["ok"], ledger_path, "--actor", " ")
@@ -68,15 +70,16 @@ def test_list_show_export(files, ledger_path, tmp_path):
     gate("decide", files["ok"], ledger_path, "--outcome", "批准实施", "--actor", "李四")
     result = runner.invoke(app, ["ledger", "list", str(ledger_path)])
     assert result.exit_code == 0
-    lines = result.output.strip().splitlines()
+    assert "未签名" in result.stderr  # an unsigned ledger says so on every command
+    lines = result.stdout.strip().splitlines()
     assert len(lines) == 3 and lines[0].startswith("#1") and "低风险" in lines[0] and "批准实施" in lines[2]
     result = runner.invoke(app, ["ledger", "list", str(ledger_path), "--project", "P-2", "--format", "json"])
-    assert [json.loads(x)["level"] for x in result.output.splitlines()] == ["high"]
+    assert [json.loads(x)["level"] for x in result.stdout.splitlines()] == ["high"]
     result = runner.invoke(app, ["ledger", "show", str(ledger_path), "2", "--lang", "en"])
     assert result.exit_code == 0 and "high risk" in result.output and "matches" in result.output
     prefix = Ledger(ledger_path).get(1).record_hash[:10]
     result = runner.invoke(app, ["ledger", "show", str(ledger_path), prefix, "--format", "json"])
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["seq"] == 1 and data["hash_ok"] is True and data["project"]["name"] == "测试项目"
     for ref in ("99", "zz", "abcdef0123"):
         result = runner.invoke(app, ["ledger", "show", str(ledger_path), ref])
@@ -85,7 +88,7 @@ def test_list_show_export(files, ledger_path, tmp_path):
     result = runner.invoke(app, ["ledger", "export", str(ledger_path), "--out", str(out)])
     assert result.exit_code == 0 and len(out.read_text(encoding="utf-8").splitlines()) == 3
     result = runner.invoke(app, ["ledger", "head", str(ledger_path)])
-    assert result.output.strip() == Ledger(ledger_path).head().record_hash
+    assert result.stdout.strip() == Ledger(ledger_path).head().record_hash
 
 
 def test_empty_and_missing_ledgers(ledger_path, tmp_path):
@@ -95,3 +98,25 @@ def test_empty_and_missing_ledgers(ledger_path, tmp_path):
         assert "台账文件不存在" in result.output
     result = runner.invoke(app, ["ledger", "list", str(tmp_path / "missing.sqlite"), "--lang", "en"])
     assert "no ledger file" in result.output
+
+
+def test_signed_gate_commands(files, ledger_path, tmp_path):
+    keys = tmp_path / "keys"
+    assert runner.invoke(app, ["ledger", "keygen", "--out", str(keys)]).exit_code == 0
+    key, pub = str(keys / "signing.key"), str(keys / "signing.pub")
+    result = gate("assess", files["ok"], ledger_path, "--actor", "张三", "--signing-key", key)
+    assert result.exit_code == 0 and "未签名" not in result.output
+    result = gate("decide", files["ok"], ledger_path, "--outcome", "批准实施", "--actor", "李四")
+    assert result.exit_code == 2 and "--signing-key" in result.output  # writing a signed ledger needs the key
+    result = runner.invoke(
+        app, ["gate", "decide", files["ok"], "--rules", RULES, "--ledger", str(ledger_path), "--outcome", "批准实施", "--actor", "李四"],
+        env={"RISKEVAL_SIGNING_KEY": key},
+    )
+    assert result.exit_code == 0, result.output
+    assert gate("require", files["ok"], ledger_path, "--public-key", pub, "--require-signed").exit_code == 0
+    result = runner.invoke(app, ["ledger", "verify", str(ledger_path), "--public-key", pub, "--signatures", "latest"])
+    assert result.exit_code == 0 and "2 条记录" in result.output
+    unsigned = tmp_path / "unsigned.sqlite"
+    gate("assess", files["ok"], unsigned, "--actor", "张三")
+    result = gate("require", files["ok"], unsigned, "--require-signed")
+    assert result.exit_code == 1 and "未签名" in result.output

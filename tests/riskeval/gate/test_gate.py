@@ -15,8 +15,9 @@ from riskeval.gate import (
     GateBlocked,
     GateError,
     LedgerError,
+    LedgerTampered,
 )
-from riskeval.gate.ledger import canonical_project
+from riskeval.ledger import canonical_project
 
 from .conftest import PANEL, PROCEDURE, SCOPE_POSTPONE, raw
 
@@ -42,8 +43,10 @@ def test_every_gate_error_is_a_gate_error_with_zh_and_en(gate, make):
     assert "无评估" in exc.message("zh") and "须评估" in exc.message("zh")
     assert "must be assessed" in exc.message("en") and "无评估" in exc.message("en")
     assert exc.to_dict("en")["error"] == "AssessmentRequired"
-    for cls in (AssessmentRequired, AssessmentStale, AssessmentIncomplete, GateBlocked, LedgerError):
+    for cls in (AssessmentRequired, AssessmentStale, AssessmentIncomplete, GateBlocked):
         assert issubclass(cls, GateError)
+    # a broken or busy ledger is not a gate refusal: a sibling under RiskevalError
+    assert not issubclass(LedgerError, GateError) and issubclass(LedgerError, riskeval.RiskevalError)
 
 
 def test_project_hash_is_the_canonical_json_hash(make):
@@ -311,18 +314,93 @@ def test_require_refuses_a_tampered_record(gate, make, ledger_path):
     forged = text.replace('"decision":"reject"', '"decision":"proceed"').replace('"level":"high"', '"level":"low"')
     conn.execute("UPDATE records SET assessment_json = ? WHERE seq = 1", (forged,))
     conn.close()
-    with pytest.raises(LedgerError) as info:
+    with pytest.raises(LedgerTampered) as info:
         gate.require(risky)
-    assert info.value.reason == "tampered" and "篡改" in str(info.value)
+    # the open gate saw another hand change the file, re-hashed what it had verified, and names the record
+    assert info.value.reason == "tampered" and info.value.report.bad_seq == 1
+    assert info.value.exit_code == 1 and info.value.code == "ledger.tampered"
+    assert "第 1 号记录" in str(info.value) and "拒绝" in str(info.value)
+    # a gate opened afterwards finds it by its full verification
+    with pytest.raises(LedgerTampered) as info:
+        Gate(risky_rs(gate), ledger=ledger_path).require(risky)
+    assert info.value.report is not None and info.value.report.bad_seq == 1
 
 
-def test_keyed_gate(rs, make, ledger_path):
-    gate = Gate(rs, ledger=ledger_path, key="s3cret")
+def risky_rs(gate):
+    return gate.ruleset
+
+
+def test_signed_gate_and_keys(rs, make, ledger_path, tmp_path):
+    from riskeval.ledger import LedgerKeyError, generate_keys
+
+    key, pub = generate_keys(tmp_path / "keys")
+    gate = Gate(rs, ledger=ledger_path, signing_key=key)
     gate.assess(make(), actor="张三")
-    assert gate.require(make()).seq == 1
-    with pytest.raises(LedgerError) as info:
-        Gate(rs, ledger=ledger_path).require(make())
-    assert info.value.reason == "key_required"
-    with pytest.raises(LedgerError) as info:
-        Gate(rs, ledger=ledger_path, key="wrong").require(make())
-    assert info.value.reason == "wrong_key"
+    assert gate.require(make()).seq == 1 and gate.ledger.signed
+    # writing to a signed ledger needs the key
+    with pytest.raises(LedgerKeyError) as info:
+        Gate(rs, ledger=ledger_path).assess(make(pid="P-2"), actor="张三")
+    assert info.value.reason == "key_required" and info.value.exit_code == 2
+    # reading works without it (checked with the ledger's own key)
+    assert Gate(rs, ledger=ledger_path).require(make()).seq == 1
+    # another key is a replaced ledger or a wrong key: refused
+    other, _ = generate_keys(tmp_path / "other")
+    with pytest.raises(LedgerTampered) as tampered:
+        Gate(rs, ledger=ledger_path, signing_key=other).require(make())
+    assert tampered.value.report.problem == "wrong_key"
+    with pytest.raises(LedgerKeyError):
+        Gate(rs, ledger=ledger_path, signing_key=tmp_path / "missing.key")
+    with pytest.raises(LedgerKeyError) as info:
+        Gate(rs, ledger=ledger_path, signing_key=pub)  # a public key cannot sign
+    assert info.value.reason == "key_invalid"
+
+
+def test_require_signed_refuses_an_unsigned_ledger(rs, make, ledger_path, tmp_path):
+    Gate(rs, ledger=ledger_path).assess(make(), actor="张三")
+    strict = Gate(rs, ledger=ledger_path, require_signed=True)
+    with pytest.raises(LedgerTampered) as info:
+        strict.require(make())
+    assert info.value.reason == "unsigned_refused"
+    assert strict.allows(make()) is False
+    assert Gate(rs, ledger=tmp_path / "new.sqlite", require_signed=True).allows(make()) is False
+
+
+def test_allows_never_raises(gate, make, monkeypatch):
+    gate.assess(make(), actor="张三")
+    assert gate.allows(make()) is True
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(gate.ledger, "last_assessment", broken)
+    assert gate.allows(make()) is False
+    assert gate.allows({"id": "x", "facts": "not a mapping"}) is False
+
+
+def test_integral_floats_do_not_make_a_project_changed(gate, make):
+    gate.assess(make(facts={"opposition_rate": 5}), actor="张三")
+    assert gate.require(make(facts={"opposition_rate": 5.0})).seq == 1
+    assert project_hash(make(facts={"opposition_rate": 5})) == project_hash(make(facts={"opposition_rate": 5.0}))
+    with pytest.raises(AssessmentStale):
+        gate.require(make(facts={"opposition_rate": 5.5}))
+
+
+def test_a_signed_but_inconsistent_record_is_not_a_basis(rs, make, ledger_path, tmp_path):
+    """A record whose columns disagree (written by other code with the key) is refused."""
+    from riskeval import assess
+    from riskeval.ledger import Ledger, generate_keys
+
+    key, _ = generate_keys(tmp_path / "keys")
+    ledger = Ledger(ledger_path, signing_key=key)
+    risky, other = make(pid="P-1", facts={"opposition_rate": 60}), make(pid="P-1", facts={"opposition_rate": 3})
+    record = ledger._append(
+        {
+            "kind": "assessment", "project_id": "P-1", "project_json": canonical_project(risky),
+            "project_hash": project_hash(risky), "ruleset_id": rs.id, "ruleset_version": rs.version,
+            "ruleset_hash": rs.content_hash, "assessment_json": assess(other, rs).to_json(indent=None), "actor": "x",
+        }
+    )
+    assert record.inconsistency() == "assessment_json"
+    with pytest.raises(LedgerTampered) as info:
+        Gate(rs, ledger=ledger_path, signing_key=key).require(risky)
+    assert info.value.reason == "record_inconsistent"
