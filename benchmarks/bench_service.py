@@ -4,7 +4,7 @@ beside the in-process library call measured in the same run (the baseline).
 Rows of the table:
 
 * ``library assess``       -- :func:`riskeval.assess` in this process (no HTTP, nothing recorded);
-* ``library gate.assess``  -- :meth:`riskeval.Gate.assess` in this process (assess + one ledger append);
+* ``library gate.assess``  -- :meth:`riskeval.Gate.assess` in this process (assess + one signed ledger append);
 * ``http assess``          -- ``POST /api/v1/assess`` against a real ``riskeval serve`` (uvicorn subprocess);
 * ``http gate/assess``     -- ``POST /api/v1/gate/assess`` (records in the ledger);
 
@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import riskeval  # noqa: E402
+from riskeval.ledger import generate_keys  # noqa: E402
 from riskeval.service.tokens import add_token  # noqa: E402
 
 RULESET = "jiangsu-db32-4013-2021"
@@ -86,7 +87,8 @@ def _library(base: dict[str, Any], n: int, tmp: Path) -> list[dict[str, Any]]:
 
 
 def _gate_call(rs: Any, base: dict[str, Any], tmp: Path) -> Callable[[int], Any]:
-    gate = riskeval.Gate(rs, ledger=tmp / "library-ledger.sqlite")
+    key, _ = generate_keys(tmp / "library-keys")
+    gate = riskeval.Gate(rs, ledger=tmp / "library-ledger.sqlite", signing_key=key)
     return lambda i: gate.assess(_project(base, f"G-{i}"), actor="bench")
 
 
@@ -100,8 +102,9 @@ def _serve(tmp: Path, workers: int) -> tuple[subprocess.Popen[bytes], str, str]:
     tokens = tmp / f"tokens-{workers}.yaml"
     token = add_token(tokens, "bench", "admin")
     port = _free_port()
+    key, _ = generate_keys(tmp / f"keys-{workers}")
     cmd = [sys.executable, "-m", "riskeval", "serve", "--rules", RULESET, "--ledger", str(tmp / f"ledger-{workers}.sqlite"),
-           "--tokens", str(tokens), "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+           "--tokens", str(tokens), "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--signing-key", str(key)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

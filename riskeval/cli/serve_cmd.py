@@ -67,9 +67,13 @@ def register(app: typer.Typer) -> None:
         max_upload_mb: Annotated[
             int, typer.Option("--max-upload-mb", min=1, help="批量上传上限（MB）/ batch upload limit")
         ] = 200,
-        key_env: Annotated[
-            str | None, typer.Option("--key-env", help="存放台账 HMAC 密钥的环境变量名 / env var holding the ledger key")
+        signing_key: Annotated[
+            Path | None,
+            typer.Option("--signing-key", envvar="RISKEVAL_SIGNING_KEY", help="台账签名私钥 signing.key / Ed25519 signing key"),
         ] = None,
+        allow_unsigned: Annotated[
+            bool, typer.Option("--allow-unsigned", help="允许未签名台账（仅本地试用）/ serve an unsigned ledger (trials)")
+        ] = False,
         log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
         lang: LangOption = Lang.zh,
     ) -> None:
@@ -87,11 +91,12 @@ def register(app: typer.Typer) -> None:
             tokens=tokens.resolve(),
             batch_workers=batch_workers,
             max_upload_bytes=max_upload_mb * 1024 * 1024,
-            key_env=key_env,
+            signing_key=signing_key.resolve() if signing_key is not None else None,
+            allow_unsigned=allow_unsigned,
         )
         loaded = load_rulesets(list(settings.rules))  # errors are reported now, not in a worker
         entries = load_tokens(settings.tokens)
-        with ensure_ledger(settings.ledger, settings.ledger_key()) as opened:
+        with ensure_ledger(settings.ledger, settings.signing_key, allow_unsigned=allow_unsigned) as opened:
             records = len(opened)
         ids = ", ".join(dict.fromkeys(rs.id for rs in loaded.values()))
         if not entries:

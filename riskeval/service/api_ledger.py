@@ -6,13 +6,14 @@ import asyncio
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from ..i18n import t
+from ..ledger import make_receipt
 from .deps import ASSESSORS, AUDITORS, ERROR_RESPONSES, caller, service_state
 from .errors import BadBody, BodyTooLarge, RecordNotFound
 from .jobs import JobStatus, JobStore
@@ -70,6 +71,35 @@ async def ledger_head(state: State, who: Auditor) -> LedgerHead:
     return await state.call(_head, state)
 
 
+def _checkpoint(state: ServiceState) -> dict[str, Any]:
+    ledger = state.ledger()
+    ledger.ensure_verified()
+    cp = ledger.checkpoint()
+    if cp is None:
+        raise RecordNotFound(seq=0)
+    return cp.to_dict()
+
+
+@router.get("/ledger/checkpoint", response_model=dict[str, Any], tags=["ledger"])
+async def ledger_checkpoint(state: State, who: Auditor) -> dict[str, Any]:
+    """The latest (signed) checkpoint: tree size, root hash, time; keep it elsewhere to detect any rewrite."""
+    return await state.call(_checkpoint, state)
+
+
+def _receipt(state: ServiceState, seq: int) -> dict[str, Any]:
+    ledger = state.ledger()
+    if ledger.get(seq) is None:
+        raise RecordNotFound(seq=seq)
+    return make_receipt(ledger, seq)
+
+
+@router.get("/ledger/{seq}/receipt", response_model=dict[str, Any], tags=["ledger"])
+async def ledger_receipt(seq: Annotated[int, PathParam(ge=1, le=2**62)], state: State, who: Auditor) -> dict[str, Any]:
+    """The receipt of record ``seq`` (record, inclusion proof, signed checkpoint): verifiable offline with
+    ``riskeval receipt verify``."""
+    return await state.call(_receipt, state, seq)
+
+
 def _show(state: ServiceState, seq: int) -> RecordFull:
     record = state.ledger().get(seq)
     if record is None:
@@ -84,13 +114,17 @@ async def ledger_show(seq: Annotated[int, PathParam(ge=1, le=2**62)], state: Sta
 
 
 def _verify(state: ServiceState, head: str | None) -> VerifyResponse:
-    report = state.ledger().verify(head=head)
+    report = state.ledger().verify(head=head, jobs=1)  # no process pool forked from a server thread
     return VerifyResponse(
         ok=report.ok,
         records=report.count,
         first_bad=report.bad_seq,
         reason=report.problem,
         head=report.head_hash,
+        root=report.root,
+        signed=report.signed,
+        key_id=report.key_id,
+        checkpoints=report.checkpoints,
         message={"zh": report.message("zh"), "en": report.message("en")},
     )
 

@@ -66,9 +66,11 @@ register_messages(
             "zh": "内部错误（已记入服务日志，编号 {ref}）",
             "en": "internal error (logged by the server, reference {ref})",
         },
-        "service.key_env": {
-            "zh": "环境变量 {name} 未设置或为空（台账密钥）",
-            "en": "environment variable {name} (the ledger key) is unset or empty",
+        "service.unsigned": {
+            "zh": "服务记录决策依据，台账须签名：请用 --signing-key 提供签名私钥（riskeval ledger keygen 生成），"
+            "仅本地试用时可加 --allow-unsigned",
+            "en": "the service records what decisions rest on, so the ledger must be signed: give --signing-key "
+            "(made by riskeval ledger keygen), or --allow-unsigned for local trials only",
         },
         "service.tokens_file": {
             "zh": "令牌文件 {path} 有误：{detail}",

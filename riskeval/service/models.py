@@ -196,6 +196,10 @@ class VerifyResponse(BaseModel):
     first_bad: int | None
     reason: str | None
     head: str | None
+    root: str | None = None
+    signed: bool = False
+    key_id: str | None = None
+    checkpoints: int = 0
     message: dict[str, str]
 
 

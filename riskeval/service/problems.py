@@ -27,15 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..check import ProjectError
 from ..engine import EngineError
 from ..errors import InputError, RiskevalError, jsonable
-from ..gate import (
-    AssessmentIncomplete,
-    AssessmentRequired,
-    AssessmentStale,
-    GateBlocked,
-    GateError,
-    LedgerError,
-)
+from ..gate import AssessmentIncomplete, AssessmentRequired, AssessmentStale, GateBlocked, GateError
 from ..i18n import normalize_lang
+from ..ledger import LedgerBusy, LedgerError, LedgerTampered
 from ..ruleset import RuleSetError
 from .errors import ServiceError
 
@@ -89,8 +83,10 @@ def status_for(exc: RiskevalError) -> int:
     """The HTTP status of ``exc``, by class."""
     if isinstance(exc, ServiceError):
         return exc.status
-    if isinstance(exc, LedgerError):
-        return 503 if exc.reason in ("busy", "not_found", "not_a_ledger", "key_required") else 409
+    if isinstance(exc, LedgerTampered):
+        return 409
+    if isinstance(exc, LedgerBusy | LedgerError):
+        return 503
     if isinstance(exc, GateError):
         return 409
     if isinstance(exc, ProjectError | RuleSetError | EngineError):

@@ -5,7 +5,7 @@ variable :data:`SETTINGS_ENV`.
 
 Examples
 --------
->>> s = Settings(rules=["guiyang"], ledger="/tmp/l.sqlite", tokens="/tmp/t.yaml")
+>>> s = Settings(rules=["guiyang"], ledger="/tmp/l.sqlite", tokens="/tmp/t.yaml", allow_unsigned=True)
 >>> s.max_json_bytes, s.jobs_dir.name
 (10485760, 'l.sqlite.jobs')
 >>> Settings.model_validate_json(s.model_dump_json()) == s
@@ -43,9 +43,10 @@ class Settings(BaseModel):
         Worker processes of each batch job.
     jobs_directory
         Where batch jobs keep their input and results (default: ``LEDGER.jobs`` next to the ledger).
-    key_env
-        Name of the environment variable holding the ledger's HMAC key (a keyed ledger); the key itself
-        never travels in the settings.
+    signing_key
+        The Ed25519 signing key (``signing.key`` from ``riskeval ledger keygen``); the ledger is signed.
+    allow_unsigned
+        Serve an unsigned ledger (local trials); without it an unsigned ledger is refused.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -57,18 +58,8 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     batch_workers: int = Field(default=1, ge=1)
     jobs_directory: Path | None = None
-    key_env: str | None = None
-
-    def ledger_key(self) -> bytes | None:
-        """The HMAC key of the ledger from :attr:`key_env` (``None`` for an unkeyed ledger)."""
-        if self.key_env is None:
-            return None
-        value = os.environ.get(self.key_env, "")
-        if not value:
-            from .errors import ServiceConfigError
-
-            raise ServiceConfigError("service.key_env", name=self.key_env)
-        return value.encode("utf-8")
+    signing_key: Path | None = None
+    allow_unsigned: bool = False
 
     @property
     def jobs_dir(self) -> Path:

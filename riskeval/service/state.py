@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..gate import Gate, Ledger, LedgerRecord
+from ..ledger import LedgerKeyError
 from ..ruleset import load_ruleset
 from ..ruleset.ruleset import RuleSet
-from .errors import RuleSetUnknown
+from .errors import RuleSetUnknown, ServiceConfigError
 from .metrics import Metrics
 from .settings import Settings
 from .tokens import TokenStore
@@ -48,12 +49,26 @@ def split_actor(actor: str) -> tuple[str, str | None]:
     return (name, other) if sep else (actor, None)
 
 
-def ensure_ledger(path: Path, key: bytes | None = None) -> Ledger:
-    """The ledger at ``path``, created with its schema when missing (an empty ledger verifies, 0 records)."""
-    ledger = Ledger(path, key=key)
-    # Ledger creates its file lazily, on the first append; the service creates it at start-up.
-    with ledger._connect():
-        pass
+def ensure_ledger(path: Path, signing_key: Path | None = None, *, allow_unsigned: bool = False) -> Ledger:
+    """The verified ledger at ``path``, created when missing (an empty ledger verifies, 0 records).
+
+    Raises
+    ------
+    ServiceConfigError
+        No signing key and not ``allow_unsigned``.
+    LedgerTampered
+        The ledger does not verify, or it is unsigned and ``allow_unsigned`` is false.
+    LedgerKeyError, LedgerError
+        The key cannot be read, the ledger is signed and no key was given, or the file is not a ledger.
+    """
+    if signing_key is None and not allow_unsigned:
+        raise ServiceConfigError("service.unsigned")
+    ledger = Ledger(path, signing_key=signing_key, require_signed=not allow_unsigned)
+    if not path.is_file():
+        ledger._writer()  # the ledger creates its file on the first append; the service at start-up
+    ledger.ensure_verified()
+    if ledger.signed and signing_key is None:
+        raise LedgerKeyError("key_required", path=str(path))
     return ledger
 
 
@@ -103,7 +118,9 @@ class ServiceState:
     def ledger(self) -> Ledger:
         """The ledger (library thread only); created with its schema when missing."""
         if self._ledger is None:
-            self._ledger = ensure_ledger(self.settings.ledger, self.settings.ledger_key())
+            self._ledger = ensure_ledger(
+                self.settings.ledger, self.settings.signing_key, allow_unsigned=self.settings.allow_unsigned
+            )
         return self._ledger
 
     def gate(self, ruleset: RuleSet) -> Gate:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 import riskeval
+from riskeval.ledger import generate_keys
 from riskeval.service.tokens import add_token
 
 RULESET = "jiangsu-db32-4013-2021"
@@ -53,6 +54,10 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def signing_key(self) -> Path:
+        return self.root / "keys" / "signing.key"
+
     def add_tokens(self) -> None:
         for role in ROLES:
             self.tokens[role] = add_token(self.tokens_file, f"{role}-组", role)
@@ -62,11 +67,13 @@ class Server:
 
     def start(self, timeout: float = 90.0) -> None:
         self.port = free_port()
+        if not self.signing_key.is_file():
+            generate_keys(self.signing_key.parent)
         log = (self.root / f"server-{self.port}.log").open("wb")
         cmd = [
             sys.executable, "-m", "riskeval", "serve", "--rules", RULESET, "--rules", "guiyang",
             "--ledger", str(self.ledger), "--tokens", str(self.tokens_file), "--port", str(self.port),
-            "--workers", str(self.workers), "--log-level", "warning", *self.extra,
+            "--workers", str(self.workers), "--log-level", "warning", "--signing-key", str(self.signing_key), *self.extra,
         ]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout

@@ -194,28 +194,31 @@ def test_token_added_while_running_is_accepted(client: httpx.Client, server: Ser
 
 
 def test_serve_created_an_empty_ledger_that_verifies(tmp_path: Any) -> None:
+    from riskeval.ledger import generate_keys
     from riskeval.service.state import ensure_ledger
 
+    key, pub = generate_keys(tmp_path / "keys")
     path = tmp_path / "new.sqlite"
-    ensure_ledger(path).close()
-    report = Ledger(path, create=False).verify()
-    assert path.is_file() and report.ok and report.count == 0
+    ensure_ledger(path, key).close()
+    report = Ledger(path, create=False).verify(public_key=pub)
+    assert path.is_file() and report.ok and report.count == 0 and report.signed
 
 
-def test_keyed_ledger_with_key_env(tmp_path: Any, monkeypatch: Any, project_data: dict[str, Any]) -> None:
-    monkeypatch.setenv("RISKEVAL_TEST_KEY", "s3cret")
-    srv = Server(tmp_path, extra=["--key-env", "RISKEVAL_TEST_KEY"])
-    srv.add_tokens()
-    srv.start()
-    try:
-        with httpx.Client(base_url=srv.url, timeout=60) as c:
-            body = {"ruleset": RULESET, "project": make_project(project_data, "K-1")}
-            assert c.post("/api/v1/gate/assess", json=body, headers=srv.headers("admin")).status_code == 200
-            assert c.post("/api/v1/ledger/verify", headers=srv.headers("auditor")).json()["ok"] is True
-    finally:
-        srv.stop()
-    assert Ledger(srv.ledger, key=b"s3cret").verify().ok
-    assert Ledger(srv.ledger, key=b"s3cret").head() is not None
+def test_ledger_is_signed_and_gives_receipts(client: httpx.Client, server: Server, project_data: dict[str, Any]) -> None:
+    from riskeval.ledger import load_public_key, verify_receipt
+
+    body = {"ruleset": RULESET, "project": make_project(project_data, "S-1")}
+    seq = client.post("/api/v1/gate/assess", json=body, headers=server.headers("assessor")).json()["seq"]
+    verified = client.post("/api/v1/ledger/verify", headers=server.headers("auditor")).json()
+    assert verified["ok"] and verified["signed"] and verified["checkpoints"] >= 1 and verified["key_id"]
+    cp = client.get("/api/v1/ledger/checkpoint", headers=server.headers("auditor")).json()
+    assert cp["size"] >= seq and cp["signature"]
+    receipt = client.get(f"/api/v1/ledger/{seq}/receipt", headers=server.headers("admin")).json()
+    assert receipt["seq"] == seq and receipt["signed"] is True
+    report = verify_receipt(receipt, load_public_key(server.signing_key.with_name("signing.pub")))
+    assert report.ok, report
+    _problem(client.get("/api/v1/ledger/999999/receipt", headers=server.headers("admin")), 404, "service.record_not_found")
+    _problem(client.get(f"/api/v1/ledger/{seq}/receipt", headers=server.headers("assessor")), 403, "service.forbidden")
 
 
 def test_detail_follows_accept_language(client: httpx.Client) -> None:

@@ -12,7 +12,7 @@ def test_a_bug_is_a_500_problem_without_traceback(tmp_path: Path) -> None:
     with warnings.catch_warnings():  # starlette's TestClient warns about httpx at import
         warnings.simplefilter("ignore", DeprecationWarning)
         from fastapi.testclient import TestClient
-    app = create_app(Settings(rules=["guiyang"], ledger=tmp_path / "l.sqlite", tokens=tmp_path / "t.yaml"))
+    app = create_app(Settings(rules=["guiyang"], ledger=tmp_path / "l.sqlite", tokens=tmp_path / "t.yaml", allow_unsigned=True))
 
     @app.get("/boom")
     async def boom() -> None:

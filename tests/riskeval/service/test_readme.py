@@ -27,16 +27,17 @@ def _block(marker: str) -> list[str]:
 
 def test_readme_service_lines_work(tmp_path: Path) -> None:
     start, curls = _block("<!-- service-start -->"), _block("<!-- service-curl -->")
-    assert len(start) == 2 and len(curls) == 3
+    assert len(start) == 3 and len(curls) == 3
     (tmp_path / "examples").mkdir()
     shutil.copy(ROOT / "examples" / "gate-request.json", tmp_path / "examples")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    subprocess.run(["bash", "-c", start[0]], cwd=tmp_path, env=env, capture_output=True, check=True)
     token = subprocess.run(
-        ["bash", "-c", start[0] + '\nprintf %s "$TOKEN"'], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+        ["bash", "-c", start[1] + '\nprintf %s "$TOKEN"'], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     ).stdout
-    assert len(token) >= 40 and (tmp_path / "tokens.yaml").is_file()
+    assert len(token) >= 40 and (tmp_path / "tokens.yaml").is_file() and (tmp_path / "keys" / "signing.key").is_file()
     port = free_port()
-    serve = start[1].split(" &", 1)[0].replace("--port 8000", f"--port {port}")
+    serve = start[2].split(" &", 1)[0].replace("--port 8000", f"--port {port}")
     assert serve.startswith("riskeval serve ") and str(port) in serve
     proc = subprocess.Popen(["bash", "-c", f"exec {serve} --log-level warning"], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from riskeval.check import ProjectError
 from riskeval.cli import app
-from riskeval.gate import AssessmentIncomplete, AssessmentStale, GateBlocked, LedgerError
+from riskeval.gate import AssessmentIncomplete, AssessmentStale, GateBlocked
+from riskeval.ledger import LedgerBusy, LedgerKeyError, LedgerTampered
 from riskeval.ruleset import RuleSetNotFound
 from riskeval.service.errors import BodyTooLarge, Forbidden, TokensFileError, Unauthorized
 from riskeval.service.problems import problem_body, status_for
@@ -80,8 +81,9 @@ def test_status_by_class() -> None:
     assert status_for(AssessmentStale("P", [("facts", {"names": "x"})])) == 409
     assert status_for(AssessmentIncomplete("P", "procedures", procedures=["听证"])) == 409
     assert status_for(GateBlocked("P", "reject", level="high", decision="reject")) == 409
-    assert status_for(LedgerError(None, "busy", path="l", detail="locked")) == 503
-    assert status_for(LedgerError("P", "tampered", path="l", seq=3)) == 409
+    assert status_for(LedgerBusy(path="l", detail="locked")) == 503
+    assert status_for(LedgerTampered("tampered", path="l")) == 409
+    assert status_for(LedgerKeyError("key_required", path="l")) == 503
     assert status_for(ProjectError([])) == 422
 
 
@@ -92,17 +94,24 @@ def test_problem_body_has_both_languages_and_the_gate_code() -> None:
     assert body["reason"] == "reject" and body["project_id"] == "P-9"
 
 
-def test_serve_refuses_a_keyed_ledger_without_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_refuses_an_unsigned_ledger_unless_allowed(tmp_path: Path) -> None:
+    from riskeval.ledger import generate_keys
     from riskeval.service.state import ensure_ledger
 
-    ledger = tmp_path / "keyed.sqlite"
-    ensure_ledger(ledger, b"k1").close()
-    base = ["serve", "--rules", "guiyang", "--ledger", str(ledger), "--tokens", str(tmp_path / "t.yaml"), "--lang", "en"]
+    base = ["serve", "--rules", "guiyang", "--ledger", str(tmp_path / "l.sqlite"), "--tokens", str(tmp_path / "t.yaml"), "--lang", "en"]
     result = CliRunner().invoke(app, base)
-    assert result.exit_code != 0 and "key" in result.output and "Traceback" not in result.output
-    monkeypatch.delenv("RISKEVAL_TEST_KEY", raising=False)
-    result = CliRunner().invoke(app, [*base, "--key-env", "RISKEVAL_TEST_KEY"])
-    assert result.exit_code == 2 and "RISKEVAL_TEST_KEY" in result.output
+    assert result.exit_code == 2 and "--allow-unsigned" in result.output and not (tmp_path / "l.sqlite").exists()
+    unsigned = tmp_path / "unsigned.sqlite"
+    ensure_ledger(unsigned, allow_unsigned=True).close()
+    key, _ = generate_keys(tmp_path / "keys")
+    base[4] = str(unsigned)
+    refused = CliRunner().invoke(app, [*base, "--signing-key", str(key)])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    signed = tmp_path / "signed.sqlite"
+    ensure_ledger(signed, key).close()
+    base[4] = str(signed)
+    no_key = CliRunner().invoke(app, [*base, "--allow-unsigned"])
+    assert no_key.exit_code != 0 and "key" in no_key.output and "Traceback" not in no_key.output
 
 
 def test_serve_binds_to_loopback_by_default() -> None:
