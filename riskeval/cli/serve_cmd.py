@@ -17,10 +17,13 @@ __all__ = ["register"]
 register_messages(
     {
         "serve.start": {
-            "zh": "riskeval 服务：http://{host}:{port}/api/v1（接口文档 /docs；规则集 {rules}；台账 {ledger}，{records} 条记录；{tokens} 个令牌）",
+            "zh": "riskeval 服务：http://{host}:{port}/api/v1（接口文档 /docs；规则集 {rules}；台账 {ledger}，{records} 条记录，"
+            "{signed}；{tokens} 个令牌）",
             "en": "riskeval service: http://{host}:{port}/api/v1 (docs at /docs; rule sets {rules}; ledger {ledger}, "
-            "{records} records; {tokens} tokens)",
+            "{records} records, {signed}; {tokens} tokens)",
         },
+        "serve.signed": {"zh": "已签名", "en": "signed"},
+        "serve.unsigned": {"zh": "未签名（仅供试用）", "en": "UNSIGNED (trials only)"},
         "serve.no_tokens": {
             "zh": "警告：令牌文件 {path} 中没有令牌，除健康检查外的接口都会拒绝；用 riskeval token add 添加",
             "en": "warning: the tokens file {path} holds no token, so every endpoint but health refuses; add one "
@@ -96,13 +99,19 @@ def register(app: typer.Typer) -> None:
         )
         loaded = load_rulesets(list(settings.rules))  # errors are reported now, not in a worker
         entries = load_tokens(settings.tokens)
-        with ensure_ledger(settings.ledger, settings.signing_key, allow_unsigned=allow_unsigned) as opened:
-            records = len(opened)
+        opened = ensure_ledger(settings.ledger, settings.signing_key, allow_unsigned=allow_unsigned)
+        try:
+            records, signed = len(opened), opened.signed
+        finally:
+            opened.close()
         ids = ", ".join(dict.fromkeys(rs.id for rs in loaded.values()))
         if not entries:
             typer.echo(t("serve.no_tokens", code, path=settings.tokens), err=True)
         typer.echo(
-            t("serve.start", code, host=host, port=port, rules=ids, ledger=settings.ledger, records=records, tokens=len(entries)),
+            t(
+                "serve.start", code, host=host, port=port, rules=ids, ledger=settings.ledger, records=records,
+                tokens=len(entries), signed=t("serve.signed" if signed else "serve.unsigned", code),
+            ),
             err=True,
         )
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
