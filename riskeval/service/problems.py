@@ -28,7 +28,7 @@ from ..check import ProjectError
 from ..engine import EngineError
 from ..errors import InputError, RiskevalError, jsonable
 from ..gate import AssessmentIncomplete, AssessmentRequired, AssessmentStale, GateBlocked, GateError
-from ..i18n import normalize_lang
+from ..i18n import LANGS, normalize_lang
 from ..ledger import LedgerBusy, LedgerError, LedgerTampered
 from ..ruleset import RuleSetError
 from .errors import ServiceError
@@ -100,7 +100,8 @@ def problem_body(exc: RiskevalError, lang: str | None = "zh", status: int | None
     """The problem document of ``exc`` (``detail`` in ``lang``)."""
     lang = normalize_lang(lang)
     status = status or status_for(exc)
-    zh, en = exc.to_dict("zh"), exc.to_dict("en")
+    by_lang = {name: exc.to_dict(name) for name in LANGS}
+    zh, en = by_lang["zh"], by_lang["en"]
     code = problem_code(exc)
     body: dict[str, Any] = {
         "type": f"urn:riskeval:problem:{code}",
@@ -112,7 +113,7 @@ def problem_body(exc: RiskevalError, lang: str | None = "zh", status: int | None
         "message": {"zh": zh["message"], "en": en["message"]},
         "location": zh.get("location"),
     }
-    chosen = en if lang == "en" else zh
+    chosen = by_lang[lang]
     if chosen.get("problems"):
         body["problems"] = jsonable(chosen["problems"])
     params = chosen.get("params")
