@@ -80,6 +80,18 @@ class Ledger(TrustedFile):
     """
 
     # -- appending ---------------------------------------------------------------------------------
+    def create(self) -> None:
+        """Create the (empty) ledger file now rather than at the first append; an existing ledger is kept.
+
+        Raises
+        ------
+        LedgerNotFound
+            The ledger was opened with ``create=False``.
+        LedgerTampered
+            The file was here before and is gone (never started afresh), or an unsigned ledger is refused.
+        """
+        self._writer()
+
     def _writer(self) -> sqlite3.Connection:
         if self.read_only:
             raise LedgerError("io", path=str(self.path), detail="opened read-only")

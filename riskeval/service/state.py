@@ -65,7 +65,7 @@ def ensure_ledger(path: Path, signing_key: Path | None = None, *, allow_unsigned
         raise ServiceConfigError("service.unsigned")
     ledger = Ledger(path, signing_key=signing_key, require_signed=not allow_unsigned)
     if not path.is_file():
-        ledger._writer()  # the ledger creates its file on the first append; the service at start-up
+        ledger.create()  # the ledger would create its file on the first append; the service does at start-up
     ledger.ensure_verified()
     if ledger.signed and signing_key is None:
         raise LedgerKeyError("key_required", path=str(path))

@@ -152,3 +152,19 @@ def test_the_metadata_hold_no_secret_and_are_covered(five, keys):
     assert set(meta) == {"format", "created", "signing", "public_key", "key_id"}  # no key check to guess a key from
     assert meta["signing"] == "ed25519" and meta["public_key"] == riskeval.ledger.load_public_key(keys[1]).raw.hex()
     assert five.ledger.checkpoint().meta == riskeval.ledger.checkpoint.meta_hash(meta)
+
+
+def test_create_makes_an_empty_ledger_that_verifies(tmp_path, keys):
+    from riskeval.ledger import Ledger
+
+    path = tmp_path / "new.sqlite"
+    with pytest.raises(riskeval.LedgerNotFound):
+        Ledger(path, create=False).create()
+    assert not path.exists()
+    ledger = Ledger(path, signing_key=keys[0])
+    ledger.create()
+    assert path.is_file() and ledger.head() is None
+    report = Ledger(path, create=False, read_only=True).verify(public_key=keys[1])
+    assert report.ok
+    ledger.create()  # an existing ledger is kept
+    assert Ledger(path, create=False, read_only=True).verify(public_key=keys[1]).ok
