@@ -28,6 +28,7 @@ from .model.assessment import Assessment, Evaluation, RuleSetRef
 from .model.project import Project
 from .model.wording import rules_to_explain, vocabulary_for
 from .ruleset.compiled import RuleSet
+from .ruleset.messages import schema_reason
 from .scoring import score_evaluation
 
 __all__ = ["Outcome", "assess", "evaluate_facts", "evaluate_project", "load_project", "project_from_data", "project_hash"]
@@ -39,7 +40,7 @@ register_messages(
         "scope.all": {"zh": "规则集未限定范围（应评尽评）", "en": "the rule set assesses every matter"},
         "project.file": {"zh": "无法读取项目文件：{detail}", "en": "cannot read the project file: {detail}"},
         "project.not_found": {"zh": "项目文件不存在", "en": "no such project file"},
-        "project.schema": {"zh": "项目字段 “{field}”：{detail}", "en": "project field '{field}': {detail}"},
+        "project.schema": {"zh": "项目字段 “{field}”：{reason}", "en": "project field '{field}': {reason}"},
     }
 )
 
@@ -66,7 +67,10 @@ def project_from_data(data: Any, source: str | None = None, positions: Any = Non
                 pos = positions.value(positions.resolve(loc)) if err["type"] != "extra_forbidden" else positions.key(loc)
                 where = {"file": source, "line": pos.line, "column": pos.column}
             field = ".".join(str(p) for p in loc)
-            problems.append(ProjectProblem(field, "project.schema", {"field": field, "detail": err["msg"]}, **where))
+            code, params = schema_reason(err)
+            problems.append(
+                ProjectProblem(field, "project.schema", {"field": field, "reason_code": code, "reason_params": params}, **where)
+            )
         raise ProjectError(problems) from None
     project._source = source
     project._positions = positions

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 from ..i18n import register_messages
 
 register_messages(
@@ -122,3 +126,33 @@ TYPE_NAMES = {
     "zh": {"int": "整数", "float": "数值", "string": "文本", "bool": "true/false", "list": "列表", "dict": "映射（键: 值）"},
     "en": {"int": "an integer", "float": "a number", "string": "text", "bool": "true/false", "list": "a list", "dict": "a mapping"},
 }
+
+
+def schema_reason(err: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A pydantic error as a catalogue message: ``(code, params)`` of ``schema.*`` (never pydantic's English).
+
+    Examples
+    --------
+    >>> from riskeval.i18n import t
+    >>> code, params = schema_reason({"type": "int_parsing", "loc": ("n",), "msg": "...", "input": "x"})
+    >>> t(code, "zh", **params), t(code, "en", **params)
+    ('类型错误：应为整数，实际为 "x"', 'wrong type: expected an integer, got "x"')
+    """
+    kind = str(err.get("type", ""))
+    loc = tuple(err.get("loc", ()))
+    if kind == "extra_forbidden":
+        return "schema.extra", {"key": str(loc[-1]) if loc else "", "hint": ""}
+    if kind == "missing":
+        return "schema.missing", {"key": str(loc[-1]) if loc else ""}
+    value = err.get("input")
+    shown = json.dumps(value, ensure_ascii=False, default=str)[:60] if not isinstance(value, dict | list) else type(value).__name__
+    if kind in ("literal_error", "enum"):
+        return "schema.literal", {"expected": err.get("ctx", {}).get("expected", ""), "value": shown}
+    base = kind.split("_")[0]
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return "schema.type", {
+            "expected": TYPE_NAMES["zh"].get(base, base),
+            "expected_en": TYPE_NAMES["en"].get(base, base),
+            "value": shown,
+        }
+    return "schema.other", {"detail": err.get("msg", kind)}

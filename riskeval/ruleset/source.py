@@ -10,7 +10,6 @@ Examples
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from ..model.rulefile import (
 )
 from .conditions import ConditionError
 from .intervals import IntervalError
-from .messages import TYPE_NAMES
+from .messages import schema_reason
 from .problems import Problem, RuleSetError, RuleSetNotFound
 
 __all__ = [
@@ -106,25 +105,8 @@ def _schema_problem(err: Any, display: str, positions: PositionMap) -> Problem:
         pos = positions.value(path)
         return Problem(display, pos.line, pos.column, "schema.missing", {"key": str(loc[-1])})
     pos = positions.value(path)
-    value = err.get("input")
-    shown = json.dumps(value, ensure_ascii=False)[:60] if not isinstance(value, dict | list) else type(value).__name__
-    if kind in ("literal_error", "enum"):
-        expected = err.get("ctx", {}).get("expected", "")
-        return Problem(display, pos.line, pos.column, "schema.literal", {"expected": expected, "value": shown})
-    base = kind.split("_")[0]
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        return Problem(
-            display,
-            pos.line,
-            pos.column,
-            "schema.type",
-            {
-                "expected": TYPE_NAMES["zh"].get(base, base),
-                "expected_en": TYPE_NAMES["en"].get(base, base),
-                "value": shown,
-            },
-        )
-    return Problem(display, pos.line, pos.column, "schema.other", {"detail": err.get("msg", kind)})
+    code, params = schema_reason(err)
+    return Problem(display, pos.line, pos.column, code, params)
 
 
 _SECTION_MODELS: dict[str, type] = {

@@ -153,3 +153,15 @@ def test_embedded_tests_pass_for_every_bundled_ruleset():
         results = run_tests(riskeval.load_ruleset(name))
         assert results, name
         assert all(r.passed for r in results), [(r.name, r.differences) for r in results if not r.passed]
+
+
+def test_project_schema_errors_speak_the_catalogue_not_pydantic(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("id: [1, 2]\nkind: project\nfacts: 3\nmeasures: 5\n", encoding="utf-8")
+    with pytest.raises(riskeval.ProjectError) as info:
+        riskeval.load_project(path)
+    zh, en = info.value.render("zh"), info.value.render("en")
+    assert "Input should be" not in zh and "Input should be" not in en
+    assert f"{path}:1:5: 项目字段 “id”：类型错误：应为文本" in zh
+    assert f"{path}:3:8: project field 'facts': wrong type: expected a mapping, got 3" in en
+    assert len(info.value.problems) == 3  # every problem of the file, together
