@@ -155,12 +155,30 @@ def _item_labels(ruleset: RuleSet) -> dict[str, str]:
     return got
 
 
+_WORDS: dict[tuple[str, ...], str] = {}
+
+
+def _word(key: str, *args: str) -> str:
+    """Catalogue texts the why-columns repeat on every row, looked up once (``args``: the key's inputs)."""
+    cache_key = (key, *args)
+    got = _WORDS.get(cache_key)
+    if got is None:
+        if key == "level_zh":
+            got = t(f"level.{args[0]}", "zh")
+        elif key == "decision_zh":
+            got = decision_words(args[0] or None, args[1] or None, "zh")
+        else:  # a pattern with {label} and {points} left in place
+            got = t(key, args[0], label="{label}", points="{points}")
+        _WORDS[cache_key] = got
+    return got
+
+
 def _reasons(out: BatchRow, initial: Evaluation | None, residual: Evaluation, regime: str | None,
              ruleset: RuleSet, lang: str) -> None:
     """Fill the why-columns of ``out`` by label (see :data:`~riskeval.batch.rows.OUTPUT_COLUMNS`)."""
     fired = [h.label for h in residual.triggers]
-    seen = set(fired)
-    if initial is not None and initial is not residual:
+    if initial is not None and initial is not residual and initial.triggers:
+        seen = set(fired)
         for h in initial.triggers:
             if h.label not in seen:
                 seen.add(h.label)
@@ -168,22 +186,23 @@ def _reasons(out: BatchRow, initial: Evaluation | None, residual: Evaluation, re
     out.trigger_labels = fired
     if residual.level != residual.score_level:
         out.decisive = [h.label for h in residual.triggers if h.level == residual.level]
-    reasons = [t("incomplete.procedure", lang, label=g.label) for g in residual.missing_procedures]
-    if residual.missing_panel_items:
-        labels = _item_labels(ruleset)
-        items = t("words.list_sep", lang).join(labels.get(i, i) for i in residual.missing_panel_items)
-        reasons.append(t("incomplete.panel", lang, items=items))
-    out.incomplete_reasons = reasons
-    points = [f.contribution for f in residual.findings]
+    if residual.missing_procedures or residual.missing_panel_items:
+        reasons = [t("incomplete.procedure", lang, label=g.label) for g in residual.missing_procedures]
+        if residual.missing_panel_items:
+            labels = _item_labels(ruleset)
+            items = t("words.list_sep", lang).join(labels.get(i, i) for i in residual.missing_panel_items)
+            reasons.append(t("incomplete.panel", lang, items=items))
+        out.incomplete_reasons = reasons
+    findings = residual.findings
+    points = [f.contribution for f in findings]
     out.finding_points = points
-    top = sorted(range(len(points)), key=lambda k: -points[k])[:TOP_ITEMS]
+    top = sorted(range(len(points)), key=points.__getitem__, reverse=True)[:TOP_ITEMS]
+    pattern = _word("batch.reason.points", lang)
     out.top_items = [
-        t("batch.reason.points", lang, label=residual.findings[k].label, points=fmt_number(round(points[k], 3)))
-        for k in top
-        if points[k] > 0
+        pattern.format(label=findings[k].label, points=fmt_number(round(points[k], 3))) for k in top if points[k] > 0
     ]
-    out.level_zh = t(f"level.{residual.level}", "zh")
-    out.decision_zh = decision_words(out.decision, regime, "zh")
+    out.level_zh = _word("level_zh", residual.level)
+    out.decision_zh = _word("decision_zh", out.decision or "", regime or "")
 
 
 def _raw_id(item: Any) -> str | None:
