@@ -26,6 +26,7 @@ from pathlib import Path
 from ..ruleset.compiled import RuleSet
 from .columns import ColumnResolver, peek_columns
 from .readers import open_rows
+from .rows import output_headers
 from .runner import OUTPUT_COLUMNS, Job, remember, run_chunks
 from .stats import BatchStats
 from .writers import open_writer
@@ -60,6 +61,7 @@ def run_batch(
     recycle_rows: int = 50_000,
     max_details: int = 5000,
     strict: bool = True,
+    headers: str = "code",
 ) -> BatchOutcome:
     """Assess every row of ``input_path`` under ``ruleset`` and write ``output_path`` (by its suffix).
 
@@ -89,6 +91,9 @@ def run_batch(
         A column that names nothing known (neither a project field nor a declared or standard fact) raises
         :class:`ProjectError` before any row is evaluated or the output is created; ``False`` ignores it
         (``BatchOutcome.unknown_columns``).
+    headers
+        The output's header row: ``code`` (the column names), ``zh`` or ``en`` (see
+        :func:`riskeval.batch.rows.output_headers`).
 
     Returns
     -------
@@ -114,7 +119,7 @@ def run_batch(
         rows, columns = peek_columns(
             source, ColumnResolver(ruleset), strict=strict, source=str(input_path), headers=source.headers
         )
-        with open_writer(output_path, OUTPUT_COLUMNS) as writer:
+        with open_writer(output_path, OUTPUT_COLUMNS, headers=output_headers(headers)) as writer:
             if progress is not None:
                 progress(0, source.estimate)
             for results in run_chunks(

@@ -32,8 +32,10 @@ from ..engine import EngineError
 from ..i18n import register_messages, t
 from ..io.tables import TableRow
 from ..model.assessment import Assessment, Evaluation
+from ..model.explaining import decision_words
 from ..model.project import Project
 from ..model.vocabulary import KIND_OPTIONS
+from ..model.wording import fmt_number
 from ..ruleset import load_ruleset
 from ..ruleset.compiled import RuleSet
 from .columns import ColumnResolver, RowError
@@ -58,6 +60,8 @@ register_messages(
         },
         "batch.row.in_column": {"zh": "列“{field}”：{message}", "en": "column '{field}': {message}"},
         "batch.status.blank": {"zh": "空行", "en": "blank"},
+        "batch.reason.before_only": {"zh": "{label}（仅措施前）", "en": "{label} (before measures only)"},
+        "batch.reason.points": {"zh": "{label} {points} 分", "en": "{label} {points} pts"},
         "batch.rules.changed": {
             "zh": "工作进程读到的规则集 {path} 与给定的不一致（文件在运行期间被修改，或规则集在内存中改过：请先保存为文件，或用 workers=0）",
             "en": "the workers read a different rule set from {path} (the file changed during the run, or the rule set "
@@ -66,9 +70,8 @@ register_messages(
     }
 )
 
-#: The output contract: every input row, in order, with these columns.
-
-
+TOP_ITEMS = 3
+"""How many of the largest contributions the ``top_items`` column names."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,67 @@ def _level_and_findings(ev: Evaluation | None) -> tuple[str | None, float | None
     if ev is None:
         return None, None, []
     return ev.level, ev.score, [f.item for f in ev.findings]
+
+
+_ITEM_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _item_labels(ruleset: RuleSet) -> dict[str, str]:
+    key = (ruleset.name, ruleset.content_hash)
+    got = _ITEM_LABELS.get(key)
+    if got is None:
+        got = _ITEM_LABELS[key] = {i.id: i.label for i in ruleset.items}
+    return got
+
+
+_WORDS: dict[tuple[str, ...], str] = {}
+
+
+def _word(key: str, *args: str) -> str:
+    """Catalogue texts the why-columns repeat on every row, looked up once (``args``: the key's inputs)."""
+    cache_key = (key, *args)
+    got = _WORDS.get(cache_key)
+    if got is None:
+        if key == "level_zh":
+            got = t(f"level.{args[0]}", "zh")
+        elif key == "decision_zh":
+            got = decision_words(args[0] or None, args[1] or None, "zh")
+        else:  # a pattern with {label} and {points} left in place
+            got = t(key, args[0], label="{label}", points="{points}")
+        _WORDS[cache_key] = got
+    return got
+
+
+def _reasons(out: BatchRow, initial: Evaluation | None, residual: Evaluation, regime: str | None,
+             ruleset: RuleSet, lang: str) -> None:
+    """Fill the why-columns of ``out`` by label (see :data:`~riskeval.batch.rows.OUTPUT_COLUMNS`)."""
+    fired = [h.label for h in residual.triggers]
+    if initial is not None and initial is not residual and initial.triggers:
+        seen = set(fired)
+        for h in initial.triggers:
+            if h.label not in seen:
+                seen.add(h.label)
+                fired.append(t("batch.reason.before_only", lang, label=h.label))
+    out.trigger_labels = fired
+    if residual.level != residual.score_level:
+        out.decisive = [h.label for h in residual.triggers if h.level == residual.level]
+    if residual.missing_procedures or residual.missing_panel_items:
+        reasons = [t("incomplete.procedure", lang, label=g.label) for g in residual.missing_procedures]
+        if residual.missing_panel_items:
+            labels = _item_labels(ruleset)
+            items = t("words.list_sep", lang).join(labels.get(i, i) for i in residual.missing_panel_items)
+            reasons.append(t("incomplete.panel", lang, items=items))
+        out.incomplete_reasons = reasons
+    findings = residual.findings
+    points = [f.contribution for f in findings]
+    out.finding_points = points
+    top = sorted(range(len(points)), key=points.__getitem__, reverse=True)[:TOP_ITEMS]
+    pattern = _word("batch.reason.points", lang)
+    out.top_items = [
+        pattern.format(label=findings[k].label, points=fmt_number(round(points[k], 3))) for k in top if points[k] > 0
+    ]
+    out.level_zh = _word("level_zh", residual.level)
+    out.decision_zh = _word("decision_zh", out.decision or "", regime or "")
 
 
 def _raw_id(item: Any) -> str | None:
@@ -217,6 +281,8 @@ def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, 
         out.residual_level, out.residual_score, out.findings = _level_and_findings(outcome.residual)
         out.decision = outcome.decision
         out.incomplete = outcome.incomplete
+        if outcome.residual is not None:
+            _reasons(out, outcome.initial, outcome.residual, outcome.regime, ruleset, lang)
         if job.detail and outcome.residual is not None:
             out.points = {f.item: f.contribution for f in outcome.residual.findings}
             out.triggers = [h.trigger for h in outcome.residual.triggers]

@@ -63,9 +63,22 @@ register_messages(
         "batch.table.details": {"zh": "中、高风险事项", "en": "High- and medium-risk matters"},
         "batch.summary.high_head": {"zh": "措施后仍为高风险的事项（列出 {shown} 项，共 {total} 项）：", "en": "High risk after measures ({shown} of {total} shown):"},
         "batch.summary.high_line": {
-            "zh": "  第 {row} 行 {id} {name}：措施前{initial} → 措施后{residual}（{score} 分），{decision}；因素 {findings}",
-            "en": "  row {row} {id} {name}: {initial} before → {residual} after measures (score {score}), {decision}; factors {findings}",
+            "zh": "  第 {row} 行 {id} {name}：措施前{initial} → 措施后{residual}（{score} 分），{decision}；{reasons}",
+            "en": "  row {row} {id} {name}: {initial} before → {residual} after measures (score {score}), {decision}; {reasons}",
         },
+        "batch.summary.decisive": {
+            "zh": "决定等级的直接认定情形：{triggers}",
+            "en": "triggers that set the level: {triggers}",
+        },
+        "batch.summary.top_items": {
+            "zh": "合计分值最高的风险因素（措施后）：{items}",
+            "en": "factors with the most points in all (after measures): {items}",
+        },
+        "batch.summary.count": {"zh": "{label}（{count} 项）", "en": "{label} ({count})"},
+        "batch.summary.points": {"zh": "{label}（{points} 分）", "en": "{label} ({points} pts)"},
+        "batch.summary.raised_by": {"zh": "直接认定：{triggers}", "en": "triggered by {triggers}"},
+        "batch.summary.main_items": {"zh": "主要因素：{items}", "en": "main factors: {items}"},
+        "batch.summary.no_reason": {"zh": "无", "en": "none"},
         "batch.table.errors": {"zh": "出错的行", "en": "Rows with errors"},
         "batch.table.overview": {"zh": "概览", "en": "Overview"},
         "batch.col.level": {"zh": "等级", "en": "level"},
@@ -152,6 +165,8 @@ class BatchStats:
         self.category_residual: Counter[str] = Counter()
         self.factor_initial: Counter[str] = Counter()
         self.factor_residual: Counter[str] = Counter()
+        self.item_points: dict[str, float] = {}
+        self.decisive: Counter[str] = Counter()
         self.details: list[BatchRow] = []
         self.details_omitted = 0
         self.errors: list[tuple[int, str | None, str]] = []
@@ -179,6 +194,9 @@ class BatchStats:
         self.by_unit.setdefault(row.unit, Counter())[level] += 1
         self.factor_initial.update(row.initial_findings)
         self.factor_residual.update(row.findings)
+        for item, points in zip(row.findings, row.finding_points, strict=False):
+            self.item_points[item] = self.item_points.get(item, 0.0) + points
+        self.decisive.update(row.decisive)
         no_cat = "\0"
         self.category_initial.update({self._category.get(i) or no_cat for i in row.initial_findings})
         self.category_residual.update({self._category.get(i) or no_cat for i in row.findings})
@@ -200,6 +218,11 @@ class BatchStats:
                         kind=row.kind,
                         unit=row.unit,
                         explanation=row.explanation,
+                        trigger_labels=list(row.trigger_labels),
+                        top_items=list(row.top_items),
+                        decisive=list(row.decisive),
+                        level_zh=row.level_zh,
+                        decision_zh=row.decision_zh,
                     )
                 )
             else:
@@ -232,6 +255,18 @@ class BatchStats:
     def details_text(self, lang: str = "zh", limit: int = 10) -> list[str]:
         """Lines for the first error rows (id and reason) and the level counts."""
         lines = [t("batch.summary.levels", lang, **{lv: self.residual_levels[lv] for lv in LEVELS})]
+        sep = t("punct.enum", lang)
+        if self.decisive:
+            shown = [
+                t("batch.summary.count", lang, label=label, count=n) for label, n in self.decisive.most_common(5)
+            ]
+            lines.append(t("batch.summary.decisive", lang, triggers=sep.join(shown)))
+        if self.item_points:
+            top = sorted(self.item_points.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+            shown = [
+                t("batch.summary.points", lang, label=self._label.get(i, i), points=_num(p)) for i, p in top
+            ]
+            lines.append(t("batch.summary.top_items", lang, items=sep.join(shown)))
         high = [r for r in self.details if r.residual_level == "high"]
         if high:
             lines.append(t("batch.summary.high_head", lang, shown=min(limit, len(high)), total=len(high)))
@@ -247,12 +282,25 @@ class BatchStats:
                     residual=self._level("high", lang),
                     score=f"{r.residual_score:g}" if r.residual_score is not None else "-",
                     decision=t(f"decision.{r.decision}", lang),
-                    findings=", ".join(r.findings[:6]),
+                    reasons=self.reasons(r, lang),
                 )
             )
         for row, ident, error in self.errors[:limit]:
             lines.append(t("batch.summary.error_line", lang, row=row, id=ident or "-", error=error))
         return lines
+
+    def reasons(self, r: BatchRow, lang: str = "zh") -> str:
+        """Why a row has its level, by label: the triggers that set it, else its largest factors."""
+        sep = t("punct.enum", lang)
+        parts = []
+        if r.decisive:
+            parts.append(t("batch.summary.raised_by", lang, triggers=sep.join(r.decisive)))
+        if r.top_items:
+            parts.append(t("batch.summary.main_items", lang, items=sep.join(r.top_items)))
+        elif r.findings:
+            items = [self._label.get(i, i) for i in r.findings[:3]]
+            parts.append(t("batch.summary.main_items", lang, items=sep.join(items)))
+        return t("plain.sep", lang).join(parts) if parts else t("batch.summary.no_reason", lang)
 
     # -- tables ----------------------------------------------------------------------------------
     def _level(self, level: str, lang: str) -> str:

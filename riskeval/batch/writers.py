@@ -68,6 +68,22 @@ def _flat(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _cell(value: Any) -> Any:
+    """An Excel cell value: lists joined, booleans and numbers kept as they are, ``None`` empty."""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+_WIDE = {"error": 40, "findings": 30, "triggers": 40, "incomplete_reasons": 30, "top_items": 40, "decision_zh": 16}
+
+
+def _width(column: str, header: str) -> float:
+    """A column width (in characters) from the column's kind and its header (CJK counts double)."""
+    shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)
+    return float(max(_WIDE.get(column, 10), shown + 2))
+
+
 class TableWriter:
     """Writes rows (mappings) with fixed ``columns`` to CSV, XLSX or JSONL.
 
@@ -79,37 +95,56 @@ class TableWriter:
         Column names in order.
     sheet
         Worksheet title (Excel only).
+    headers
+        The header shown for each column (default: the column names); JSON Lines uses them as keys.
+
+    An Excel sheet has its header row frozen, an autofilter over the rows written, column widths, and real
+    booleans and numbers (text still goes through :func:`~riskeval.io.tables.xlsx_row`: never a formula).
     """
 
-    def __init__(self, path: str | Path, columns: Sequence[str], sheet: str = "results") -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        columns: Sequence[str],
+        sheet: str = "results",
+        headers: Sequence[str] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.kind = output_kind(self.path)
         self.columns = list(columns)
+        self.headers = list(headers) if headers is not None else list(self.columns)
+        if len(self.headers) != len(self.columns):
+            raise ValueError("headers and columns differ in length")
         self.count = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._closed = False
         if self.kind == "xlsx":
             from openpyxl import Workbook
+            from openpyxl.utils import get_column_letter
 
             self._wb = Workbook(write_only=True)
             self._ws = self._wb.create_sheet(sheet)
-            self._ws.append(xlsx_row(self._ws, self.columns))
+            self._ws.freeze_panes = "A2"
+            for i, (column, header) in enumerate(zip(self.columns, self.headers, strict=True), start=1):
+                self._ws.column_dimensions[get_column_letter(i)].width = _width(column, header)
+            self._ws.append(xlsx_row(self._ws, self.headers))
         else:
             # CSV with a BOM so that Excel on Chinese Windows reads UTF-8 correctly.
             encoding = "utf-8-sig" if self.kind == "csv" else "utf-8"
             self._fh = self.path.open("w", encoding=encoding, newline="")
             if self.kind == "csv":
                 self._csv = csv.writer(self._fh)
-                self._csv.writerow([safe_cell(c) for c in self.columns])
+                self._csv.writerow([safe_cell(c) for c in self.headers])
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Append one row (missing columns are empty)."""
         if self.kind == "jsonl":
-            self._fh.write(json.dumps({c: row.get(c) for c in self.columns}, ensure_ascii=False) + "\n")
+            record = {h: row.get(c) for c, h in zip(self.columns, self.headers, strict=True)}
+            self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif self.kind == "csv":
             self._csv.writerow([safe_cell(_flat(row.get(c))) for c in self.columns])
         else:
-            self._ws.append(xlsx_row(self._ws, [_flat(row.get(c)) for c in self.columns]))
+            self._ws.append(xlsx_row(self._ws, [_cell(row.get(c)) for c in self.columns]))
         self.count += 1
 
     def flush(self) -> None:
@@ -123,6 +158,10 @@ class TableWriter:
             return
         self._closed = True
         if self.kind == "xlsx":
+            from openpyxl.utils import get_column_letter
+
+            last = get_column_letter(max(1, len(self.columns)))
+            self._ws.auto_filter.ref = f"A1:{last}{self.count + 1}"
             self._wb.save(self.path)
         else:
             self._fh.close()
@@ -136,6 +175,8 @@ class TableWriter:
         self.close()
 
 
-def open_writer(path: str | Path, columns: Sequence[str], sheet: str = "results") -> TableWriter:
+def open_writer(
+    path: str | Path, columns: Sequence[str], sheet: str = "results", headers: Sequence[str] | None = None
+) -> TableWriter:
     """A :class:`TableWriter` for ``path`` (see there)."""
-    return TableWriter(path, columns, sheet)
+    return TableWriter(path, columns, sheet, headers)

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "riskeval.cli.assess_cmd",
     "riskeval.cli.report_cmd",
     "riskeval.cli.batch_cmd",
+    "riskeval.cli.template_cmd",
     "riskeval.cli.ledger_cmd",
     "riskeval.cli.review_cmd",
     "riskeval.cli.serve_cmd",

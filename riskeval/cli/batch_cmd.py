@@ -1,6 +1,6 @@
 """``riskeval batch`` (assess a project list) and ``riskeval diff`` (impact of a rule change).
 
-``riskeval batch INPUT --rules R --out OUTPUT [--workers N] [--report REPORT.html] [--report-xlsx FILE] [--lenient] [--lang]``
+``riskeval batch INPUT --rules R --out OUTPUT [--workers N] [--report REPORT.html] [--report-xlsx FILE] [--lenient] [--headers code|zh|en] [--lang]``
 ``riskeval diff OLD_RULES NEW_RULES --projects INPUT [--out FILE] [--workers N] [--lang]``
 
 Exit status: 0 all rows assessed; 1 some rows failed (the summary says which); 2 unusable arguments, rule set
@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from ..batch.impact_run import run_diff
+from ..batch.rows import HEADER_LANGS
 from ..batch.run import run_batch
 from ..batch.writers import output_kind
 from ..i18n import normalize_lang, register_messages, t
@@ -35,6 +36,10 @@ register_messages(
         "batchcli.bad_diff_output": {
             "zh": "输出文件类型 “{suffix}” 无法识别（可用 .csv、.xlsx、.jsonl、.json）",
             "en": "unknown output type '{suffix}' (use .csv, .xlsx, .jsonl, .json)",
+        },
+        "batchcli.bad_headers": {
+            "zh": "--headers 的值 “{value}” 无法识别（可用 {allowed}）",
+            "en": "unknown --headers value '{value}' (use {allowed})",
         },
         "batchcli.same_file": {"zh": "输出文件不能是输入文件", "en": "the output must not be the input file"},
         "batchcli.unknown_columns": {
@@ -149,6 +154,9 @@ def register(app: typer.Typer) -> None:
         lenient: Annotated[
             bool, typer.Option("--lenient", help="未知的列或事实只提示、不报错（默认在评估前报错）")
         ] = False,
+        headers: Annotated[
+            str, typer.Option("--headers", help="结果文件的列名：code（英文代码，默认）、zh（中文）或 en")
+        ] = "code",
         lang: LangOption = "zh",
     ) -> None:
         """批量评估项目清单，逐行输出结果（可选 HTML/Excel 报告）。/ Assess a project list."""
@@ -156,6 +164,8 @@ def register(app: typer.Typer) -> None:
         _check_output(out, lang)
         if _same(input, out):
             fail(t("batchcli.same_file", lang), 2)
+        if headers not in HEADER_LANGS:
+            fail(t("batchcli.bad_headers", lang, value=headers, allowed=", ".join(HEADER_LANGS)), 2)
         ruleset = load_rules_or_exit(rules, lang)
         explain = ("high", "medium") if (report or report_xlsx) else ()
         with _sigint() as stop, _progress(lang) as progress:
@@ -170,6 +180,7 @@ def register(app: typer.Typer) -> None:
                 progress=progress,
                 chunk_size=chunk_size,
                 strict=not lenient,
+                headers=headers,
             )
         if outcome.unknown_columns:
             typer.echo(

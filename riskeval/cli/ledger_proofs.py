@@ -1,15 +1,16 @@
-"""``riskeval ledger checkpoint|receipt|consistency`` and ``riskeval receipt verify`` (registered by ``ledger_cmd``)."""
+"""``riskeval ledger checkpoint|receipt|consistency|report`` and ``riskeval receipt verify`` (registered by
+``ledger_cmd``)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import EXIT_PROBLEMS, EXIT_USAGE
-from ..i18n import normalize_lang, t
+from ..i18n import normalize_lang, register_messages, t
 from ..ledger import (
     Checkpoint,
     load_public_key,
@@ -21,7 +22,44 @@ from ..ledger import (
 from .common import LangOption
 from .ledger_cmd import LedgerArg, PublicKeyOption, _fail, _handled, _read_json, _reader
 
-__all__ = ["register_proofs"]
+__all__ = ["register_proofs", "report_receipt"]
+
+register_messages(
+    {
+        "lcmd.report_not_docx": {"zh": "--out 须为 .docx 文件：{path}", "en": "--out must be a .docx file: {path}"},
+        "lcmd.report_not_assessment": {
+            "zh": "第 {seq} 号记录不是评估记录（是决策记录），没有可写成报告的评估",
+            "en": "record #{seq} is not an assessment record (it is a decision); there is no assessment to report",
+        },
+        "lcmd.report_written": {
+            "zh": "已写出第 {seq} 号记录的稳评报告（附台账凭证）：{path}",
+            "en": "wrote the assessment report of record #{seq} (with its ledger receipt): {path}",
+        },
+    }
+)
+
+
+def report_receipt(receipt: dict[str, Any], head: str | None) -> dict[str, Any]:
+    """The fields the Word report's 附件：台账凭证 shows, from a receipt of :func:`riskeval.ledger.make_receipt`:
+    sequence number, record hash, ``head`` (the hash of the ledger's last record), rule set id/version/hash,
+    time.
+
+    Examples
+    --------
+    >>> report_receipt({"seq": 2, "leaf_hash": "ab",
+    ...                 "record": {"ruleset_id": "x", "ruleset_version": "1", "ruleset_hash": "ef", "ts": "t"}}, "cd")
+    {'seq': 2, 'record_hash': 'ab', 'head': 'cd', 'ruleset_id': 'x', 'ruleset_version': '1', 'ruleset_hash': 'ef', 'time': 't'}
+    """
+    record = receipt.get("record") or {}
+    return {
+        "seq": receipt.get("seq"),
+        "record_hash": record.get("record_hash") or receipt.get("leaf_hash"),
+        "head": head,
+        "ruleset_id": record.get("ruleset_id"),
+        "ruleset_version": record.get("ruleset_version"),
+        "ruleset_hash": record.get("ruleset_hash"),
+        "time": record.get("ts"),
+    }
 
 
 def register_proofs(ledger_app: typer.Typer, receipt_app: typer.Typer) -> None:
@@ -92,6 +130,35 @@ def register_proofs(ledger_app: typer.Typer, receipt_app: typer.Typer) -> None:
         if not report.ok:
             _fail(report.message(lang), EXIT_PROBLEMS)
         typer.echo(report.message(lang))
+
+    @ledger_app.command("report")
+    @_handled
+    def report_cmd(
+        path: LedgerArg,
+        seq: Annotated[int, typer.Argument(min=1, help="记录序号 / record number")],
+        out: Annotated[Path, typer.Option("--out", help="输出的 Word 文件（.docx）/ the report")],
+        public_key: PublicKeyOption = None,
+        template: Annotated[
+            Path | None, typer.Option("--template", help="自己的 Word 模板（.docx）/ your own template")
+        ] = None,
+        lang: LangOption = "zh",
+    ) -> None:
+        """写出台账中一条评估记录的稳评报告（Word，附台账凭证）。/ The Word report of a recorded assessment."""
+        from ..report.docx import write_report
+
+        lang = normalize_lang(lang)
+        if out.suffix.lower() != ".docx":
+            _fail(t("lcmd.report_not_docx", lang, path=str(out)), EXIT_USAGE)
+        ledger = _reader(path, lang, public_key)
+        receipt = make_receipt(ledger, seq)  # verifies the ledger and the record first
+        record = ledger.get(seq)
+        assessment = record.assessment if record is not None else None
+        if assessment is None:
+            _fail(t("lcmd.report_not_assessment", lang, seq=seq), EXIT_PROBLEMS)
+        last = ledger.head()
+        data = report_receipt(receipt, last.record_hash if last is not None else None)
+        written = write_report(assessment, out, template=template, receipt=data, lang=lang)
+        typer.echo(t("lcmd.report_written", lang, seq=seq, path=str(written)))
 
     @receipt_app.command("verify")
     @_handled

@@ -1,6 +1,9 @@
 """The batch report as one self-contained HTML page (Chinese by default): tables and inline SVG charts.
 
-No script, no external stylesheet, font or image: the page opens offline and prints as it shows.
+No script, no external stylesheet, font or image: the page opens offline and prints as it shows.  An A4
+print stylesheet keeps the printout short: the high/medium-risk matters take one compact row each (levels
+before and after, decision, the decisive reasons by label), with the full explanation folded in a
+``<details>`` element (shown on screen when opened, left out of the printout while folded).
 
 Examples
 --------
@@ -44,6 +47,10 @@ register_messages(
             "en": "Note: the run was interrupted; the report covers the {count} rows completed.",
         },
         "report.none": {"zh": "（无）", "en": "(none)"},
+        "report.col.levels": {"zh": "等级（措施前→措施后）", "en": "level (before → after)"},
+        "report.col.reasons": {"zh": "主要原因", "en": "decisive reasons"},
+        "report.explanation": {"zh": "评估说明", "en": "explanation"},
+        "report.levels_cell": {"zh": "{initial} → {residual}（{scores} 分）", "en": "{initial} → {residual} ({scores})"},
         "report.omitted": {
             "zh": "另有 {count} 个中、高风险事项未列出，见输出文件。",
             "en": "{count} more high/medium rows are not listed; see the output file.",
@@ -69,11 +76,27 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.level-high td:first-child { border-left: 4px solid #c62828; }
 tr.level-medium td:first-child { border-left: 4px solid #ef8f00; }
 pre.explain { white-space: pre-wrap; margin: 0; font-size: .85em; max-width: 46em; font-family: inherit; }
+table.details { width: 100%; }
+table.details td.reasons { min-width: 18em; }
+details > summary { cursor: pointer; color: #283593; font-size: .85em; }
 .meta { color: #555; }
 .warn { background: #fff3e0; border-left: 4px solid #ef8f00; padding: .5em 1em; }
 figure { margin: .5em 0 1.5em; }
 svg.chart { max-width: 100%; height: auto; }
-@media print { h2 { break-after: avoid; } tr { break-inside: avoid; } }
+@page { size: A4; margin: 14mm 12mm 14mm 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 9pt; line-height: 1.35; }
+  h1 { font-size: 15pt; margin: 0 0 .4em; }
+  h2 { font-size: 11pt; margin: 1em 0 .3em; break-after: avoid; }
+  table { width: 100%; font-size: 8.5pt; margin: .2em 0 .6em; }
+  th, td { padding: .15em .35em; }
+  tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  figure { margin: .2em 0 .5em; break-inside: avoid; }
+  svg.chart { max-height: 70mm; width: auto; }
+  details > summary { display: none; }
+  details:not([open]) { display: none; }
+}
 </style>
 </head>
 <body>
@@ -95,7 +118,7 @@ svg.chart { max-width: 100%; height: auto; }
 {% for row in table.rows %}
 <tr{% if table.row_classes %} class="{{ table.row_classes[loop.index0] }}"{% endif %}>
 {% for cell in row %}
-{% if table.key == 'details' and loop.last %}<td><pre class="explain">{{ cell }}</pre></td>
+{% if table.key == 'details' and loop.last %}<td class="reasons">{{ cell.reasons }}{% if cell.explanation %}<details><summary>{{ t('report.explanation') }}</summary><pre class="explain">{{ cell.explanation }}</pre></details>{% endif %}</td>
 {% elif cell is number %}<td class="num">{{ cell }}</td>
 {% else %}<td>{{ cell }}</td>{% endif %}
 {% endfor %}
@@ -128,6 +151,48 @@ def chart_for(table: ReportTable) -> str | None:
     if table.chart == "stacked":
         return stacked_bar_chart(labels, table.series, values, title=table.title, colors=LEVEL_COLORS)
     return grouped_bar_chart(labels, table.series, values, title=table.title, colors=STAGE_COLORS)
+
+
+def _compact_details(stats: BatchStats, table: ReportTable, lang: str) -> ReportTable:
+    """The details table, one compact row per matter: row, id, name, levels, decision, reasons (+ folded
+    explanation)."""
+    order = {"high": 0, "medium": 1}
+    details = sorted(stats.details, key=lambda r: (order.get(r.residual_level or "", 2), r.row))
+    rows: list[list[Any]] = []
+    for r in details:
+        scores = f"{_num(r.initial_score)} → {_num(r.residual_score)}"
+        levels = t(
+            "report.levels_cell",
+            lang,
+            initial=t(f"level.{r.initial_level}", lang) if r.initial_level else "-",
+            residual=t(f"level.{r.residual_level}", lang) if r.residual_level else "-",
+            scores=scores,
+        )
+        rows.append(
+            [
+                r.row,
+                r.id or "",
+                r.name or "",
+                levels,
+                t(f"decision.{r.decision}", lang),
+                {"reasons": stats.reasons(r, lang), "explanation": r.explanation or ""},
+            ]
+        )
+    headers = [
+        t("batch.col.row", lang),
+        t("batch.col.id", lang),
+        t("batch.col.name", lang),
+        t("report.col.levels", lang),
+        t("batch.col.decision", lang),
+        t("report.col.reasons", lang),
+    ]
+    return ReportTable(
+        table.key, table.title, headers, rows, row_classes=[f"level-{r.residual_level}" for r in details]
+    )
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{round(x, 2):g}"
 
 
 def render_html(
@@ -166,6 +231,8 @@ def render_html(
     env.globals["t"] = lambda key, **kw: t(key, lang, **kw)
     tables: list[dict[str, Any]] = []
     for table in stats.tables(lang):
+        if table.key == "details":
+            table = _compact_details(stats, table, lang)
         svg = chart_for(table)
         entry: dict[str, Any] = {
             "key": table.key,

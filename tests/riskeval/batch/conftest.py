@@ -95,7 +95,11 @@ def read_output(path: Path) -> list[dict[str, Any]]:
         values = list(ws.iter_rows(values_only=True))
         header = list(values[0])
         assert header == list(OUTPUT_COLUMNS)
-        return [dict(zip(header, ["" if v is None else v for v in r], strict=True)) for r in values[1:]]
+        # Empty cells are absent (not empty strings) and a row ends at its last value.
+        return [
+            dict(zip(header, ["" if v is None else v for v in (*r, *[None] * (len(header) - len(r)))], strict=True))
+            for r in values[1:]
+        ]
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         assert reader.fieldnames == list(OUTPUT_COLUMNS)

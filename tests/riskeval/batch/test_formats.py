@@ -59,8 +59,13 @@ def test_csv_in_every_format_out(tmp_path, jiangsu, rows, out_suffix):
     if out_suffix == ".jsonl":
         assert p1["findings"] == ["JS-CTL-1"] and p1["incomplete"] is False and p1["decision"] == "proceed"
         assert out[2]["findings"] == [] and out[2]["initial_score"] is None
+    elif out_suffix == ".xlsx":
+        # real booleans and numbers in Excel
+        assert p1["findings"] == "JS-CTL-1" and p1["incomplete"] is False
+        assert isinstance(p1["initial_score"], float) and isinstance(p1["row"], int)
     else:
         assert p1["findings"] == "JS-CTL-1" and p1["incomplete"] == "false"
+    assert p1["level_zh"] == "低风险" and p1["decision_zh"]
     assert float(p1["initial_score"]) == pytest.approx(0.63)
 
 
