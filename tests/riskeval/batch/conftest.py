@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +103,3 @@ def read_output(path: Path) -> list[dict[str, Any]]:
         reader = csv.DictReader(fh)
         assert reader.fieldnames == list(OUTPUT_COLUMNS)
         return list(reader)
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 
@@ -14,8 +13,7 @@ from riskeval.batch.synthetic import generate_rows
 from riskeval.report.charts import grouped_bar_chart, stacked_bar_chart
 from riskeval.report.html import render_html, write_html_report
 from riskeval.report.xlsx import write_xlsx_report
-
-from .conftest import chromium
+from tests.riskeval.browser import chromium_or_skip
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +42,7 @@ def test_stats_count_every_row(stats):
 
 def test_html_report_in_headless_chromium(tmp_path, stats, jiangsu):
     path = write_html_report(tmp_path / "report.html", stats, ruleset=jiangsu, source="in.csv")
-    exe = chromium()
-    if exe is None:
-        message = "chromium is not installed (Debian: apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    exe = chromium_or_skip()
     flags = [
         "--headless",
         "--no-sandbox",

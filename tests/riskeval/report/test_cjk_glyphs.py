@@ -8,27 +8,13 @@ the report come out different. Debian: ``apt-get install chromium fonts-noto-cjk
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from riskeval.report.html import write_html_report  # noqa: F401  (the report whose font stack is used)
+from tests.riskeval.browser import chromium_or_skip
 
 FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    message = "chromium is not installed (Debian: apt-get install chromium fonts-noto-cjk)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _shot(exe: str, tmp: Path, name: str, text: str) -> bytes:
@@ -62,7 +48,7 @@ def _shot(exe: str, tmp: Path, name: str, text: str) -> bytes:
 
 
 def test_chinese_text_renders_as_glyphs_not_boxes(tmp_path: Path) -> None:
-    exe = _chromium()
+    exe = chromium_or_skip()
     # the detector: characters no font covers are drawn as identical boxes
     assert _shot(exe, tmp_path, "pua1", "\ue000") == _shot(exe, tmp_path, "pua2", "\ue001")
     # Chinese characters of the report must be real, distinct glyphs

@@ -4,9 +4,7 @@ explanation folded."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,20 +13,10 @@ import pytest
 from riskeval import load_ruleset
 from riskeval.batch.run import run_batch
 from riskeval.report.html import write_html_report
+from tests.riskeval.browser import chromium_or_skip
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "projects.csv"
 MAX_PAGES = 30
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    message = "chromium is not installed (Debian: apt-get install chromium fonts-noto-cjk)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _pages(pdf: bytes) -> int:
@@ -69,7 +57,7 @@ def test_details_are_compact_rows_with_the_explanation_folded(report):
 
 def test_500_projects_print_to_at_most_30_a4_pages(report, tmp_path):
     path, _ = report
-    exe = _chromium()
+    exe = chromium_or_skip()
     pdf = tmp_path / "report.pdf"
     subprocess.run(
         [
