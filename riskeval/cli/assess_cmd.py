@@ -9,7 +9,8 @@ import typer
 
 from ..assess import evaluate_project, load_project
 from ..i18n import normalize_lang, register_messages, t
-from .common import LangOption, guarded, load_rules_or_exit
+from ..ruleset import load_ruleset
+from .common import LangOption
 
 __all__ = ["register"]
 
@@ -27,7 +28,6 @@ class OutputFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     @app.command("assess")
-    @guarded
     def assess_cmd(
         project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
         rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """评估一个项目：措施前、措施后、等级、决策与解释。/ Assess one project."""
         lang = normalize_lang(lang)
-        ruleset = load_rules_or_exit(rules, lang)
+        ruleset = load_ruleset(rules)
         proj = load_project(project)
         if panel is not None:
             from ..panel_scores import apply_panel

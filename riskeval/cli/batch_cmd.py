@@ -23,7 +23,8 @@ from ..batch.rows import HEADER_LANGS
 from ..batch.run import run_batch
 from ..batch.writers import output_kind
 from ..i18n import normalize_lang, register_messages, t
-from .common import LangOption, fail, guarded, load_rules_or_exit
+from ..ruleset import load_ruleset
+from .common import LangOption, fail
 
 __all__ = ["register"]
 
@@ -140,7 +141,6 @@ def _same(a: str, b: str) -> bool:
 
 def register(app: typer.Typer) -> None:
     @app.command("batch")
-    @guarded
     def batch_cmd(
         input: Annotated[str, typer.Argument(help="项目清单：CSV、Excel（.xlsx）、JSON Lines 或 YAML")],
         rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
             fail(t("batchcli.same_file", lang), 2)
         if headers not in HEADER_LANGS:
             fail(t("batchcli.bad_headers", lang, value=headers, allowed=", ".join(HEADER_LANGS)), 2)
-        ruleset = load_rules_or_exit(rules, lang)
+        ruleset = load_ruleset(rules)
         explain = ("high", "medium") if (report or report_xlsx) else ()
         with _sigint() as stop, _progress(lang) as progress:
             outcome = run_batch(
@@ -218,7 +218,6 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command("diff")
-    @guarded
     def diff_cmd(
         old_rules: Annotated[str, typer.Argument(help="原规则集（名称或文件）")],
         new_rules: Annotated[str, typer.Argument(help="修改后的规则集（名称或文件）")],
@@ -236,8 +235,8 @@ def register(app: typer.Typer) -> None:
         lang = normalize_lang(lang)
         if out is not None:
             _check_output(out, lang, allowed_json=True)
-        old = load_rules_or_exit(old_rules, lang)
-        new = load_rules_or_exit(new_rules, lang)
+        old = load_ruleset(old_rules)
+        new = load_ruleset(new_rules)
         with _sigint() as stop:
             outcome = run_diff(old, new, projects, out=out, keep=show, workers=workers, lang=lang, stop=stop)
         typer.echo(outcome.rules.text(lang))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -25,10 +25,9 @@ except ImportError:  # pragma: no cover
 from ..check import ProjectError
 from ..errors import EXIT_INTERNAL, EXIT_USAGE, RiskevalError, exit_code_for
 from ..i18n import normalize_lang, register_messages, t
-from ..ruleset import RuleSetError, load_ruleset
-from ..ruleset.compiled import RuleSet
+from ..ruleset import RuleSetError
 
-__all__ = ["Lang", "LangOption", "RiskevalGroup", "fail", "load_rules_or_exit", "guarded", "report_error"]
+__all__ = ["Lang", "LangOption", "RiskevalGroup", "fail", "lang_from_args"]
 
 register_messages(
     {
@@ -69,8 +68,6 @@ LangOption = Annotated[
     ),
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``message`` on stderr and exit with ``code``."""
@@ -84,31 +81,6 @@ def _header(exc: RiskevalError, lang: str) -> str:
     if isinstance(exc, ProjectError) and len(exc.problems) > 0:
         return t("cli.project_errors", lang) + "\n"
     return ""
-
-
-def report_error(exc: RiskevalError, lang: str) -> NoReturn:
-    """Print ``exc`` in ``lang`` and exit with its code from the one table."""
-    lang = normalize_lang(lang)
-    fail(_header(exc, lang) + exc.render(lang), exit_code_for(exc))
-
-
-def load_rules_or_exit(name: str, lang: str) -> RuleSet:
-    """Load a rule set; its errors are reported by :class:`RiskevalGroup` like any other."""
-    return load_ruleset(name)
-
-
-def guarded(func: F) -> F:
-    """Kept for commands that want their errors reported before cleanup; the group does the same."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RiskevalError as exc:
-            report_error(exc, str(kwargs.get("lang", "zh")))
-
-    return wrapper  # type: ignore[return-value]
 
 
 def lang_from_args(args: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from ..i18n import normalize_lang, register_messages, t
 from ..ruleset import RuleSetError, bundled_names, load_ruleset, validate_file
 from ..ruleset.testing import run_tests
 from ..schema import ruleset_json_schema, ruleset_json_schema_text
-from .common import LangOption, fail, guarded
+from .common import LangOption, fail
 
 __all__ = ["register", "ruleset_json_schema"]
 
@@ -60,7 +60,6 @@ def register(app: typer.Typer) -> None:
             fail(t("validate.summary", lang, errors=errors), 1)
 
     @app.command("test")
-    @guarded
     def test_cmd(
         files: Annotated[list[str], typer.Argument(help="规则文件或内置规则集名称")],
         lang: LangOption = "zh",
@@ -108,7 +107,6 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{name}\t{rs.version}\t{rs.title}")
 
     @rules_app.command("show")
-    @guarded
     def rules_show(
         name: Annotated[str, typer.Argument(help="规则集名称或文件")],
         format: Annotated[TableFormat, typer.Option("--format", help="markdown | xlsx")] = TableFormat.markdown,

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from ..i18n import normalize_lang, register_messages, t
-from .common import LangOption, fail, load_rules_or_exit
+from ..ruleset import load_ruleset
+from .common import LangOption, fail
 
 __all__ = ["register"]
 
@@ -38,6 +39,6 @@ def register(app: typer.Typer) -> None:
         code = normalize_lang(lang)
         if out.suffix.lower() != ".xlsx":
             fail(t("templatecmd.not_xlsx", code, path=str(out)), 2)
-        ruleset = load_rules_or_exit(rules, code)
+        ruleset = load_ruleset(rules)
         written = write_template(ruleset, out, lang=code, example=example)
         typer.echo(t("templatecmd.written", code, path=str(written), count=len(template_columns(ruleset, code))))
