@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover
 
 from ..check import ProjectError
 from ..errors import EXIT_INTERNAL, EXIT_USAGE, RiskevalError, exit_code_for
+from ..gate.errors import GateError
 from ..i18n import normalize_lang, register_messages, t
 from ..ruleset import RuleSetError
 
@@ -33,6 +34,7 @@ register_messages(
     {
         "cli.ruleset_errors": {"zh": "规则集有错误：", "en": "the rule set has errors:"},
         "cli.project_errors": {"zh": "项目数据有错误：", "en": "the project data have errors:"},
+        "cli.refused": {"zh": "门槛：不通过", "en": "gate: refused"},
         "cli.usage": {
             "zh": "用法错误：{detail}\n运行 “{command} --help” 查看用法。",
             "en": "usage error: {detail}\nRun '{command} --help' for usage.",
@@ -76,6 +78,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _header(exc: RiskevalError, lang: str) -> str:
+    if isinstance(exc, GateError):
+        return t("cli.refused", lang) + "\n"
     if isinstance(exc, RuleSetError) and len(exc.problems) > 0:
         return t("cli.ruleset_errors", lang) + "\n"
     if isinstance(exc, ProjectError) and len(exc.problems) > 0:

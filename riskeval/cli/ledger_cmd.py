@@ -19,14 +19,13 @@ from typing import Annotated, Any, Literal, NoReturn, TypeVar, cast
 import typer
 
 from ..assess import load_project
-from ..errors import EXIT_PROBLEMS, EXIT_USAGE, RiskevalError, exit_code_for
+from ..errors import EXIT_PROBLEMS, EXIT_USAGE
 from ..gate import Gate, GateError, audit, read_decisions
 from ..gate.audit import CHINA_TZ, parse_tz
 from ..i18n import normalize_lang, register_messages, t
 from ..ledger import (
     Checkpoint,
     Ledger,
-    LedgerError,
     LedgerRecord,
     generate_keys,
     load_public_key,
@@ -43,7 +42,7 @@ from ..ledger.views import (
     unsigned_note,
 )
 from ..model.project import Project
-from ..ruleset import RuleSetError, load_ruleset
+from ..ruleset import load_ruleset
 from ..ruleset.compiled import RuleSet
 from .common import LangOption
 
@@ -74,9 +73,6 @@ register_messages(
             "zh": "门槛：通过（依据台账第 {seq} 号记录，{summary}）",
             "en": "gate: passed (ledger record #{seq}, {summary})",
         },
-        "lcmd.refused": {"zh": "门槛：不通过", "en": "gate: refused"},
-        "lcmd.project_errors": {"zh": "项目数据有错误：", "en": "the project data have errors:"},
-        "lcmd.ruleset_errors": {"zh": "规则集有错误：", "en": "the rule set has errors:"},
         "lcmd.value": {"zh": "输入无效：{detail}", "en": "invalid input: {detail}"},
         "lcmd.io": {"zh": "读写失败：{detail}", "en": "read/write failure: {detail}"},
         "lcmd.sqlite": {"zh": "台账读写失败：{detail}", "en": "ledger read/write failure: {detail}"},
@@ -123,22 +119,14 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def _handled(func: F) -> F:
-    """Library errors become messages and the exit code of :func:`exit_code_for`."""
+    """Database, file and value errors that escape the ledger library become usage errors (exit 2);
+    riskeval's own errors travel on to the command group, which reports them."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         lang = normalize_lang(str(kwargs.get("lang", "zh")))
         try:
             return func(*args, **kwargs)
-        except GateError as exc:
-            _fail(t("lcmd.refused", lang) + "\n" + exc.message(lang), exit_code_for(exc))
-        except RuleSetError as exc:
-            _fail(t("lcmd.ruleset_errors", lang) + "\n" + exc.render(lang), exit_code_for(exc))
-        except LedgerError as exc:
-            _fail(exc.message(lang), exit_code_for(exc))
-        except RiskevalError as exc:
-            head = t("lcmd.project_errors", lang) + "\n" if exc.problems else ""
-            _fail(head + exc.render(lang), exit_code_for(exc))
         except sqlite3.Error as exc:
             _fail(t("lcmd.sqlite", lang, detail=str(exc)), EXIT_USAGE)
         except OSError as exc:
@@ -434,7 +422,7 @@ def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
         try:
             record = gate.require(proj)
         except GateError as exc:
-            typer.echo(t("lcmd.refused", lang) + "\n" + exc.message(lang))
+            typer.echo(t("cli.refused", lang) + "\n" + exc.message(lang))
         else:
             typer.echo(t("lcmd.pass", lang, seq=record.seq, summary=record_summary(record, lang)))
 
