@@ -322,11 +322,20 @@ def _register_ledger(ledger_app: typer.Typer) -> None:
     @_handled
     def export_cmd(
         path: LedgerArg,
-        out: Annotated[str, typer.Option("--out", help="输出 JSONL 文件 / output JSONL file")],
+        out: Annotated[str, typer.Option("--out", help="输出 JSONL 文件（--filing 时为 zip）/ output JSONL file (zip with --filing)")],
+        filing: Annotated[bool, typer.Option("--filing", help="写出备案包 / write a filing package")] = False,
+        since: Annotated[int | None, typer.Option("--since", help="备案起始记录号 / first record to file")] = None,
+        public_key: PublicKeyOption = None,
+        format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
-        """导出全部记录为 JSONL（字段原样，可据此重算哈希）。/ Export every record as JSONL."""
+        """导出全部记录为 JSONL，或写出备案包（--filing --since）。/ Export records as JSONL, or a filing package."""
         lang = normalize_lang(lang)
+        if filing or since is not None:
+            from .filing_cmd import export_filing_command
+
+            export_filing_command(path, 1 if since is None else since, out, public_key, format, lang)
+            return
         count, head = export_jsonl(_reader(path, lang), out)
         typer.echo(t("lcmd.exported", lang, count=count, out=out, head=head or "-"))
 
