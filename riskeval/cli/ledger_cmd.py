@@ -388,12 +388,22 @@ def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
         rules: Annotated[str | None, typer.Option("--rules", help="现行规则集（默认按台账推断）/ rule set in force")] = None,
         tz: Annotated[str, typer.Option("--tz", help="无时区日期的时区 / zone of plain dates")] = "+08:00",
         public_key: PublicKeyOption = None,
+        scheme: Annotated[Path | None, typer.Option("--scheme", help="考核方案 YAML / audit scheme")] = None,
+        period: Annotated[str | None, typer.Option("--period", help="考核期间，如 2026、2026-Q1 / audit period")] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="考核结果 .xlsx / workbook to write")] = None,
         format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
-        """评估工作考核：列出没有有效事前评估的决策。/ Audit decisions against the ledger."""
+        """评估工作考核：列出没有有效事前评估的决策；给出 --scheme 时按方案评分排名。/ Audit decisions; score units with --scheme."""
         lang = normalize_lang(lang)
         zone = parse_tz(tz) if tz != "+08:00" else CHINA_TZ
+        if scheme is not None or period is not None or out is not None:
+            from .kaohe_cmd import audit_scheme_command
+
+            if scheme is None or period is None:
+                _fail(t("kcmd.period_needed", lang), EXIT_USAGE)
+            audit_scheme_command(_reader(path, lang, public_key), decisions, scheme, period, zone, out, format, lang)
+            return
         ruleset = load_ruleset(rules) if rules else None
         rows = read_decisions(decisions, zone)
         report = audit(_reader(path, lang, public_key), rows, ruleset)
