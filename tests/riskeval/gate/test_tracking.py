@@ -177,3 +177,37 @@ def test_ledger_from_before_tracking_stays_valid_and_refuses_new_kinds(rs, ledge
         gate.track(project, actor="王五")
     assert info.value.code == "ledger.kind_unsupported" and "新建台账" in info.value.message("zh")
     assert len(gate.ledger) == 2 and gate.ledger.verify().ok
+
+
+def test_measure_statuses_derive_overdue_as_of_a_date(rs, ledger_path, make):
+    from datetime import date, timedelta, timezone
+
+    from riskeval.gate.measures import measure_statuses
+
+    china = timezone(timedelta(hours=8))
+    now = [datetime(2026, 3, 1, 10, tzinfo=china)]
+    gate = Gate(rs, ledger=ledger_path, clock=lambda: now[0])
+    measures = [*MEASURES, Measure(id="M3", label="稳控", owner="公安分局", due="2026/4/15")]
+    gate.assess(make(measures=measures), actor="张三")
+    now[0] = datetime(2026, 3, 20, 23, 30, tzinfo=china)  # 15:30 UTC: still the 20th in Beijing
+    gate.update_measure("P-1", "M1", "in_progress", actor="区政府")
+    now[0] = datetime(2026, 4, 10, 9, tzinfo=china)
+    gate.update_measure("P-1", "M1", "done", actor="区政府")
+    now[0] = datetime(2026, 4, 12, 9, tzinfo=china)
+    gate.update_measure("P-1", "M1", "done", actor="区政府", note="复核")
+
+    def by_id(day):
+        return {s.measure_id: s for s in measure_statuses(gate.ledger, day)}
+
+    march = by_id(date(2026, 3, 20))
+    assert march["M1"].status == "in_progress" and march["M1"].status_date == date(2026, 3, 20)
+    assert not march["M1"].overdue and march["M3"].status == "planned" and march["M3"].status_seq is None
+    april = by_id(date(2026, 4, 5))
+    assert april["M1"].overdue and april["M1"].days_overdue == 5 and april["M1"].status == "in_progress"
+    assert by_id(date(2026, 3, 31))["M1"].overdue is False  # due that day: not yet overdue
+    may = by_id(date(2026, 5, 1))
+    assert may["M1"].status == "done" and may["M1"].done_on == date(2026, 4, 10) and may["M1"].late
+    assert not may["M1"].overdue and may["M1"].days_overdue == 0
+    assert may["M2"].due == "开工前" and may["M2"].due_date is None and not may["M2"].overdue  # never overdue
+    assert may["M3"].overdue and may["M3"].days_overdue == 16 and may["M3"].owner == "公安分局"
+    assert [s.measure_id for s in measure_statuses(gate.ledger, date(2026, 2, 28))] == []  # not yet assessed
