@@ -230,10 +230,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(receipt_app, name="receipt")
     app.add_typer(gate_app, name="gate")
     from .ledger_proofs import register_proofs
+    from .tracking_cmd import register_tracking
 
     _register_ledger(ledger_app)
     register_proofs(ledger_app, receipt_app)
     _register_gate(app, gate_app)
+    register_tracking(gate_app)
 
 
 def _register_ledger(ledger_app: typer.Typer) -> None:
