@@ -41,6 +41,16 @@ def _num(value: float) -> float | int:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
+def _event(event: dict[str, Any], lang: str) -> str:
+    """An incident seen in a tracking record: an escalation, or a fact condition met."""
+    if event.get("kind") == "escalated":
+        return t("kaohe.r.escalated", lang, level=t(f"kaohe.level.{event.get('level') or 'none'}", lang))
+    labels = event.get("label") or {}
+    label = labels.get(lang) or labels.get("zh") or str(event.get("fact"))
+    value = event.get("value")
+    return label if value is True else t("kaohe.r.fact", lang, label=label, value=value)
+
+
 @dataclass(frozen=True)
 class Deduction:
     """Points deducted from ``unit`` under ``indicator`` for the matter ``project_id``.
@@ -61,9 +71,19 @@ class Deduction:
     day: str | None = None
 
     def reason_text(self, lang: str | None = "zh") -> str:
+        """The reason in ``lang`` (every part rendered now, so one result speaks either language)."""
         lang = normalize_lang(lang)
+        params = dict(self.params)
+        if "level" in params:
+            params["level"] = t(f"kaohe.level.{params['level'] or 'none'}", lang)
+        if "owner" in params and not params["owner"]:
+            params["owner"] = t("kaohe.no_owner", lang)
+        if "outcome" in params and not params["outcome"]:
+            params["outcome"] = t("kaohe.no_outcome", lang)
+        if "events" in params:
+            params["what"] = t("punct.list", lang).join(_event(e, lang) for e in params.pop("events"))
         detail = self.error.message(lang) if self.error is not None else ""
-        return t(self.reason, lang, detail=detail, **self.params)
+        return t(self.reason, lang, detail=detail, **params)
 
     def project_text(self, lang: str = "zh") -> str:
         if not self.project_name:

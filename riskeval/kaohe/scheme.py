@@ -124,9 +124,14 @@ class Condition(_Strict):
 
     fact: str
     label: str | None = None
+    label_en: str | None = None
     equals: Any = None
     min: float | None = None
     max: float | None = None
+
+    def text(self, lang: str = "zh") -> str:
+        """The condition's label in ``lang`` (the fact name when none is given)."""
+        return {"zh": self.label, "en": self.label_en}.get(normalize_lang(lang)) or self.label or self.fact
 
     def holds(self, facts: dict[str, Any]) -> bool:
         """Whether the condition holds for ``facts`` (a missing fact never holds).

@@ -206,8 +206,7 @@ class _Scorer:
             if finding is None:
                 self.add(row, "coverage")
             else:
-                outcome = row.outcome or t("kaohe.no_outcome", self.lang)
-                self.add(row, "coverage", 1.0, "kaohe.r.coverage", date=day, outcome=outcome, error=finding.error,
+                self.add(row, "coverage", 1.0, "kaohe.r.coverage", date=day, outcome=row.outcome, error=finding.error,
                          seq=finding.record.seq if finding.record else None, day=day)
         if ind.timeliness is not None and finding is None:
             first = self.matters.first_assessment(row.project_id, row.before)
@@ -232,7 +231,7 @@ class _Scorer:
             mid = str(measure.get("id", ""))
             done = self.matters.done_day(row.project_id, mid)
             common = {"label": measure.get("label") or mid, "measure": mid,
-                      "owner": measure.get("owner") or t("kaohe.no_owner", self.lang), "due": due.isoformat()}
+                      "owner": measure.get("owner"), "due": due.isoformat()}
             if done is not None and done[0] <= due:
                 self.add(row, "measures")
             elif done is not None and done[0] <= end:
@@ -258,8 +257,7 @@ class _Scorer:
                 last = done[-1]
                 continue
             if due >= self.period.start:
-                level = t(f"kaohe.level.{basis.level}", self.lang)
-                self.add(row, "tracking", 1.0, "kaohe.r.tracking", level=level, since=last.isoformat(),
+                self.add(row, "tracking", 1.0, "kaohe.r.tracking", level=basis.level, since=last.isoformat(),
                          due=due.isoformat(), interval=ind.interval_days, day=due.isoformat())
             last = due
 
@@ -270,15 +268,16 @@ class _Scorer:
         for r in self.matters.trackings(row.project_id, row.before):
             if r.day <= decided or r.day not in self.period:
                 continue
-            what: list[str] = []
+            events: list[dict[str, object]] = []
             if ind.escalated and r.escalated:
-                what.append(t("kaohe.r.escalated", self.lang, level=t(f"kaohe.level.{r.level or 'none'}", self.lang)))
+                events.append({"kind": "escalated", "level": r.level})
             for cond in ind.facts:
                 if cond.holds(r.facts) and not cond.holds(before):
-                    what.append(t("kaohe.r.fact", self.lang, label=cond.label or cond.fact, value=r.facts.get(cond.fact)))
-            if what:
+                    label = {"zh": cond.text("zh"), "en": cond.text("en")}
+                    events.append({"kind": "fact", "fact": cond.fact, "label": label, "value": r.facts.get(cond.fact)})
+            if events:
                 self.add(row, "incidents", 1.0, "kaohe.r.incident", seq=r.seq, date=r.day.isoformat(),
-                         what=t("punct.list", self.lang).join(what), day=r.day.isoformat())
+                         events=events, day=r.day.isoformat())
                 return
         self.add(row, "incidents")
 

@@ -300,3 +300,22 @@ def test_a_registry_file_of_another_kind(tmp_path: Path, grow_ledger: Grow) -> N
     with pytest.raises(FilingRegistryError) as info:
         import_filing(tmp_path / "f.zip", tmp_path / "unit.sqlite")  # the ledger itself
     assert exit_code_for(info.value) == 2
+
+
+def test_the_example_year_files_in_two_parts(tmp_path: Path) -> None:
+    """Tracking and measure records are filed like the others (the package is kind-agnostic)."""
+    from ...city_year import city_year
+
+    year = city_year()
+    ledger = Ledger(year.ledger, create=False, read_only=True, public_key=year.public_key)
+    size = len(ledger)
+    first = export_filing(ledger, 1, tmp_path / "h1.zip")
+    assert first.size == size
+    reg = tmp_path / "reg.sqlite"
+    half = size // 2
+    export_filing(ledger, half + 1, tmp_path / "h2.zip")
+    report = verify_filing(tmp_path / "h2.zip", public_key=year.public_key)
+    assert report.ok and report.count == size - half
+    assert {r["kind"] for r in report.records} == {"assessment", "decision", "tracking", "measure"}
+    result = import_filing(tmp_path / "h2.zip", reg)
+    assert result.gap == (1, half)

@@ -178,3 +178,46 @@ def test_period_and_tampered_ledger(city: tuple[Ledger, Path]) -> None:
     conn.close()
     with pytest.raises(LedgerTampered):
         score_units(Ledger(ledger.path, create=False, read_only=True), decisions, scheme_from_text(SCHEME), "2026")
+
+
+def test_tracking_measures_and_incidents_by_hand(tmp_path: Path, rs: riskeval.RuleSet, facts: dict[str, Any]) -> None:
+    """One matter through the gate on a simulated calendar: measures on time and late, tracking on time
+    and late, one escalation."""
+    from riskeval.gate import Gate
+
+    now = [datetime(2026, 1, 2, 10, tzinfo=CST)]
+    gate = Gate(rs, ledger=tmp_path / "l.sqlite", clock=lambda: now[0])
+    measures = [Measure(id="M1", label="公示方案", due="2026-03-31"), Measure(id="M2", label="设调处点", due="2026-05-31")]
+    project = Project(id="P-7", name="水厂扩建", unit="市水务局", kind="project", facts=facts, measures=measures)
+
+    def at(month: int, day: int) -> None:
+        now[0] = datetime(2026, month, day, 10, tzinfo=CST)
+
+    gate.assess(project, actor="张三")
+    at(1, 20)
+    gate.record_decision(project, "批准实施", actor="市政府常务会议")
+    at(3, 20)
+    gate.update_measure("P-7", "M1", "done", actor="市水务局")
+    at(4, 10)
+    gate.track(project, actor="群工中心")
+    at(6, 10)
+    gate.update_measure("P-7", "M2", "done", actor="市水务局")
+    at(7, 20)
+    worse = project.model_copy(update={"facts": {**facts, "opposition_rate": 60}})
+    gate.track(worse, actor="群工中心")
+    decisions = tmp_path / "d.csv"
+    decisions.write_text("project_id,date,outcome\nP-7,2026-01-20,批准实施\n", encoding="utf-8")
+    result = score_units(gate.ledger, decisions, scheme_from_text(SCHEME), "2026")
+    (unit,) = result.units
+    # coverage 40; timeliness 18 days: 20; measures M1 on time, M2 10 days late: 10; tracking (every 90
+    # days from 01-20): due 04-20 met (04-10), due 07-09 missed (07-20 is late), due 10-07 met by 07-20,
+    # due 10-18 missed: 2 of 4, 5; incidents: escalated to high on 07-20: 10 - 5 = 5.  Total 80.
+    assert unit.unit == "市水务局" and unit.total == pytest.approx(80)
+    got = {n: (s.applicable, s.failures) for n, s in unit.indicators.items()}
+    assert got == {"coverage": (1, 0), "timeliness": (1, 0), "measures": (2, 1), "tracking": (4, 2), "incidents": (1, 1)}
+    by = {d.indicator: d for d in unit.deductions}
+    assert "迟 10 天" in by["measures"].reason_text() and "设调处点" in by["measures"].reason_text()
+    assert [d.params["due"] for d in unit.deductions if d.indicator == "tracking"] == ["2026-07-09", "2026-10-18"]
+    assert "风险等级升至高" in by["incidents"].reason_text() and by["incidents"].points == 5
+    assert "risk level raised to high" in by["incidents"].reason_text("en")
+    assert "medium-risk" not in by["tracking"].reason_text("en") and "a low-risk matter" in by["tracking"].reason_text("en")
