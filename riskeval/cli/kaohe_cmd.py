@@ -20,7 +20,10 @@ __all__ = ["audit_scheme_command"]
 
 register_messages(
     {
-        "kcmd.period_needed": {"zh": "使用 --scheme 时须给出 --period（如 2026）", "en": "--scheme needs --period (e.g. 2026)"},
+        "kcmd.period_needed": {
+            "zh": "--scheme 与 --period（如 2026）须同时给出；--out 只用于 --scheme",
+            "en": "--scheme and --period (e.g. 2026) go together; --out is for --scheme only",
+        },
         "kcmd.written": {"zh": "考核结果已写入 {out}", "en": "audit written to {out}"},
     }
 )
