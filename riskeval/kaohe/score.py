@@ -12,8 +12,9 @@ timeliness
     Items: the decisions of the period with a valid, in-scope prior assessment. Failure: the
     matter's first assessment record is fewer than ``min_days`` days before the decision day.
 measures
-    Items: the measures (with a calendar due date in the period, up to ``as_of``) listed in the
-    latest assessment or tracking record, up to the period's end, of each approved matter.
+    Items: the measures with a calendar due date in the period (``开工前`` and other text dues
+    are not dated, so not audited) listed in the latest assessment or tracking record, up to the
+    period's end, of each approved matter.
     Failure: no ``measure`` record reporting it ``done`` on or before its due date (done late, or
     not done by the period's end).
 tracking
