@@ -11,8 +11,9 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     """CREATE TABLE records (
         seq INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision')),
+        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision', 'tracking', 'measure')),
         project_id TEXT NOT NULL,
         project_json TEXT NOT NULL,
         project_hash TEXT NOT NULL,
@@ -67,6 +68,8 @@ _SCHEMA = (
 )
 _TABLES = ("meta", "records", "checkpoints")
 _EXPECTED_SQL: dict[str, str] = {}
+_KINDS_BEFORE_TRACKING = ("'assessment', 'decision', 'tracking', 'measure'", "'assessment', 'decision'")
+"""Ledgers created before tracking records existed only allow these two kinds; they stay valid."""
 
 
 def _expected_sql() -> dict[str, str]:
@@ -82,7 +85,8 @@ def _expected_sql() -> dict[str, str]:
 def _schema_problem(conn: sqlite3.Connection) -> str | None:
     found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
     for name in _TABLES:
-        if found.get(name) != _expected_sql()[name]:
+        expected = _expected_sql()[name]
+        if found.get(name) != expected and found.get(name) != expected.replace(*_KINDS_BEFORE_TRACKING):
             return f"table {name}"
     if conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
         return "encoding"
@@ -129,8 +133,11 @@ class LedgerFile:
         create: bool = True,
         read_only: bool = False,
         require_signed: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.clock = clock
+        """Gives the time stamped on appended records (default: now); e.g. a simulated calendar."""
         self._signing = load_signing_key(signing_key) if signing_key is not None else None
         if public_key is not None:
             self._expected: PublicKey | None = load_public_key(public_key)
@@ -275,6 +282,8 @@ class LedgerFile:
             return LedgerBusy(path=str(self.path), detail=text)
         if isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
             return LedgerTampered("tampered", path=str(self.path), detail=text)
+        if "CHECK constraint failed" in text and "kind" in text:
+            return LedgerError("kind_unsupported", path=str(self.path), detail=text)
         return LedgerError("io", path=str(self.path), detail=text)
 
     @property
