@@ -57,8 +57,10 @@ app()
 def make_instance(n_projects: int, n_experts: int, n_units: int, k: int, seed: int
                   ) -> tuple[list[ep.Expert], list[ep.ProjectNeed], np.ndarray]:
     rng = np.random.default_rng(seed)
-    experts = [ep.Expert(id=f"E{j:04d}", unit=f"U{int(rng.integers(n_units)):02d}", max_load=int(rng.integers(10, 15)))
-               for j in range(n_experts)]
+    # loads 10..14 at the default size; larger instances scale them to about 1.2 x the seats per expert
+    base = max(12, -(-6 * n_projects * k // (5 * n_experts)))
+    experts = [ep.Expert(id=f"E{j:04d}", unit=f"U{int(rng.integers(n_units)):02d}",
+                         max_load=int(rng.integers(base - 2, base + 3))) for j in range(n_experts)]
     projects = [ep.ProjectNeed(id=f"P{i:04d}", unit=f"U{int(rng.integers(n_units)):02d}", panel_size=k)
                 for i in range(n_projects)]
     scores = rng.uniform(-0.25, 1.0, (n_projects, n_experts))

@@ -92,6 +92,7 @@ def assign_files(
     max_per_unit: int | None = None,
     unit_max_load: int | None = None,
     method: Method = "optimal",
+    backend: str = "auto",
     seed: int | None = None,
     prob_cap: float | None = None,
     rules: str | Path | None = None,
@@ -100,7 +101,8 @@ def assign_files(
     """Load every input, assign, and write ``out`` (``project,expert,score``) and ``json_path`` (summary).
 
     Exactly one of ``experts`` (CSV) and ``pool`` (YAML, or an experts CSV) gives the pool.  ``seed`` and
-    ``prob_cap`` need ``method="random"``.  Identifiers in the CSV are neutralised against formula
+    ``prob_cap`` need ``method="random"``.  ``backend`` is the exact solver (``auto``, ``networkx``,
+    ``ortools`` or ``highs``, see :mod:`expert_pool.assign.backends`).  Identifiers in the CSV are neutralised against formula
     injection (:mod:`expert_pool.writing`).
 
     Raises
@@ -126,7 +128,8 @@ def assign_files(
     confl = load_conflicts_csv(conflicts, project_ids=project_ids, expert_ids=expert_ids) if conflicts else None
     rule = panel_size_rule(rules) if rules else None
     result = assign(the_pool, project_list, affinity=aff, conflicts=confl, max_per_unit=max_per_unit,
-                    unit_max_load=unit_max_load, method=method, seed=seed, prob_cap=prob_cap, panel_size=rule)
+                    unit_max_load=unit_max_load, method=method, backend=backend, seed=seed, prob_cap=prob_cap,
+                    panel_size=rule)
     if out is not None:
         result.write(out, json_path)
     return result

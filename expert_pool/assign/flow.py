@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,11 @@ import numpy as np
 from expert_pool.assign.explain import feasible_flow
 from expert_pool.assign.instance import Instance, Network, build_network
 
-__all__ = ["FlowResult", "solve_flow", "residual_potentials", "scale_factor"]
+__all__ = ["FlowResult", "NetworkSolver", "candidate_pairs", "integer_costs", "solve_flow", "solve_network_networkx", "residual_potentials",
+           "scale_factor"]
+
+#: A min-cost-flow routine: arc flows of an optimal flow of the network, or ``None`` if it is infeasible.
+NetworkSolver = Callable[[Network], np.ndarray | None]
 
 #: Prune only when the instance has more eligible pairs than this.
 PRUNE_THRESHOLD = 20_000
@@ -76,6 +81,14 @@ def scale_factor(weights: np.ndarray, demand: int, n_nodes: int, target: float =
     return m
 
 
+def integer_costs(inst: Instance, weights: np.ndarray) -> tuple[np.ndarray, int]:
+    """The integer pair costs ``-round(weights * M)`` and the scale ``M`` (:func:`scale_factor`) that every
+    exact backend and the optimality certificate use for ``inst``."""
+    n_nodes_bound = 2 + len(inst.units) + len(inst.experts) + len(inst.projects) * (1 + len(inst.units))
+    m = scale_factor(weights, inst.demand, n_nodes_bound)
+    return -np.rint(weights * m).astype(np.int64), m
+
+
 def residual_potentials(net: Network, flow: np.ndarray) -> np.ndarray:
     """Shortest-path distances from a virtual root (0-cost arcs to every node) in the residual graph of
     ``flow``: feasible dual potentials, i.e. ``cost + pi[tail] - pi[head] >= 0`` on every residual arc.
@@ -102,7 +115,7 @@ def residual_potentials(net: Network, flow: np.ndarray) -> np.ndarray:
     raise RuntimeError("negative cycle in the residual graph: the flow is not optimal")
 
 
-def _solve_network(net: Network) -> np.ndarray | None:
+def solve_network_networkx(net: Network) -> np.ndarray | None:
     """Min-cost flow on ``net`` by networkx's network simplex; arc flows, or ``None`` if infeasible."""
     g = nx.DiGraph()
     b = net.demand.copy()
@@ -121,22 +134,45 @@ def _solve_network(net: Network) -> np.ndarray | None:
     return flow + net.lo
 
 
-def _initial_candidates(inst: Instance, weights: np.ndarray) -> np.ndarray:
+def _top_per_row(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, shape: tuple[int, int],
+                 limit: np.ndarray) -> np.ndarray:
+    """Mask of the pairs among the best ``limit[row]`` of their row (ties at the threshold kept).
+
+    One dense ``rows x cols`` matrix and one ``np.partition`` (linear time), then a sort of the small
+    block of the ``max(limit)`` best values of each row.
+    """
+    n_rows, n_cols = shape
+    keep = np.zeros(rows.size, dtype=bool)
+    if rows.size == 0 or n_cols == 0:
+        return keep
+    top = int(min(max(int(limit.max()), 1), n_cols))
+    dense = np.full(shape, -np.inf)
+    dense[rows, cols] = weights
+    if top < n_cols:
+        block = -np.partition(-dense, top - 1, axis=1)[:, :top]
+    else:
+        block = dense
+    block = -np.sort(-block, axis=1)  # best first
+    rank = np.clip(limit, 1, block.shape[1]) - 1
+    threshold = block[np.arange(n_rows), rank]
+    return weights >= threshold[rows]
+
+
+def candidate_pairs(inst: Instance, weights: np.ndarray) -> np.ndarray:
     """Best ``2k + 8`` experts per project and best ``2 max_load + min_load + 2`` projects per expert."""
-    n = inst.n_pairs
-    keep = np.zeros(n, dtype=bool)
-    for key, limit in ((inst.pair_p, 2 * inst.k + 8),
-                       (inst.pair_e, 2 * inst.max_load + inst.min_load + 2)):
-        order = np.lexsort((-weights, key))  # by key, best weight first
-        sorted_key = key[order]
-        first = np.searchsorted(sorted_key, sorted_key, side="left")
-        rank = np.arange(n) - first
-        keep[order[rank < limit[sorted_key]]] = True
+    n_p, n_e = len(inst.projects), len(inst.experts)
+    keep = _top_per_row(inst.pair_p, inst.pair_e, weights, (n_p, n_e), 2 * inst.k + 8)
+    keep |= _top_per_row(inst.pair_e, inst.pair_p, weights, (n_e, n_p), 2 * inst.max_load + inst.min_load + 2)
     return np.nonzero(keep)[0]
 
 
+#: The pruning's first candidate set (a module attribute so that tests can replace it).
+_initial_candidates = candidate_pairs
+
+
 def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool | None = None,
-               max_rounds: int = 30) -> FlowResult:
+               max_rounds: int = 30, network_solver: NetworkSolver | None = None,
+               method: str = "network simplex (networkx)") -> FlowResult:
     """Maximise the total ``weights`` (default: the scores) of the chosen pairs under all constraints.
 
     Parameters
@@ -148,17 +184,21 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
         Force (``True``) or forbid (``False``) candidate pruning; default: prune above 20 000 pairs.
     max_rounds : int
         Pruning rounds before falling back to the full network.
+    network_solver : callable, optional
+        The min-cost-flow routine run on each (pruned) network; default networkx's network simplex
+        (:func:`solve_network_networkx`); :mod:`expert_pool.assign.ortools_flow` passes OR-Tools'.
+    method : str
+        The solver's name in the certificate.
 
     Returns
     -------
     FlowResult
         ``chosen`` is ``None`` if the instance is infeasible.
     """
+    solve_network = solve_network_networkx if network_solver is None else network_solver
     w = inst.score if weights is None else np.asarray(weights, dtype=float)
     n = inst.n_pairs
-    n_nodes_bound = 2 + len(inst.units) + len(inst.experts) + len(inst.projects) * (1 + len(inst.units))
-    m = scale_factor(w, inst.demand, n_nodes_bound)
-    cost = -np.rint(w * m).astype(np.int64)
+    cost, m = integer_costs(inst, w)
     use_prune = (n > PRUNE_THRESHOLD) if prune is None else prune
     cand = _initial_candidates(inst, w) if use_prune else np.arange(n)
     rounds = 0
@@ -166,7 +206,7 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
         rounds += 1
         full = cand.size == n
         net = build_network(inst, cand, cost)
-        flow = _solve_network(net)
+        flow = solve_network(net)
         if flow is None:
             if full:
                 return FlowResult(None, certificate={"optimal": False, "infeasible": True, "rounds": rounds})
@@ -178,7 +218,9 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
             cand = np.union1d(cand, support)
             continue
         pi = residual_potentials(net, flow)
-        pruned = np.setdiff1d(np.arange(n), cand, assume_unique=True)
+        outside = np.ones(n, dtype=bool)
+        outside[cand] = False
+        pruned = np.nonzero(outside)[0]
         if pruned.size:
             reduced = cost[pruned] + pi[net.expert_base + inst.pair_e[pruned]] - pi[net.pair_head[pruned]]
             min_reduced = int(reduced.min())
@@ -193,7 +235,7 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
             chosen = np.sort(net.pair_index[pair_arcs & (flow == 1)])
             certificate = {
                 "optimal": True,
-                "method": "network simplex (networkx) + reduced-cost check on the full network",
+                "method": f"{method} + reduced-cost check on the full network",
                 "rounds": rounds,
                 "pairs_total": n,
                 "pairs_in_network": int(cand.size),
