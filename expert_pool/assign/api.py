@@ -115,10 +115,10 @@ def assign(
     record: DrawRecord | None = None
     solver = resolve_backend(backend, inst.n_pairs)
     if method == "optimal":
-        chosen, details = solve(inst, solver)
+        chosen, details, hint = solve(inst, solver)
         certificate: dict[str, Any] = {"optimal": False, "backend": solver, "solver": details}
         if chosen is not None:
-            cert = certify(inst, chosen)
+            cert = certify(inst, chosen, start_pairs=hint)
             if not cert.ok:
                 raise CertificateError(cert, solver)
             certificate.update(cert.model_dump(), optimal=True)

@@ -73,7 +73,19 @@ def _solver(backend: str) -> Callable[..., Any]:
     return solve_flow
 
 
-def solve(inst: Instance, backend: str, weights: np.ndarray | None = None) -> tuple[np.ndarray | None, dict[str, Any]]:
-    """Run the resolved ``backend`` (not ``auto``) on ``inst``: ``(chosen pair indices or None, solver details)``."""
+def solve(inst: Instance, backend: str, weights: np.ndarray | None = None
+          ) -> tuple[np.ndarray | None, dict[str, Any], np.ndarray | None]:
+    """Run the resolved ``backend`` (not ``auto``) on ``inst``.
+
+    Returns
+    -------
+    chosen : ndarray or None
+        Pair indices (``None`` if infeasible).
+    details : dict
+        What the solver reports about its run.
+    network_pairs : ndarray or None
+        The pairs of the last (pruned) network a flow solver ran on: a hint that lets the certificate
+        start from a good subgraph (it never changes the certificate's verdict).
+    """
     res = _solver(backend)(inst, weights)
-    return res.chosen, dict(res.certificate)
+    return res.chosen, dict(res.certificate), getattr(res, "network_pairs", None)

@@ -325,7 +325,7 @@ def _lower(pi: np.ndarray, tail: np.ndarray, head: np.ndarray, cost: np.ndarray,
 
 
 def certify(inst: Instance, chosen: Iterable[int] | np.ndarray, weights: np.ndarray | None = None, *,
-            max_rounds: int = 30, candidates: bool = False) -> Certificate:
+            max_rounds: int = 30, start_pairs: np.ndarray | None = None) -> Certificate:
     """The optimality certificate of the chosen pairs for ``weights`` (default: the scores).
 
     Parameters
@@ -336,9 +336,10 @@ def certify(inst: Instance, chosen: Iterable[int] | np.ndarray, weights: np.ndar
         One float per eligible pair.
     max_rounds : int
         Potential computations on a growing subgraph before the full residual graph is used.
-    candidates : bool
-        Start the subgraph with the pruning's candidate pairs (:func:`~expert_pool.assign.flow.candidate_pairs`)
-        besides the chosen ones (fewer rounds, a costlier start).
+    start_pairs : ndarray, optional
+        Pairs whose arcs the first subgraph includes besides the chosen ones (e.g. the last network a
+        flow solver ran on); default the pruning's candidates (:func:`~expert_pool.assign.flow.candidate_pairs`).
+        Only the number of rounds depends on it, never the verdict.
 
     Returns
     -------
@@ -355,8 +356,8 @@ def certify(inst: Instance, chosen: Iterable[int] | np.ndarray, weights: np.ndar
     n_pairs = inst.n_pairs
     start = np.zeros(n_pairs, dtype=bool)
     start[idx] = True
-    if n_pairs and candidates:
-        start[candidate_pairs(inst, w)] = True
+    if n_pairs:
+        start[candidate_pairs(inst, w) if start_pairs is None else np.asarray(start_pairs, dtype=np.int64)] = True
     checked = int(net.s_tail.size) + n_pairs
     rounds = 0
     last: dict[str, Any] = {}

@@ -58,11 +58,13 @@ _INT_LIMIT = 2**62
 
 @dataclass
 class FlowResult:
-    """Outcome of :func:`solve_flow`: ``chosen`` pair indices (``None`` if infeasible)."""
+    """Outcome of :func:`solve_flow`: ``chosen`` pair indices (``None`` if infeasible) and the pairs of
+    the last network solved (``network_pairs``)."""
 
     chosen: np.ndarray | None
     objective: float = math.nan
     certificate: dict[str, Any] = field(default_factory=dict)
+    network_pairs: np.ndarray | None = None
 
 
 def scale_factor(weights: np.ndarray, demand: int, n_nodes: int, target: float = 1e-7) -> int:
@@ -244,5 +246,5 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
                 "scale": m,
                 "gap_bound": inst.demand / m,
             }
-            return FlowResult(chosen, float(w[chosen].sum()), certificate)
+            return FlowResult(chosen, float(w[chosen].sum()), certificate, network_pairs=cand)
         cand = np.union1d(cand, pruned[reduced < 0])

@@ -69,6 +69,7 @@ class Instance:
     #: per-project counts of candidates after each filter (for the explanations)
     stage_counts: dict[str, np.ndarray] = field(default_factory=dict)
     pool_hash: str = ""
+    _groups: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_pairs(self) -> int:
@@ -80,8 +81,14 @@ class Instance:
         return int(self.k.sum())
 
     def group_ids(self) -> np.ndarray:
-        """Index of the (project, unit) group of every pair: ``project * n_units + unit``."""
-        return self.pair_p * max(len(self.units), 1) + self.e_unit[self.pair_e]
+        """Index of the (project, unit) group of every pair: ``project * n_units + unit`` (computed once;
+        read-only)."""
+        cached = self._groups
+        if cached is None or cached.size != self.pair_p.size:
+            cached = self.pair_p * max(len(self.units), 1) + self.e_unit[self.pair_e]
+            cached.flags.writeable = False
+            self._groups = cached
+        return cached
 
 
 def _coerce_pool(pool_or_experts: Pool | Iterable[Expert] | str | Path) -> Pool:
@@ -329,12 +336,13 @@ def validate(inst: Instance, chosen: Iterable[int]) -> list[str]:
     if idx.size and (idx.min() < 0 or idx.max() >= inst.n_pairs):
         return ["pair index out of range"]
     pp, ee = inst.pair_p[idx], inst.pair_e[idx]
-    for i in range(len(inst.projects)):
-        if inst.p_unit[i] >= 0 and np.any(inst.e_unit[ee[pp == i]] == inst.p_unit[i]):
-            problems.append(f"{inst.projects[i].id}: expert of the proposing unit")
-    for i, j in zip(pp.tolist(), ee.tolist(), strict=True):
-        if (inst.projects[i].id, inst.experts[j].id) in inst.conflicts:
-            problems.append(f"{inst.projects[i].id}: conflicted expert {inst.experts[j].id}")
+    own = (inst.p_unit[pp] >= 0) & (inst.e_unit[ee] == inst.p_unit[pp])
+    for i in np.unique(pp[own]).tolist():
+        problems.append(f"{inst.projects[i].id}: expert of the proposing unit")
+    if inst.conflicts:
+        for i, j in zip(pp.tolist(), ee.tolist(), strict=True):
+            if (inst.projects[i].id, inst.experts[j].id) in inst.conflicts:
+                problems.append(f"{inst.projects[i].id}: conflicted expert {inst.experts[j].id}")
     size = np.bincount(pp, minlength=len(inst.projects))
     for bad in np.nonzero(size != inst.k)[0]:
         problems.append(f"{inst.projects[bad].id}: panel of {size[bad]} instead of {inst.k[bad]}")
