@@ -174,10 +174,14 @@ class Affinity:
                 arr, pidx, eidx = self._dense
                 rows = np.array([pidx.get(p.id, -1) for p in projects], dtype=np.int64)
                 cols = np.array([eidx.get(e.id, -1) for e in experts], dtype=np.int64)
-                sub = np.full((n_p, n_e), np.nan)
-                rsel, csel = rows >= 0, cols >= 0
-                if rsel.any() and csel.any():
-                    sub[np.ix_(rsel, csel)] = arr[np.ix_(rows[rsel], cols[csel])]
+                if arr.shape == (n_p, n_e) and np.array_equal(rows, np.arange(n_p)) \
+                        and np.array_equal(cols, np.arange(n_e)):
+                    sub = arr  # the matrix is already in this order: no copy
+                else:
+                    sub = np.full((n_p, n_e), np.nan)
+                    rsel, csel = rows >= 0, cols >= 0
+                    if rsel.any() and csel.any():
+                        sub[np.ix_(rsel, csel)] = arr[np.ix_(rows[rsel], cols[csel])]
                 ok = ~np.isnan(sub)
                 scores = np.where(ok, sub, 0.0)
             else:

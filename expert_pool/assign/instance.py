@@ -195,7 +195,8 @@ def build_instance(
     inst = Instance(
         experts=experts, projects=projects_sorted, input_order=input_order, units=units, e_unit=e_unit,
         max_load=max_load, min_load=min_load, k=k, p_unit=p_unit, unit_cap=unit_cap, max_per_unit=max_per_unit,
-        pair_p=pair_p.astype(np.int64), pair_e=pair_e.astype(np.int64), score=scores[pair_p, pair_e].astype(float),
+        pair_p=pair_p.astype(np.int64, copy=False), pair_e=pair_e.astype(np.int64, copy=False),
+        score=scores[pair_p, pair_e].astype(float, copy=False),
         prob_cap=None if prob_cap is None else float(prob_cap), conflicts=conflict_set, unavailable=unavailable,
         affinity=aff, stage_counts=stage,
     )
@@ -223,9 +224,8 @@ def _hash(inst: Instance, all_experts: list[Expert], extra: Mapping[str, Any]) -
     }
     h = hashlib.sha256()
     h.update(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode())
-    h.update(inst.pair_p.astype("<i8").tobytes())
-    h.update(inst.pair_e.astype("<i8").tobytes())
-    h.update(inst.score.astype("<f8").tobytes())
+    for arr, kind in ((inst.pair_p, "<i8"), (inst.pair_e, "<i8"), (inst.score, "<f8")):
+        h.update(np.ascontiguousarray(arr.astype(kind, copy=False)).data)  # the bytes, without a copy
     return h.hexdigest()
 
 
@@ -276,12 +276,12 @@ def build_network(inst: Instance, pairs: np.ndarray | None = None, weights: np.n
     pidx: list[np.ndarray] = []
 
     def add(t: np.ndarray, h: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray, pi: np.ndarray) -> None:
-        tails.append(t.astype(np.int64))
-        heads.append(h.astype(np.int64))
-        los.append(lo.astype(np.int64))
-        his.append(hi.astype(np.int64))
+        tails.append(t.astype(np.int64, copy=False))
+        heads.append(h.astype(np.int64, copy=False))
+        los.append(lo.astype(np.int64, copy=False))
+        his.append(hi.astype(np.int64, copy=False))
         costs.append(np.asarray(c))
-        pidx.append(pi.astype(np.int64))
+        pidx.append(pi.astype(np.int64, copy=False))
 
     if has_units:
         assert inst.unit_cap is not None
