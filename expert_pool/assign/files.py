@@ -52,6 +52,7 @@ register_messages(
         "pool.summary.load": {"zh": "评审量 最小/最大/极差", "en": "Load min/max/spread"},
         "pool.summary.units": {"zh": "参与单位数", "en": "Units used"},
         "pool.summary.optimal": {"zh": "已证明最优", "en": "Proven optimal"},
+        "pool.summary.certificate": {"zh": "最优性证书（已检验弧数 / 节点势哈希）", "en": "Certificate (arcs checked / potentials hash)"},
         "pool.summary.seed": {"zh": "随机种子", "en": "Seed"},
         "pool.summary.hash": {"zh": "输入哈希", "en": "Input hash"},
         "pool.summary.time": {"zh": "抽取时间（UTC）", "en": "Drawn at (UTC)"},
@@ -155,6 +156,9 @@ def summary_rows(result: Assignment, lang: str = "zh", *, written: list[str] | N
     ]
     if result.method == "optimal":
         rows.append((label("optimal"), label("yes" if result.optimal else "no")))
+        cert = result.certificate
+        if cert.get("potentials_sha256"):
+            rows.append((label("certificate"), f"{cert.get('checked_arcs', 0):,} / {str(cert['potentials_sha256'])[:12]}"))
     if result.draw is not None:
         rows.append((label("seed"), str(result.draw.seed)))
         rows.append((label("time"), result.draw.drawn_at))

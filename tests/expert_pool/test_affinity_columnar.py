@@ -125,6 +125,7 @@ def test_cli_backends_agree(tmp_path, monkeypatch):
         assert data["backend"] == ("networkx" if backend == "auto" else backend)
         totals[backend] = data["metrics"]["total"]
         assert f"optimal ({data['backend']})" in res.stdout
+        assert data['certificate']['potentials_sha256'][:12] in res.stdout
     assert max(totals.values()) - min(totals.values()) < 1e-6
 
 
