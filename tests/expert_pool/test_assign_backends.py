@@ -229,3 +229,40 @@ def test_random_draw_on_other_backends(backend):
         pytest.fail("fixture instance should be feasible")
     check({**case, "unit_max_load": None, "conflicts": []}, a)
     assert a.backend == backend and a.draw is not None and a.draw.seed == 9
+
+
+def test_cli_exits_3_and_writes_nothing_when_the_certificate_fails(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from riskeval.cli import app
+
+    def worst(inst, weights=None):  # a feasible but poor answer: the greedy pick of the worst pairs
+        res = solve_flow(inst, -inst.score)
+        return _Fake(res.chosen)
+
+    monkeypatch.setattr(backends, "_solver", lambda name: worst)
+    experts = tmp_path / "E.csv"
+    experts.write_text("expert,unit,max_load\n" + "".join(f"E{j},U{j % 3},2\n" for j in range(9)), encoding="utf-8")
+    projects = tmp_path / "P.csv"
+    projects.write_text("project,unit,panel_size\nP1,U0,2\nP2,U1,2\n", encoding="utf-8")
+    scores = tmp_path / "A.csv"
+    rng = np.random.default_rng(0)
+    scores.write_text("project,expert,score\n" + "".join(f"P{i},E{j},{rng.uniform():.4f}\n" for i in (1, 2)
+                                                          for j in range(9)), encoding="utf-8")
+    out = tmp_path / "OUT.csv"
+    res = CliRunner().invoke(app, ["assign", "--experts", str(experts), "--projects", str(projects), "--affinity",
+                                   str(scores), "--out", str(out), "--lang", "en", "--backend", "ortools"])
+    assert res.exit_code == 3, res.output
+    assert "optimality certificate" in res.output and "not_optimal" in res.output
+    assert not out.exists()
+
+
+def test_large_magnitude_scores_on_every_backend():
+    rng = np.random.default_rng(1)
+    experts = [ep.Expert(id=f"E{j}", unit=f"U{j % 4}", max_load=2) for j in range(12)]
+    projects = [ep.ProjectNeed(id=f"P{i}", unit=f"U{i % 5}", panel_size=2) for i in range(8)]
+    aff = {(p.id, e.id): float(rng.uniform(-1e6, 1e6)) for p in projects for e in experts}
+    case = {"experts": experts, "projects": projects, "affinity": aff, "conflicts": [], "max_per_unit": 1,
+            "unit_max_load": None}
+    results = _agree(case)
+    assert results is not None
