@@ -377,6 +377,8 @@ def _columnar_affinity(path: str | Path, project_ids: Iterable[str] | None, expe
         index = _numbers([c.indices for c in chunks], np.int32)
         axes.append((labels, lookup[index] if lookup.size else index.astype(np.int64)))
     (p_labels, rows), (e_labels, cols) = axes
+    del table
+    pa.default_memory_pool().release_unused()  # hand arrow's buffers back before the solver's arrays grow
     cells = len(p_labels) * len(e_labels)
     if cells > _DENSE_MAX_CELLS or cells > _DENSE_MAX_RATIO * max(scores.size, 1_000_000):
         return None

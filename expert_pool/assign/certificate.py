@@ -227,18 +227,19 @@ def _network(inst: Instance, chosen: np.ndarray, cost: np.ndarray) -> tuple[_Net
     flows.append(load)
     for j in np.nonzero((load > inst.max_load) | (load < inst.min_load))[0]:
         problems.append(f"{inst.experts[j].id}: load {load[j]} outside [{inst.min_load[j]}, {inst.max_load[j]}]")
-    pair_head = (p_base + inst.pair_p).astype(np.int32 if g_base + n_pairs < 2**31 else np.int64)
-    if inst.max_per_unit is not None and n_pairs:
+    node_type = np.int32 if g_base + n_pairs < 2**31 else np.int64
+    if inst.max_per_unit is None or not n_pairs:
+        pair_head = (p_base + inst.pair_p).astype(node_type)
+    else:
         n_groups = n_p * max(n_u, 1)
-        group = inst.pair_p * max(n_u, 1) + inst.e_unit[inst.pair_e]
+        group = inst.group_ids()  # project * n_units + unit of every pair
         binding = np.nonzero(np.bincount(group, minlength=n_groups) > inst.max_per_unit)[0]
         node_of = np.full(n_groups, -1, dtype=np.int64)
         node_of[binding] = g_base + np.arange(binding.size)
         n_nodes = g_base + binding.size
-        node = node_of[group]
-        sel = np.nonzero(node >= 0)[0]
-        pair_head[sel] = node[sel]
-        del node, sel
+        head_of = p_base + np.arange(n_groups) // max(n_u, 1)  # a group's arcs enter its G node, else P
+        head_of[binding] = node_of[binding]
+        pair_head = head_of.astype(node_type)[group]
         gflow = np.bincount(group[chosen], minlength=n_groups)
         tails.append(node_of[binding])
         heads.append(p_base + binding // max(n_u, 1))

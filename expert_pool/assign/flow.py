@@ -88,7 +88,9 @@ def integer_costs(inst: Instance, weights: np.ndarray) -> tuple[np.ndarray, int]
     exact backend and the optimality certificate use for ``inst``."""
     n_nodes_bound = 2 + len(inst.units) + len(inst.experts) + len(inst.projects) * (1 + len(inst.units))
     m = scale_factor(weights, inst.demand, n_nodes_bound)
-    return -np.rint(weights * m).astype(np.int64), m
+    scaled = np.multiply(weights, -float(m))
+    np.rint(scaled, out=scaled)
+    return scaled.astype(np.int64), m
 
 
 def residual_potentials(net: Network, flow: np.ndarray) -> np.ndarray:
@@ -136,35 +138,30 @@ def solve_network_networkx(net: Network) -> np.ndarray | None:
     return flow + net.lo
 
 
-def _top_per_row(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, shape: tuple[int, int],
-                 limit: np.ndarray) -> np.ndarray:
-    """Mask of the pairs among the best ``limit[row]`` of their row (ties at the threshold kept).
-
-    One dense ``rows x cols`` matrix and one ``np.partition`` (linear time), then a sort of the small
-    block of the ``max(limit)`` best values of each row.
-    """
-    n_rows, n_cols = shape
-    keep = np.zeros(rows.size, dtype=bool)
-    if rows.size == 0 or n_cols == 0:
-        return keep
+def _thresholds(dense: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Per row of ``dense``, the ``limit[row]``-th largest value (one ``np.partition``, linear time, then a
+    sort of the small block of the ``max(limit)`` largest values of each row)."""
+    n_rows, n_cols = dense.shape
     top = int(min(max(int(limit.max()), 1), n_cols))
-    dense = np.full(shape, -np.inf)
-    dense[rows, cols] = weights
-    if top < n_cols:
-        block = -np.partition(-dense, top - 1, axis=1)[:, :top]
-    else:
-        block = dense
-    block = -np.sort(-block, axis=1)  # best first
-    rank = np.clip(limit, 1, block.shape[1]) - 1
-    threshold = block[np.arange(n_rows), rank]
-    return weights >= threshold[rows]
+    block = np.partition(dense, n_cols - top, axis=1)[:, n_cols - top:] if top < n_cols else dense.copy()
+    block.sort(axis=1)  # ascending: the best last
+    rank = np.clip(limit, 1, top)
+    return block[np.arange(n_rows), top - rank]
 
 
 def candidate_pairs(inst: Instance, weights: np.ndarray) -> np.ndarray:
-    """Best ``2k + 8`` experts per project and best ``2 max_load + min_load + 2`` projects per expert."""
+    """Best ``2k + 8`` experts per project and best ``2 max_load + min_load + 2`` projects per expert
+    (ties at a threshold kept)."""
     n_p, n_e = len(inst.projects), len(inst.experts)
-    keep = _top_per_row(inst.pair_p, inst.pair_e, weights, (n_p, n_e), 2 * inst.k + 8)
-    keep |= _top_per_row(inst.pair_e, inst.pair_p, weights, (n_e, n_p), 2 * inst.max_load + inst.min_load + 2)
+    if inst.n_pairs == 0 or n_p == 0 or n_e == 0:
+        return np.zeros(0, dtype=np.int64)
+    dense = np.full((n_p, n_e), -np.inf)
+    dense[inst.pair_p, inst.pair_e] = weights
+    by_project = _thresholds(dense, 2 * inst.k + 8)
+    by_expert = _thresholds(dense.T, 2 * inst.max_load + inst.min_load + 2)
+    del dense
+    keep = weights >= by_project[inst.pair_p]
+    keep |= weights >= by_expert[inst.pair_e]
     return np.nonzero(keep)[0]
 
 

@@ -295,7 +295,7 @@ def build_network(inst: Instance, pairs: np.ndarray | None = None, weights: np.n
         np.full(n_e, -1))
 
     # project x unit nodes where the diversity bound can bind among the included pairs
-    pair_head = project_base + inst.pair_p
+    pair_head: np.ndarray | None = None
     n_nodes = pu_base
     if inst.max_per_unit is not None and pairs.size:
         groups = inst.group_ids()
@@ -305,10 +305,16 @@ def build_network(inst: Instance, pairs: np.ndarray | None = None, weights: np.n
             node_of_group = np.full(counts.size, -1, dtype=np.int64)
             node_of_group[binding] = pu_base + np.arange(binding.size)
             n_nodes = pu_base + binding.size
-            pair_head = np.where(node_of_group[groups] >= 0, node_of_group[groups], pair_head)
+            # the node each group's arcs enter (its PU node, else its project), then one gather per pair
+            head_of_group = project_base + np.arange(counts.size) // max(n_u, 1)
+            head_of_group[binding] = node_of_group[binding]
+            small = np.int32 if n_nodes < 2**31 else np.int64
+            pair_head = head_of_group.astype(small)[groups]
             mpu = np.full(binding.size, inst.max_per_unit)
             add(node_of_group[binding], project_base + binding // max(n_u, 1), np.zeros(binding.size), mpu,
                 np.zeros(binding.size, dtype=weights.dtype), np.full(binding.size, -1))
+    if pair_head is None:
+        pair_head = project_base + inst.pair_p
     add(expert_base + inst.pair_e[pairs], pair_head[pairs], np.zeros(pairs.size), np.ones(pairs.size),
         weights[pairs], pairs)
 
