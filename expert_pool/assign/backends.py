@@ -6,11 +6,12 @@
   (:mod:`~expert_pool.assign.ortools_flow`), for large instances.
 * ``highs`` -- the full LP solved by scipy's HiGHS (:mod:`~expert_pool.assign.lp`); a baseline.
 * ``auto`` (the default) -- ``networkx`` up to :data:`AUTO_MAX_NETWORKX_PAIRS` eligible pairs, ``ortools``
-  above.  Measured by ``python benchmarks/bench_assign.py --sweep`` (numbers in the README): at a city's
-  scale (tens of thousands of eligible pairs, tens of projects) both solve in well under a second and
-  networkx stays the solver of record; the networkx path grows faster than OR-Tools' (1000 projects x
-  500 experts: about 1.8 s against 0.15-0.4 s; 5000 x 2000: tens of seconds against a few), so above
-  the threshold OR-Tools runs.
+  above.  ``python benchmarks/bench_assign.py --sweep`` times both on the same instances: OR-Tools is
+  faster at every size beyond a few thousand pairs (30-80 x), but networkx stays the solver of record
+  at a city's scale (a round of tens of projects over a pool of hundreds of experts: well under 100 000
+  pairs), where it answers in about a second or less; beyond that its time grows to tens of seconds
+  (2000 x 1000: ~33 s against ~1 s on a loaded 2-core machine; the issue measured 1.8 s against 0.41 s at
+  1000 x 500 idle), so OR-Tools takes over.
 
 ``flow`` and ``lp`` are accepted as the older names of ``networkx`` and ``highs``.  Whatever the solver,
 :func:`expert_pool.assign.assign` certifies the answer with :func:`~expert_pool.assign.certificate.certify`.
