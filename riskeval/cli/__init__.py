@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "riskeval.cli.ledger_cmd",
     "riskeval.cli.review_cmd",
     "riskeval.cli.serve_cmd",
+    "riskeval.cli.bulletin_cmd",
     "expert_pool.cli",
 )
 
