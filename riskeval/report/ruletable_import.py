@@ -519,7 +519,11 @@ def _check(text: str, base: Path, edits: list[_Edit], table: str) -> None:
     from ..ruleset import load_ruleset
     from ..ruleset.problems import RuleSetError
 
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=base.parent, delete=False, encoding="utf-8") as fh:
+    try:
+        handle = tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=base.parent, delete=False, encoding="utf-8")
+    except OSError:  # a read-only directory (an installed package): ``extends`` by bundled name still resolves
+        handle = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8")
+    with handle as fh:
         fh.write(text)
         tmp = Path(fh.name)
     try:

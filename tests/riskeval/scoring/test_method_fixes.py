@@ -89,13 +89,16 @@ def test_applicable_weights_sum_to_one_in_every_dimension(national):
         assert subtotal == pytest.approx(sum(f.contribution for f in ev.findings if f.dimension == dim))
 
 
-def test_engine_and_reference_paths_give_the_same_scores(national):
-    for case in national.tests:
+@pytest.mark.parametrize("name", ["national", "jiangsu-db32-4013-2021", "guiyang"])
+def test_engine_and_reference_paths_give_the_same_scores(name):
+    rs = riskeval.load_ruleset(name)
+    for case in rs.tests:
         project = Project.model_validate({"id": case.name, **case.project})
-        values = check_project(project, national).initial
-        engine = evaluate_facts(national, values)
-        reference = score_evaluation(national, "initial", values, reference_fired(national, values))
-        assert engine == reference, case.name
+        checked = check_project(project, rs)
+        for values in (checked.initial, checked.residual):
+            engine = evaluate_facts(rs, values)  # durable-rules, cross-checked against the reference firing
+            reference = score_evaluation(rs, "initial", values, reference_fired(rs, values))
+            assert engine == reference, case.name
 
 
 def test_not_applicable_zero_keeps_the_declared_weights(national):
