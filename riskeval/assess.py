@@ -161,9 +161,13 @@ class Outcome:
     decision: str | None = None
     regime: str | None = None
     incomplete: bool = False
+    panel: dict[str, Any] | None = None
 
-    def assessment(self, project: Project, ruleset: RuleSet) -> Assessment:
-        """The :class:`Assessment` of ``project`` (as returned by :func:`assess`)."""
+    def assessment(self, project: Project, ruleset: RuleSet, *, what_if: bool = False) -> Assessment:
+        """The :class:`Assessment` of ``project`` (as returned by :func:`assess`).
+
+        ``what_if`` adds the smallest fact changes that lower the level (:mod:`riskeval.whatif`).
+        """
         if not self.in_scope or self.initial is None or self.residual is None:
             return _out_of_scope(project, ruleset, self.checked)
         if ruleset.scope is not None:
@@ -173,6 +177,12 @@ class Outcome:
         residual = self.residual
         if residual is self.initial:
             residual = self.initial.model_copy(update={"stage": "residual"})
+        extra: dict[str, Any] = {}
+        if what_if:
+            from .whatif import what_if as search
+
+            found = search(ruleset, residual, self.checked.residual, self.panel)
+            extra = {"what_if": found.changes, "what_if_search": found.search}
         incomplete = [t("incomplete.procedure", "zh", label=g.label) for g in residual.missing_procedures]
         if residual.missing_panel_items:
             incomplete.append(t("incomplete.panel", "zh", items=", ".join(residual.missing_panel_items)))
@@ -190,6 +200,7 @@ class Outcome:
                 **_base_fields(project, ruleset, self.checked),
                 "vocabulary": vocabulary_for(ruleset, rules_to_explain(self.initial, residual)),
             },
+            **extra,
         )
 
 
@@ -224,11 +235,16 @@ def evaluate_project(
     regime_source = checked.initial.get("regime") if project.regime is not None else None
     decision, regime = ruleset.decision_for(residual.level, regime_source)
     incomplete = bool(residual.missing_procedures or residual.missing_panel_items)
-    return Outcome(True, checked, initial, residual, decision, regime, incomplete)
+    return Outcome(True, checked, initial, residual, decision, regime, incomplete, panel)
 
 
 def assess(
-    project: Project | dict[str, Any], ruleset: RuleSet, *, panel: dict[str, Any] | None = None, strict: bool = True
+    project: Project | dict[str, Any],
+    ruleset: RuleSet,
+    *,
+    panel: dict[str, Any] | None = None,
+    strict: bool = True,
+    what_if: bool = True,
 ) -> Assessment:
     """Assess ``project`` under ``ruleset``: initial (措施前) and residual (措施后) evaluations.
 
@@ -245,6 +261,10 @@ def assess(
         ``petition_12m``) is a :class:`ProjectError` (code ``project.unknown_fact``, with the nearest name).
         ``False`` ignores it with a warning in ``Assessment.warnings``. Standard facts that the rule set
         does not use are ignored either way.
+    what_if
+        Search the smallest sets of fact changes (at most three) that bring the level one step down
+        (``Assessment.what_if``, shown by :meth:`Assessment.explain` as 如何降低风险等级); see
+        :mod:`riskeval.whatif`. ``False`` skips the search.
 
     Returns
     -------
@@ -260,4 +280,4 @@ def assess(
     """
     if not isinstance(project, Project):
         project = project_from_data(project)
-    return evaluate_project(project, ruleset, panel, strict=strict).assessment(project, ruleset)
+    return evaluate_project(project, ruleset, panel, strict=strict).assessment(project, ruleset, what_if=what_if)

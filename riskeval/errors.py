@@ -89,6 +89,8 @@ class Location:
     "p.csv: row 4, column 'opposition_rate'"
     >>> Location(file="p.csv", sheet="项目", row=4).render()
     'p.csv[项目]：第 4 行'
+    >>> Location(file="t.xlsx", sheet="评估细则", row=14, cell="D14").render()
+    't.xlsx：评估细则!D14'
     """
 
     file: str | None = None
@@ -97,10 +99,14 @@ class Location:
     sheet: str | None = None
     row: int | None = None
     field: str | None = None
+    cell: str | None = None
 
     def render(self, lang: str = "zh") -> str:
-        """``file:line:column``, or ``file[sheet]: row N, column 'F'`` for tables."""
+        """``file:line:column``, ``file[sheet]: row N, column 'F'`` for tables, ``file：sheet!D14`` for a cell."""
         lang = normalize_lang(lang)
+        if self.cell is not None:  # a spreadsheet cell, as Excel names it: 评估细则!D14
+            ref = f"{self.sheet}!{self.cell}" if self.sheet else self.cell
+            return f"{self.file}{t('punct.colon', lang)}{ref}" if self.file else ref
         head = self.file or ""
         if self.sheet:
             head = f"{head}[{self.sheet}]"

@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
             # panel values and the panel record (组长's opinion, signature lines) become part of the project
             proj = apply_panel(proj, panel)
         outcome = evaluate_project(proj, ruleset, strict=not lenient)
-        result = outcome.assessment(proj, ruleset)
+        result = outcome.assessment(proj, ruleset, what_if=True)
         for problem in [*outcome.checked.warnings, *outcome.checked.notes]:
             typer.echo(t("assess.note", lang, text=problem.message(lang)), err=True)
         if format == "json":

@@ -1,4 +1,4 @@
-"""``riskeval validate``, ``riskeval test``, ``riskeval schema`` and ``riskeval rules show|list``."""
+"""``riskeval validate``, ``riskeval test``, ``riskeval schema`` and ``riskeval rules show|list|import``."""
 
 from __future__ import annotations
 
@@ -128,3 +128,21 @@ def register(app: typer.Typer) -> None:
                 fail(t("rules.xlsx_needs_out", lang), 2)
             rules_xlsx(rs, out)
             typer.echo(t("rules.written", lang, path=out))
+
+    @rules_app.command("import")
+    def rules_import(
+        table: Annotated[str, typer.Argument(help="在 Excel 中修改过的评估细则表（rules show --format xlsx 写出）")],
+        base: Annotated[str, typer.Option("--base", help="表格所依据的规则文件")],
+        out: Annotated[Path, typer.Option("--out", help="写出的新规则文件")],
+        lang: LangOption = "zh",
+    ) -> None:
+        """把 Excel 中修改的评估细则表写回规则文件（保留注释和表格未显示的内容）。/ Apply an edited rule table to a rule file."""
+        from ..report.ruletable_import import write_imported_rules
+        from ..ruleset.source import bundled_rules_dir
+
+        lang = normalize_lang(lang)
+        base_path = Path(base)
+        if not base_path.exists() and not base.endswith((".yaml", ".yml")):
+            base_path = bundled_rules_dir() / f"{base}.yaml"  # a bundled name
+        write_imported_rules(table, base_path, out)
+        typer.echo(t("rules.written", lang, path=out))

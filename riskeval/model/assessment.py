@@ -10,7 +10,7 @@ from ..i18n import register_messages, t
 from .rulefile import Decision, Level
 from .wording import Vocabulary
 
-__all__ = ["Finding", "TriggerHit", "ProcedureGap", "Evaluation", "RuleSetRef", "Assessment"]
+__all__ = ["Finding", "TriggerHit", "ProcedureGap", "Evaluation", "RuleSetRef", "WhatIf", "WhatIfSearch", "Assessment"]
 
 register_messages(
     {
@@ -40,6 +40,7 @@ register_messages(
         "explain.points": {"zh": "{points} 分", "en": "{points} points"},
         "explain.index": {"zh": "P={p} × I={i} × w={w} = {c}", "en": "P={p} × I={i} × w={w} = {c}"},
         "explain.no_findings": {"zh": "  （无扣分项）", "en": "  (no findings)"},
+        "explain.not_applicable": {"zh": "  不适用：{items}", "en": "  not applicable: {items}"},
         "explain.trigger": {
             "zh": "  ! 直接触发 [{id}] {label} → 至少{level}（条件 {condition}；事实 {facts}）",
             "en": "  ! trigger [{id}] {label} → at least {level} (condition {condition}; facts {facts})",
@@ -72,7 +73,8 @@ class Finding(BaseModel):
     points: float | None = None
     probability: float | None = None
     impact: float | None = None
-    weight: float | None = None
+    weight: float | None = Field(None, description="指数法：计算所用权重（按适用条目重新归一后的权重）")
+    declared_weight: float | None = Field(None, description="指数法：规则文件中的权重（与计算所用权重不同时给出）")
     contribution: float
     panel: bool = False
 
@@ -107,7 +109,25 @@ class Evaluation(BaseModel):
     triggers: list[TriggerHit]
     missing_procedures: list[ProcedureGap]
     missing_panel_items: list[str] = Field(default_factory=list)
+    not_applicable: list[str] = Field(default_factory=list, description="指数法：不适用的条目（条件不成立或无从取值），不计权重")
     rules_fired: list[str] = Field(default_factory=list)
+
+
+class WhatIf(BaseModel):
+    """A set of fact changes that brings the level down, with the resulting score and level."""
+
+    changes: dict[str, Any] = Field(description="事实 → 改变后的值")
+    score: float = Field(description="改变后的得分")
+    level: Level = Field(description="改变后的等级")
+
+
+class WhatIfSearch(BaseModel):
+    """How the what-if search went: facts searched, candidates evaluated, the size found, complete or cut off."""
+
+    facts: int = 0
+    evaluated: int = 0
+    size: int | None = None
+    complete: bool = True
 
 
 class RuleSetRef(BaseModel):
@@ -149,6 +169,10 @@ class Assessment(BaseModel):
     facts: dict[str, Any] = Field(default_factory=dict, description="评估所用事实（措施前，含默认值）")
     vocabulary: Vocabulary = Field(default_factory=lambda: Vocabulary(), description="规则集的名称、单位、选项与所用条件")
     engine: str = "durable-rules"
+    what_if: list[WhatIf] = Field(
+        default_factory=list, description="如何降低风险等级：使等级降低一档的最少事实改变（至多 3 项），及改变后的得分和等级"
+    )
+    what_if_search: WhatIfSearch | None = Field(None, description="what-if 搜索的范围与是否完整")
 
     def to_json(self, indent: int | None = 2) -> str:
         """The assessment as JSON (levels ``high``/``medium``/``low``; decisions as codes)."""
@@ -224,6 +248,8 @@ class Assessment(BaseModel):
                         confidence=f.confidence,
                     )
                 )
+            if ev.not_applicable:
+                lines.append(t("explain.not_applicable", lang, items=", ".join(ev.not_applicable)))
             for hit in ev.triggers:
                 lines.append(
                     t(
@@ -238,6 +264,12 @@ class Assessment(BaseModel):
                 )
             for gap in ev.missing_procedures:
                 lines.append(t("explain.missing_procedure", lang, id=gap.procedure, label=gap.label, condition=gap.condition))
+        from .explaining import what_if_lines
+
+        what_if = what_if_lines(self, lang, detail=True)
+        if what_if:
+            lines.append("")
+            lines.extend(what_if)
         if self.measures:
             lines.append("")
             lines.append(t("explain.measures", lang))

@@ -29,6 +29,7 @@ __all__ = [
     "regime_words",
     "scope_phrases",
     "trigger_phrase",
+    "what_if_lines",
 ]
 
 register_messages(
@@ -48,6 +49,10 @@ register_messages(
             "en": "probability {p} × impact {i} × weight {w} = {c}",
         },
         "plain.panel_value": {"zh": "（专家组评分）", "en": " (scored by the expert panel)"},
+        "plain.not_applicable": {
+            "zh": "  不适用（权重由同维度适用条目分摊）：{items}",
+            "en": "  not applicable (their weight goes to the applicable items of the dimension): {items}",
+        },
         "plain.trigger": {"zh": "  ! {phrase} → 至少{level}", "en": "  ! {phrase} → at least {level}"},
         "plain.trigger_phrase": {"zh": "{label}（{detail}）", "en": "{label} ({detail})"},
         "plain.factors": {"zh": "命中：{items}", "en": "found: {items}"},
@@ -59,6 +64,20 @@ register_messages(
         "plain.sep": {"zh": "；", "en": "; "},
         "plain.with_band": {"zh": "{phrase}，{band}", "en": "{phrase}, {band}"},
         "plain.value_band": {"zh": "{value}（{band}）", "en": "{value} ({band})"},
+        "whatif.title": {
+            "zh": "如何降低风险等级（由{level}降一档，最少需改变 {size} 项事实）：",
+            "en": "How to lower the risk level (one step down from {level}; at least {size} fact(s) to change):",
+        },
+        "whatif.item": {"zh": "  - {changes} → 得分 {score}，{level}", "en": "  - {changes} → score {score}, {level}"},
+        "whatif.more": {"zh": "  ……另有 {count} 种改变（见 JSON 的 what_if）", "en": "  … {count} more (see what_if in the JSON)"},
+        "whatif.none": {
+            "zh": "如何降低风险等级：改变至多 {max} 项事实（取声明的选项和分档边界）都不能使等级降低。",
+            "en": "How to lower the risk level: no change of up to {max} facts (declared options and band edges) lowers the level.",
+        },
+        "whatif.partial": {
+            "zh": "  （试算 {count} 次后停止，可能还有其他改变）",
+            "en": "  (stopped after {count} evaluations; there may be other changes)",
+        },
         "measure.owner": {"zh": "责任主体：{value}", "en": "responsible: {value}"},
         "measure.partners": {"zh": "协助单位：{value}", "en": "assisting: {value}"},
         "measure.due": {"zh": "完成时限：{value}", "en": "due: {value}"},
@@ -313,10 +332,55 @@ def _stage_lines(a: Assessment, ev: Evaluation, lang: str) -> list[str]:
         lines.append(t("explain.no_findings", lang))
     for f in ev.findings:
         lines.append(t("plain.finding", lang, dimension=f.dimension_label, phrase=finding_phrase(f, vocab, lang), value=finding_value(f, lang)))
+    if ev.not_applicable:
+        items = t("words.list_sep", lang).join(vocab.item(i) for i in ev.not_applicable)
+        lines.append(t("plain.not_applicable", lang, items=items))
     for hit in ev.triggers:
         lines.append(t("plain.trigger", lang, phrase=trigger_phrase(hit, vocab, lang), level=_lvl(hit.level, lang)))
     for gap in ev.missing_procedures:
         lines.append(t("plain.gap", lang, label=gap.label, condition=gap_phrase(gap, vocab, lang)))
+    return lines
+
+
+WHAT_IF_SHOWN = 10
+"""How many what-if changes the explanation lists (the JSON has them all)."""
+
+
+def _residual_facts(a: Assessment) -> dict[str, Any]:
+    facts = dict(a.facts)
+    for m in a.measures:
+        for fact, change in (m.get("changes") or {}).items():
+            facts[fact] = change.get("to")
+    return facts
+
+
+def what_if_lines(a: Assessment, lang: str = "zh", detail: bool = False) -> list[str]:
+    """The section 如何降低风险等级: the smallest fact changes that bring the level one step down."""
+    search = a.what_if_search
+    if search is None or not a.in_scope or a.level in (None, "low"):
+        return []
+    from ..whatif import MAX_CHANGES
+
+    if not a.what_if:
+        lines = [t("whatif.none", lang, max=MAX_CHANGES)]
+    else:
+        before = _residual_facts(a)
+        vocab = a.vocabulary
+        size = max(len(w.changes) for w in a.what_if)
+        lines = [t("whatif.title", lang, level=_lvl(a.level, lang), size=size)]
+        for w in a.what_if[:WHAT_IF_SHOWN]:
+            if detail:
+                parts = [f"{k}: {before.get(k)} → {v}" for k, v in w.changes.items()]
+            else:
+                parts = [
+                    t("plain.change", lang, label=vocab.label(k, lang), before=vocab.value(k, before.get(k), lang), after=vocab.value(k, v, lang))
+                    for k, v in w.changes.items()
+                ]
+            lines.append(t("whatif.item", lang, changes=t("plain.sep", lang).join(parts), score=fmt_number(w.score), level=_lvl(w.level, lang)))
+        if len(a.what_if) > WHAT_IF_SHOWN:
+            lines.append(t("whatif.more", lang, count=len(a.what_if) - WHAT_IF_SHOWN))
+    if not search.complete:
+        lines.append(t("whatif.partial", lang, count=search.evaluated))
     return lines
 
 
@@ -343,6 +407,10 @@ def plain_explanation(a: Assessment, lang: str = "zh") -> str:
     for ev in [a.initial] if not a.has_measures else [a.initial, a.residual]:
         lines.append("")
         lines.extend(_stage_lines(a, ev, lang))
+    what_if = what_if_lines(a, lang)
+    if what_if:
+        lines.append("")
+        lines.extend(what_if)
     if a.measures:
         lines.append("")
         lines.append(t("explain.measures", lang))

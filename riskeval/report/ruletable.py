@@ -7,23 +7,38 @@ from pathlib import Path
 from ..io.tables import xlsx_row
 from ..ruleset.compiled import RuleSet
 
-__all__ = ["rule_rows", "rules_markdown", "rules_xlsx"]
+__all__ = ["HEADERS", "SHEET", "branch_text", "rule_rows", "rules_markdown", "rules_xlsx", "value_text"]
+
+SHEET = "评估细则"
+"""The worksheet of the rule table (``riskeval rules import`` reads it back)."""
 
 HEADERS = ["维度", "编号", "评估条目", "适用条件", "分档与分值", "满分/权重", "风险类别", "依据", "可信度"]
 
 
+def branch_text(label: str) -> str:
+    """A branch as the table shows it: ``full（全部符合）`` or ``[70, 85)``."""
+    return label.split(" ", 2)[-1]
+
+
+def value_text(ruleset: RuleSet, item_id: str, field: str) -> str:
+    """One value of an item (``points``, ``probability`` or ``impact``) as the table shows it."""
+    compiled = ruleset.item_values.get(item_id, {}).get(field)
+    if compiled is None:
+        return ""
+    if compiled.kind == "const":
+        return f"{compiled.const:g}"
+    if compiled.kind == "table":
+        return "；".join(f"{branch_text(label)} → {value:g}" for _, value, label in compiled.branches)
+    if compiled.kind == "formula":
+        return compiled.formula_text or ""
+    return "专家组评分"
+
+
 def _value_text(ruleset: RuleSet, item_id: str) -> str:
     parts = []
-    for field, compiled in ruleset.item_values.get(item_id, {}).items():
+    for field in ruleset.item_values.get(item_id, {}):
         prefix = "" if field == "points" else ("P: " if field == "probability" else "I: ")
-        if compiled.kind == "const":
-            parts.append(f"{prefix}{compiled.const:g}")
-        elif compiled.kind == "table":
-            parts.append(prefix + "；".join(f"{label.split(' ', 2)[-1]} → {value:g}" for _, value, label in compiled.branches))
-        elif compiled.kind == "formula":
-            parts.append(f"{prefix}{compiled.formula_text}")
-        else:
-            parts.append(f"{prefix}专家组评分")
+        parts.append(prefix + value_text(ruleset, item_id, field))
     return " / ".join(dict.fromkeys(parts))
 
 
@@ -86,7 +101,7 @@ def rules_xlsx(ruleset: RuleSet, path: str | Path) -> None:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "评估细则"
+    ws.title = SHEET
     ws.append(xlsx_row(ws, [ruleset.title]))
     ws.append(xlsx_row(ws, HEADERS))
     for cell in ws[2]:
