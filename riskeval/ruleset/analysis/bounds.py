@@ -36,7 +36,7 @@ from .aggregate import coefficients
 from .domain import Region, ruleset_regions
 from .spans import NotAnalysable, Span, _max, _min, _times, formula_exact, formula_span, formula_vars, point
 
-__all__ = ["ScoreBounds", "TooLarge", "score_bounds", "item_span", "MAX_COMBINATIONS", "MAX_CASES"]
+__all__ = ["ScoreBounds", "TooLarge", "score_bounds", "item_span", "inexact_items", "MAX_COMBINATIONS", "MAX_CASES"]
 
 #: the most combinations of regions enumerated for one group of facts
 MAX_COMBINATIONS = 200_000
@@ -123,7 +123,7 @@ def item_span(rs: RuleSet, item: Item, values: dict[str, Any], spans: dict[str, 
     return _times(p_span, i_span)
 
 
-def _inexact_items(rs: RuleSet) -> dict[str, str]:
+def inexact_items(rs: RuleSet) -> dict[str, str]:
     """Items whose formula ranges interval arithmetic may overstate: a fact used twice."""
     out: dict[str, str] = {}
     uses: dict[str, list[str]] = {}
@@ -255,7 +255,7 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
     for scope_names, check in constraints:
         if not scope_names:
             if not check({}):
-                return ScoreBounds(None, {}, {}, conditional, _inexact_items(rs))
+                return ScoreBounds(None, {}, {}, conditional, inexact_items(rs))
             continue
         group_constraints.setdefault(groups.find(min(scope_names)), []).append(check)
     tables = [
@@ -263,7 +263,7 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
         for root in sorted(members)
     ]
     if any(not table for table in tables):
-        return ScoreBounds(None, {}, {}, conditional, _inexact_items(rs))
+        return ScoreBounds(None, {}, {}, conditional, inexact_items(rs))
     n_cases = math.prod(len(table) for table in tables)
     if n_cases > MAX_CASES:
         raise TooLarge("cases", n_cases)
@@ -286,7 +286,7 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
     hull: Span | None = None
     for span in cases.values():
         hull = span if hull is None else hull.hull(span)
-    return ScoreBounds(hull, dims, cases, conditional, _inexact_items(rs))
+    return ScoreBounds(hull, dims, cases, conditional, inexact_items(rs))
 
 
 Vector = tuple[tuple[str, str, Span], ...]

@@ -15,8 +15,9 @@ from ...model.rulefile import LEVEL_ORDER
 from ..compiled import RuleSet
 from ..conditions import Always, And, Condition, evaluate, facts_read, render
 from ..problems import Problem
-from .bounds import MAX_COMBINATIONS, TooLarge, item_span
+from .bounds import MAX_COMBINATIONS, TooLarge, inexact_items, item_span
 from .domain import ruleset_regions
+from .messages import Text
 from .spans import NotAnalysable, Span
 
 __all__ = ["locate", "problem", "truth_rows", "item_findings", "trigger_findings", "scope_findings", "fact_findings"]
@@ -60,6 +61,7 @@ def _when(rs: RuleSet, text: str | None) -> Condition:
 def item_findings(rs: RuleSet) -> list[Problem]:
     """Items that never apply, bands that never apply, items whose attainable maximum is not their ``max``."""
     out: list[Problem] = []
+    inexact = set(inexact_items(rs))
     for item in rs.items:
         when = _when(rs, item.when)
         if not isinstance(when, Always) and not any(row[0] for row in truth_rows(rs, [when])):
@@ -84,7 +86,7 @@ def item_findings(rs: RuleSet) -> list[Problem]:
                     out.append(problem(where, "check.band_empty", item=item.label, band=key, fact=decl.label, domain=domain.text()))
                 elif not any(row[0] and row[1] for row in rows):
                     out.append(problem(where, "check.band_unused", "warning", item=item.label, band=key, condition=item.when))
-        if rs.scoring.method == "points" and item.max is not None and not item.panel:
+        if rs.scoring.method == "points" and item.max is not None and not item.panel and item.id not in inexact:
             top = _item_max(rs, item, when)
             if top is not None and abs(top - item.max) > 1e-9:
                 out.append(problem(locate(rs, "items", item.id, "max"), "check.item_max", "warning", item=item.label,
@@ -146,7 +148,7 @@ def trigger_findings(rs: RuleSet) -> list[Problem]:
             if mutual and m > k:
                 continue  # the same condition and level twice: report the later one only
             out.append(problem(locate(rs, "triggers", a.id, "when"), "check.trigger_subsumed", "warning", trigger=a.label,
-                               other=b.label, level=a.level, other_level=b.level))
+                               other=b.label, level=Text(f"level.{a.level}"), other_level=Text(f"level.{b.level}")))
             break
     return out
 

@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
-from ...i18n import register_messages
+from ...i18n import register_messages, t
 
-__all__: list[str] = []
+__all__ = ["Text", "Many"]
+
+
+class Text:
+    """A message parameter shown in the message's language (a catalogue key and its parameters)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+
+    def short(self, lang: str = "zh") -> str:
+        params = {k: (v.short(lang) if isinstance(v, Text) else v) for k, v in self.params.items()}
+        return t(self.code, lang, **params)
+
+    def __str__(self) -> str:
+        return self.short("zh")
+
+
+class Many:
+    """Several labels, joined in the message's language."""
+
+    def __init__(self, labels: list[Text] | list[str], more: int = 0, sep: str = "check.list_sep") -> None:
+        self.labels, self.more, self.sep = labels, more, sep
+
+    def short(self, lang: str = "zh") -> str:
+        text = t(self.sep, lang).join(x.short(lang) if isinstance(x, Text) else x for x in self.labels)
+        return text + (t("check.list_more", lang, count=self.more) if self.more else "")
+
+    def __str__(self) -> str:
+        return self.short("zh")
+
 
 register_messages(
     {
         "check.list_sep": {"zh": "、", "en": "', '"},
+        "check.level_sep": {"zh": "、", "en": ", "},
         "check.list_more": {"zh": " 等 {count} 项", "en": " (+{count})"},
         "check.severity.error": {"zh": "错误", "en": "error"},
         "check.severity.warning": {"zh": "警告", "en": "warning"},

@@ -8,43 +8,16 @@ over each other case of applicable conditional items (a warning naming the worst
 
 from __future__ import annotations
 
-from ...i18n import t
 from ...model.rulefile import LEVEL_ORDER
 from ..compiled import REGIME_DECISIONS, RuleSet
 from ..problems import Problem
 from .bounds import ScoreBounds, TooLarge, score_bounds
 from .findings import locate, problem
+from .messages import Many as _Many
+from .messages import Text as _Label
 from .spans import Span
 
 __all__ = ["score_findings"]
-
-
-class _Label:
-    """A message parameter shown in the message's language (a catalogue key and its parameters)."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-
-    def short(self, lang: str = "zh") -> str:
-        params = {k: (v.short(lang) if isinstance(v, _Label) else v) for k, v in self.params.items()}
-        return t(self.code, lang, **params)
-
-    def __str__(self) -> str:
-        return self.short("zh")
-
-
-class _Many:
-    """Several labels, joined in the message's language."""
-
-    def __init__(self, labels: list[_Label] | list[str], more: int = 0) -> None:
-        self.labels, self.more = labels, more
-
-    def short(self, lang: str = "zh") -> str:
-        text = t("check.list_sep", lang).join(x.short(lang) if isinstance(x, _Label) else x for x in self.labels)
-        return text + (t("check.list_more", lang, count=self.more) if self.more else "")
-
-    def __str__(self) -> str:
-        return self.short("zh")
 
 
 def _shortfall(span: Span, low: float, high: float) -> float:
@@ -79,7 +52,7 @@ def score_findings(rs: RuleSet) -> list[Problem]:
         out.append(problem(locate(rs, "scoring", "", "levels", key=True), "check.no_score"))
         return out
     out.extend(_levels(rs, bounds))
-    out.extend(_dimensions(rs, full))
+    out.extend(_dimensions(rs, full, set(bounds.inexact)))
     return out
 
 
@@ -116,17 +89,17 @@ def _levels(rs: RuleSet, bounds: ScoreBounds) -> list[Problem]:
             ordered = sorted(levels, key=lambda lv: LEVEL_ORDER[lv])
             where = locate(rs, "scoring", "", "levels", ordered[-1])
             out.append(problem(where, "check.decision_unreachable", decision=_Label(f"decision.{decision}"),
-                               levels=_Many([_Label(f"level.{lv}") for lv in ordered])))
+                               levels=_Many([_Label(f"level.{lv}") for lv in ordered], sep="check.level_sep")))
     return out
 
 
-def _dimensions(rs: RuleSet, full: ScoreBounds) -> list[Problem]:
+def _dimensions(rs: RuleSet, full: ScoreBounds, inexact: set[str]) -> list[Problem]:
     out: list[Problem] = []
     if rs.scoring.method != "points":
         return out
     for dim in rs.dimensions:
         span = full.dimensions.get(dim.id)
-        if dim.max is None or span is None:
+        if dim.max is None or span is None or any(i.dimension == dim.id and i.id in inexact for i in rs.items):
             continue
         if abs(span.high - dim.max) > 1e-9 or not span.high_closed:
             out.append(problem(locate(rs, "dimensions", dim.id, "max"), "check.dim_max", "warning", dimension=dim.label,

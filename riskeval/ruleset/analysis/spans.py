@@ -169,8 +169,23 @@ def formula_span(formula: Formula, spans: Mapping[str, Span]) -> Span:
         if right.low == right.high == 0:
             return point(0.0)
         raise NotAnalysable("division by a span holding 0")
-    inverse = Span(1 / right.high, 1 / right.low, right.high_closed, right.low_closed)
-    return _times(left, inverse)
+    return _divide(left, right)
+
+
+def _divide(a: Span, b: Span) -> Span:
+    """``a / b`` for ``b`` not holding 0: the quotients of the ends (∞ / ∞ is not analysable)."""
+    ends = []
+    for x, xc in ((a.low, a.low_closed), (a.high, a.high_closed)):
+        for y, yc in ((b.low, b.low_closed), (b.high, b.high_closed)):
+            if math.isinf(x) and math.isinf(y):
+                raise NotAnalysable("inf / inf")
+            if math.isinf(y):
+                ends.append((0.0, False if x != 0 or not xc else True))
+            else:
+                ends.append((x / y, xc and yc))
+    low, low_closed = _pick_low(*ends)
+    high, high_closed = _pick_high(*ends)
+    return Span(low, high, low_closed, high_closed)
 
 
 def formula_vars(formula: Formula) -> Counter[str]:
