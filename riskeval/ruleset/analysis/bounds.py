@@ -3,8 +3,8 @@
 The facts fall into independent groups (two facts are in one group when an item, a trigger, a
 scope entry or a ``required_when`` reads both). Each group's regions (see :mod:`.domain`) are
 enumerated; on each combination every condition has one truth value and every item has one raw
-value (or, for a formula, a span). For each *case* — the set of conditional items (``when``) that
-apply — the coefficients of :mod:`.aggregate` are fixed, the score is a sum over the groups, and
+value (or, for a formula, a span). For each *case* — the set of items that apply (their ``when``
+holds and, for the index method, their value can be read) — the coefficients of :mod:`.aggregate` are fixed, the score is a sum over the groups, and
 its largest and smallest values are the sums of each group's. The bounds are exact except where
 an item is listed in :attr:`ScoreBounds.inexact` (a fact used twice in formulas, a division by a
 span holding 0), where they are still safe outer bounds.
@@ -204,13 +204,26 @@ def score_bounds(rs: RuleSet, *, score_only: bool = False, extra: list[Constrain
     """
     constraints = base_constraints(rs, score_only) + list(extra or [])
     if not rs.scope:
-        return _bounds(rs, constraints)
+        return _finish(rs, _bounds(rs, constraints))
     merged: ScoreBounds | None = None
     for _, cond in rs.scope:
         part = _bounds(rs, [*constraints, (frozenset(facts_read(cond)), _holds(cond))])
         merged = part if merged is None else _merge(merged, part)
     assert merged is not None
-    return merged
+    return _finish(rs, merged)
+
+
+def _finish(rs: RuleSet, full: ScoreBounds) -> ScoreBounds:
+    """Key the cases by the *conditional* items that apply: those that apply in some cases only."""
+    keys = list(full.cases)
+    always = frozenset.intersection(*keys) if keys else frozenset()
+    varying = frozenset().union(*keys) - always if keys else frozenset()
+    conditional = tuple(i.id for i in rs.items if i.id in varying)
+    cases: dict[frozenset[str], Span] = {}
+    for key, span in full.cases.items():
+        case = key & varying
+        cases[case] = cases[case].hull(span) if case in cases else span
+    return ScoreBounds(full.total, full.dimensions, cases, conditional, full.inexact)
 
 
 def _merge(a: ScoreBounds, b: ScoreBounds) -> ScoreBounds:
@@ -243,7 +256,7 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
     members: dict[str, list[str]] = {}
     for name in all_facts:
         members.setdefault(groups.find(name), []).append(name)
-    conditional = tuple(i.id for i in rs.items if not isinstance(conditions[i.id], Always))
+    conditional: tuple[str, ...] = ()
     # the items and constraints of each group
     group_items: dict[str, list[Item]] = {}
     for item in rs.items:
@@ -269,9 +282,8 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
         raise TooLarge("cases", n_cases)
     cases: dict[frozenset[str], Span] = {}
     dims: dict[str, Span] = {}
-    unconditional = frozenset(i.id for i in rs.items) - frozenset(conditional)
     for choice in itertools.product(*(table.items() for table in tables)):
-        applicable = unconditional.union(*(key for key, _ in choice))
+        applicable = frozenset().union(*(key for key, _ in choice))
         total_coeff, dim_coeff = coefficients(rs, applicable)
         total = point(0.0)
         sub = {d.id: point(0.0) for d in rs.dimensions}
@@ -279,8 +291,7 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
             total = total + _best(vectors, total_coeff, None)
             for d in sub:
                 sub[d] = sub[d] + _best(vectors, dim_coeff, d)
-        case = frozenset(i for i in applicable if i in conditional)
-        cases[case] = cases[case].hull(total) if case in cases else total
+        cases[applicable] = cases[applicable].hull(total) if applicable in cases else total
         for d, span in sub.items():
             dims[d] = dims[d].hull(span) if d in dims else span
     hull: Span | None = None
@@ -312,7 +323,11 @@ def _enumerate(
     conditions: dict[str, Condition],
     checks: list[Callable[[dict[str, Any]], bool]],
 ) -> dict[frozenset[str], set[Vector]]:
-    """For each set of applicable conditional items of one group: the raw-value vectors reached."""
+    """For each set of applicable items of one group: the raw-value vectors reached.
+
+    An item applies when its condition holds and, for the index method, its value can be read
+    (a value table with no row for the project's value, or a left-out fact, makes it not apply).
+    """
     names = [n for n in names if n in regions]
     size = math.prod(len(regions[n]) for n in names)
     if size > MAX_COMBINATIONS:
@@ -329,8 +344,6 @@ def _enumerate(
         for item in items:
             if not evaluate(conditions[item.id], values):
                 continue
-            if not isinstance(conditions[item.id], Always):
-                applicable.append(item.id)
             try:
                 raw = item_span(rs, item, values, spans)
             except KeyError:
@@ -340,6 +353,8 @@ def _enumerate(
                 raw = Span(-math.inf, math.inf, False, False)
             if raw is not None:
                 vector.append((item.id, item.dimension, raw))
+            if raw is not None or rs.scoring.method == "points":
+                applicable.append(item.id)
         if valid:
             out.setdefault(frozenset(applicable), set()).add(tuple(vector))
     return out

@@ -115,10 +115,11 @@ def projects(rs: RuleSet) -> list[dict[str, Any]]:
     return [{k: v for k, v in zip(names, combo, strict=True) if v is not None} for combo in itertools.product(*(grids[n] for n in names))]
 
 
-def brute(rs: RuleSet, score_only: bool) -> tuple[dict[frozenset[str], tuple[float, float]], dict[str, tuple[float, float]]]:
+def brute(
+    rs: RuleSet, score_only: bool, conditional: tuple[str, ...]
+) -> tuple[dict[frozenset[str], tuple[float, float]], dict[str, tuple[float, float]]]:
     cases: dict[frozenset[str], tuple[float, float]] = {}
     dims: dict[str, tuple[float, float]] = {}
-    conditional = {i.id for i in rs.items if i.when}
     for values in projects(rs):
         fired = reference_fired(rs, values)
         if rs.scope is not None and not any(f"scope:{i}" in fired for i in range(len(rs.scope))):
@@ -129,8 +130,7 @@ def brute(rs: RuleSet, score_only: bool) -> tuple[dict[frozenset[str], tuple[flo
             ev = score_evaluation(rs, "initial", values, fired)
         except KeyError:
             continue  # a formula fact left out: no score
-        case = frozenset(r.ref for r in rs.rules if r.kind == "item" and r.ref in conditional and r.id in fired)
-        case |= frozenset(i.id for i in rs.items if i.id in conditional and _applies(rs, i.id, values))
+        case = frozenset(i.id for i in rs.items if i.id in conditional and _applies(rs, i.id, values))
         lo, hi = cases.get(case, (ev.score, ev.score))
         cases[case] = (min(lo, ev.score), max(hi, ev.score))
         for d, v in ev.dimensions.items():
@@ -140,10 +140,16 @@ def brute(rs: RuleSet, score_only: bool) -> tuple[dict[frozenset[str], tuple[flo
 
 
 def _applies(rs: RuleSet, ident: str, values: dict[str, Any]) -> bool:
+    """The item's condition holds and (index method) its probability and impact can be read."""
     from riskeval.ruleset.conditions import evaluate, parse_condition
 
     when = rs.item(ident).when
-    return when is None or evaluate(parse_condition(when, rs.specs), values)
+    if when is not None and not evaluate(parse_condition(when, rs.specs), values):
+        return False
+    if rs.scoring.method == "points":
+        return True
+    numeric = rs.numeric(values)
+    return all(rs.item_values[ident][f].lookup(values, numeric) is not None for f in ("probability", "impact"))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -153,7 +159,7 @@ def test_bounds_equal_brute_force(tmp_path_factory: Any, text: str, score_only: 
     path.write_text(text, encoding="utf-8")
     rs = load_ruleset(path)
     bounds = score_bounds(rs, score_only=score_only)
-    cases, dims = brute(rs, score_only)
+    cases, dims = brute(rs, score_only, bounds.conditional)
     assert set(bounds.cases) == set(cases), text
     for case, (lo, hi) in cases.items():
         span = bounds.cases[case]
