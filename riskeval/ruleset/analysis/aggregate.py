@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..compiled import RuleSet
 
-__all__ = ["coefficients", "renormalises"]
+__all__ = ["coefficients", "renormalises", "present_dimensions"]
 
 
 def renormalises(rs: RuleSet) -> bool:
@@ -51,3 +51,10 @@ def coefficients(rs: RuleSet, applicable: frozenset[str]) -> tuple[dict[str, flo
     dim = {i.id: float(i.weight or 0.0) / sums[i.dimension] if sums.get(i.dimension) else 0.0 for i in items}
     total = {i.id: (present.get(i.dimension, 0.0) / norm if norm else 0.0) * dim[i.id] for i in items}
     return total, dim
+
+
+def present_dimensions(rs: RuleSet, applicable: frozenset[str]) -> set[str]:
+    """The dimensions that have a subtotal: all of them, except that re-normalising drops the empty ones."""
+    if not renormalises(rs):
+        return {d.id for d in rs.dimensions}
+    return {i.dimension for i in rs.items if i.id in applicable and float(i.weight or 0.0) > 0}

@@ -32,7 +32,7 @@ from ...model.rulefile import Item
 from ..compiled import CompiledValue, RuleSet
 from ..conditions import Always, Condition, evaluate, facts_read
 from ..formula import formula_facts
-from .aggregate import coefficients
+from .aggregate import coefficients, present_dimensions
 from .domain import Region, ruleset_regions
 from .spans import NotAnalysable, Span, _max, _min, _times, formula_exact, formula_span, formula_vars, point
 
@@ -286,7 +286,8 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
         applicable = frozenset().union(*(key for key, _ in choice))
         total_coeff, dim_coeff = coefficients(rs, applicable)
         total = point(0.0)
-        sub = {d.id: point(0.0) for d in rs.dimensions}
+        present = present_dimensions(rs, applicable)
+        sub = {d.id: point(0.0) for d in rs.dimensions if d.id in present}
         for _, vectors in choice:
             total = total + _best(vectors, total_coeff, None)
             for d in sub:

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskeval.engine import reference_fired
+from riskeval.model.rulefile import Scoring
 from riskeval.ruleset import load_ruleset
 from riskeval.ruleset.analysis import score_bounds
 from riskeval.ruleset.analysis.aggregate import coefficients
@@ -26,6 +27,8 @@ from riskeval.ruleset.compiled import RuleSet
 from riskeval.scoring import score_evaluation
 
 GRID_INT = list(range(0, 7))
+#: whether the index method has the ``not_applicable`` setting (re-normalising weights over the items that apply)
+NOT_APPLICABLE = "not_applicable" in Scoring.model_fields
 GRID_NUM = [x / 2 for x in range(0, 13)]
 
 FACTS = """
@@ -76,7 +79,11 @@ def rule_file(draw: Any) -> str:
     if method == "index":
         lines.append("dimensions:\n  - {id: d1, label: 一, weight: 0.4}\n  - {id: d2, label: 二, weight: 0.6}")
         top = 1.0
-        lines.append('scoring:\n  method: index\n  levels:\n    low: {range: "[0, 0.2)"}\n    medium: {range: "[0.2, 0.5)"}\n    high: {range: "[0.5, 1]"}')
+        setting = draw(st.sampled_from(["", "zero", "renormalise"])) if NOT_APPLICABLE else ""
+        lines.append(
+            "scoring:\n  method: index\n" + (f"  not_applicable: {setting}\n" if setting else "")
+            + '  levels:\n    low: {range: "[0, 0.2)"}\n    medium: {range: "[0.2, 0.5)"}\n    high: {range: "[0.5, 1]"}'
+        )
     else:
         maxima = {d: 5 * len(per_dim[d]) for d in dims}
         lines.append("dimensions:\n" + "".join(f"  - {{id: {d}, label: {d}, max: {maxima[d]}}}\n" for d in dims))
