@@ -140,7 +140,11 @@ def fact_regions(name: str, decl: FactDecl, cuts: set[float], members: Iterable[
     elif decl.type == "text":
         regions = [Region(m, None, str(m)) for m in sorted(set(members), key=str)] + [Region(OTHER_TEXT, None, "…")]
     else:
-        listed = sorted({str(m) for m in members})[:MAX_LIST_MEMBERS]
+        listed = sorted({str(m) for m in members})
+        if len(listed) > MAX_LIST_MEMBERS:
+            from .bounds import TooLarge
+
+            raise TooLarge("list members", 2 ** len(listed))
         regions = []
         for n in range(len(listed) + 1):
             for combo in itertools.combinations(listed, n):

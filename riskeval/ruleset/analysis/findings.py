@@ -63,34 +63,51 @@ def item_findings(rs: RuleSet) -> list[Problem]:
     out: list[Problem] = []
     inexact = set(inexact_items(rs))
     for item in rs.items:
-        when = _when(rs, item.when)
-        if not isinstance(when, Always) and not any(row[0] for row in truth_rows(rs, [when])):
-            out.append(problem(locate(rs, "items", item.id, "when"), "check.item_never", item=item.label))
+        try:
+            out.extend(_item(rs, item, inexact))
+        except TooLarge as exc:
+            out.append(too_large(locate(rs, "items", item.id), exc))
+    return out
+
+
+def too_large(where: tuple[str, int, int], exc: TooLarge) -> Problem:
+    """The "not analysed" warning for a domain too large to enumerate."""
+    if exc.what == "list members":
+        from .domain import MAX_LIST_MEMBERS
+
+        return problem(where, "check.not_analysed", "warning", what=Text("check.why.list", limit=MAX_LIST_MEMBERS))
+    return problem(where, "check.not_analysed", "warning", what=Text("check.why.too_large", size=exc.size))
+
+
+def _item(rs: RuleSet, item: Any, inexact: set[str]) -> list[Problem]:
+    out: list[Problem] = []
+    when = _when(rs, item.when)
+    if not isinstance(when, Always) and not any(row[0] for row in truth_rows(rs, [when])):
+        return [problem(locate(rs, "items", item.id, "when"), "check.item_never", item=item.label)]
+    for field, spec in rs.item_values.get(item.id, {}).items():
+        declared = getattr(item, field, None)
+        bands = getattr(declared, "bands", None)
+        if spec.kind != "table" or not bands or spec.fact is None:
             continue
-        for field, spec in rs.item_values.get(item.id, {}).items():
-            declared = getattr(item, field, None)
-            bands = getattr(declared, "bands", None)
-            if spec.kind != "table" or not bands or spec.fact is None:
-                continue
-            decl = rs.facts[spec.fact]
-            domain = Span(
-                decl.min if decl.min is not None else -math.inf,
-                decl.max if decl.max is not None else math.inf,
-                decl.min is not None,
-                decl.max is not None,
-            )
-            for key, (cond, _, _) in zip(bands, spec.branches, strict=False):
-                where = locate(rs, "items", item.id, field, "bands", key, key=True)
-                rows = list(truth_rows(rs, [cond, when]))
-                if not any(row[0] for row in rows):
-                    out.append(problem(where, "check.band_empty", item=item.label, band=key, fact=decl.label, domain=domain.text()))
-                elif not any(row[0] and row[1] for row in rows):
-                    out.append(problem(where, "check.band_unused", "warning", item=item.label, band=key, condition=item.when))
-        if rs.scoring.method == "points" and item.max is not None and not item.panel and item.id not in inexact:
-            top = _item_max(rs, item, when)
-            if top is not None and abs(top - item.max) > 1e-9:
-                out.append(problem(locate(rs, "items", item.id, "max"), "check.item_max", "warning", item=item.label,
-                                   attained=_fmt(top), max=_fmt(item.max)))
+        decl = rs.facts[spec.fact]
+        domain = Span(
+            decl.min if decl.min is not None else -math.inf,
+            decl.max if decl.max is not None else math.inf,
+            decl.min is not None,
+            decl.max is not None,
+        )
+        for key, (cond, _, _) in zip(bands, spec.branches, strict=False):
+            where = locate(rs, "items", item.id, field, "bands", key, key=True)
+            rows = list(truth_rows(rs, [cond, when]))
+            if not any(row[0] for row in rows):
+                out.append(problem(where, "check.band_empty", item=item.label, band=key, fact=decl.label, domain=domain.text()))
+            elif not any(row[0] and row[1] for row in rows):
+                out.append(problem(where, "check.band_unused", "warning", item=item.label, band=key, condition=item.when))
+    if rs.scoring.method == "points" and item.max is not None and not item.panel and item.id not in inexact:
+        top = _item_max(rs, item, when)
+        if top is not None and abs(top - item.max) > 1e-9:
+            out.append(problem(locate(rs, "items", item.id, "max"), "check.item_max", "warning", item=item.label,
+                               attained=_fmt(top), max=_fmt(item.max)))
     return out
 
 
@@ -111,6 +128,8 @@ def _item_max(rs: RuleSet, item: Any, when: Condition) -> float | None:
         names |= formula_facts(spec.formula)
     regions = ruleset_regions(rs, names)
     ordered = sorted(regions)
+    if math.prod(len(regions[n]) for n in ordered) > MAX_COMBINATIONS:
+        raise TooLarge("combinations", math.prod(len(regions[n]) for n in ordered))
     best: float | None = None
     for combo in itertools.product(*(regions[n] for n in ordered)):
         values = {n: r.value for n, r in zip(ordered, combo, strict=True) if r.value is not None}
@@ -133,7 +152,15 @@ def trigger_findings(rs: RuleSet) -> list[Problem]:
     triggers = [t for t in rs.triggers if t.id in rules]
     never: set[str] = set()
     for trig in triggers:
-        if not rules[trig.id].compound and not any(row[0] for row in truth_rows(rs, [rules[trig.id].condition])):
+        if rules[trig.id].compound:
+            continue
+        try:
+            fires = any(row[0] for row in truth_rows(rs, [rules[trig.id].condition]))
+        except TooLarge as exc:
+            never.add(trig.id)  # not analysed: left out of the comparisons below
+            out.append(too_large(locate(rs, "triggers", trig.id), exc))
+            continue
+        if not fires:
             never.add(trig.id)
             out.append(problem(locate(rs, "triggers", trig.id, "when"), "check.trigger_never", trigger=trig.label))
     simple = [t for t in triggers if not rules[t.id].compound and t.id not in never]
@@ -141,7 +168,10 @@ def trigger_findings(rs: RuleSet) -> list[Problem]:
         for m, b in enumerate(simple):
             if a is b or LEVEL_ORDER[b.level] < LEVEL_ORDER[a.level]:
                 continue
-            rows = list(truth_rows(rs, [rules[a.id].condition, rules[b.id].condition]))
+            try:
+                rows = list(truth_rows(rs, [rules[a.id].condition, rules[b.id].condition]))
+            except TooLarge:
+                continue  # two triggers over too many combinations are not compared
             if any(ra and not rb for ra, rb in rows):
                 continue
             mutual = b.level == a.level and not any(rb and not ra for ra, rb in rows)
@@ -157,8 +187,12 @@ def scope_findings(rs: RuleSet) -> list[Problem]:
     """Scope entries that hold for every project or for none."""
     out: list[Problem] = []
     for i, (label, cond) in enumerate(rs.scope or []):
-        rows = [row[0] for row in truth_rows(rs, [cond])]
         where = locate(rs, "scope", "", i)
+        try:
+            rows = [row[0] for row in truth_rows(rs, [cond])]
+        except TooLarge as exc:
+            out.append(too_large(where, exc))
+            continue
         if not any(rows):
             out.append(problem(where, "check.scope_never", entry=label))
         elif all(rows) and len(rs.scope or []) > 1:

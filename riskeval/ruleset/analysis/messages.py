@@ -109,24 +109,28 @@ register_messages(
             "en": "fact '{fact}' is declared but no item, trigger, procedure, scope entry or panel rule reads it",
         },
         "check.not_analysed": {
-            "zh": "未能精确分析：{what}；相关结论只是外包估计",
-            "en": "not analysed exactly: {what}; the conclusions that depend on it are outer bounds only",
+            "zh": "未能精确分析：{what}",
+            "en": "not analysed exactly: {what}",
         },
         "check.why.repeated": {
-            "zh": "条目“{item}”的算式多次使用同一事实",
-            "en": "the formula of item '{item}' uses a fact more than once",
+            "zh": "条目“{item}”的算式多次使用同一事实，分值范围只是外包估计",
+            "en": "the formula of item '{item}' uses a fact more than once; its score bounds are outer bounds only",
         },
         "check.why.shared": {
-            "zh": "条目“{item}”的算式与其他条目的算式共用事实",
-            "en": "the formula of item '{item}' shares a fact with another item's formula",
+            "zh": "条目“{item}”的算式与其他条目的算式共用事实，分值范围只是外包估计",
+            "en": "the formula of item '{item}' shares a fact with another item's formula; the score bounds are outer bounds only",
         },
         "check.why.compound": {
             "zh": "复合直接认定情形“{trigger}”（按命中条目数触发）不计入“仅凭分值”的范围",
             "en": "compound trigger '{trigger}' (fired by a count of items) is not taken into account for 'by score'",
         },
         "check.why.too_large": {
-            "zh": "事实取值组合过多（{size} 个），未计算分值范围",
-            "en": "too many combinations of fact values ({size}); score bounds not computed",
+            "zh": "事实取值组合过多（{size} 个），未逐一枚举",
+            "en": "too many combinations of fact values ({size}) to enumerate",
+        },
+        "check.why.list": {
+            "zh": "条件中与列表类事实比较的成员超过 {limit} 个，未逐一枚举",
+            "en": "more than {limit} members are compared with a list fact: not enumerated",
         },
         "check.summary": {
             "zh": "{files} 个文件：{errors} 个错误，{warnings} 个警告",

@@ -12,7 +12,7 @@ from ...model.rulefile import LEVEL_ORDER
 from ..compiled import REGIME_DECISIONS, RuleSet
 from ..problems import Problem
 from .bounds import ScoreBounds, TooLarge, score_bounds
-from .findings import locate, problem
+from .findings import locate, problem, too_large
 from .messages import Many as _Many
 from .messages import Text as _Label
 from .spans import Span
@@ -37,9 +37,7 @@ def score_findings(rs: RuleSet) -> list[Problem]:
         bounds = score_bounds(rs, score_only=True)
         full = score_bounds(rs)
     except TooLarge as exc:
-        where = locate(rs, "scoring", "", "method")
-        reason = _Label("check.why.too_large", size=exc.size)
-        return [problem(where, "check.not_analysed", "warning", what=reason)]
+        return [too_large(locate(rs, "scoring", "", "method"), exc)]
     for ident, why in sorted(bounds.inexact.items()):
         out.append(problem(locate(rs, "items", ident), "check.not_analysed", "warning",
                            what=_Label(f"check.why.{why}", item=rs.item(ident).label)))

@@ -55,13 +55,18 @@ EXPECTED: dict[str, list[str]] = {
         "14:11: error: level 'high risk' cannot be reached by score: without a direct trigger the attainable score is [0, 0.25], the level's band is [0.64, 1]",
     ],
     'not_analysed.yaml': [
-        "17:5: warning: not analysed exactly: the formula of item '群众反对' uses a fact more than once; the conclusions that depend on it are outer bounds only",
+        "17:5: warning: not analysed exactly: the formula of item '群众反对' uses a fact more than once; its score bounds are outer bounds only",
     ],
     'option_without_points.yaml': [
         "18:29: error: map does not cover options of 's': basic",
     ],
     'required_unread.yaml': [
         "7:61: warning: 'r' is required but no rule reads it; it will not be required",
+    ],
+    'too_large.yaml': [
+        '8:5: warning: not analysed exactly: more than 6 members are compared with a list fact: not enumerated',
+        '9:5: warning: not analysed exactly: more than 6 members are compared with a list fact: not enumerated',
+        '13:11: warning: not analysed exactly: more than 6 members are compared with a list fact: not enumerated',
     ],
     'triggers.yaml': [
         "15:11: error: decision 'do not implement (not approvable)' cannot result from the score: none of its levels (high risk) can be reached by score",
