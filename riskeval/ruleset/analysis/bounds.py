@@ -17,7 +17,7 @@ Examples
 >>> from riskeval import load_ruleset
 >>> b = score_bounds(load_ruleset("jiangsu-db32-4013-2021"), score_only=True)
 >>> b.total.text(), b.cases[frozenset()].text()
-('[0, 79)', '[0, 79)')
+('[0, 72)', '[0, 72)')
 """
 
 from __future__ import annotations

@@ -24,13 +24,17 @@ EXPECTED: dict[str, list[str]] = {
         "36:15: warning: band [0, 10) of item '信访积累' never applies while the item applies (n >= 10)",
     ],
     'base_case.yaml': [
+        "14:10: warning: level 'low risk' cannot be reached by score in 1 of 2 cases of applicable items, e.g. when only '征收拆迁' apply the attainable score is [0.8, 1], the level's band is [0, 0.36)",
+        "15:13: error: level 'medium risk' cannot be reached by score by a project to which no conditional item ('征收拆迁') applies: without a direct trigger the attainable score is [0, 0.2], the level's band is [0.36, 0.64)",
+        "16:11: error: level 'high risk' cannot be reached by score by a project to which no conditional item ('征收拆迁') applies: without a direct trigger the attainable score is [0, 0.2], the level's band is [0.64, 1]",
+    ],
+    'base_case_renormalised.yaml': [
         "13:10: warning: level 'low risk' cannot be reached by score in 1 of 2 cases of applicable items, e.g. when only '征收拆迁' apply the attainable score is [0.8, 1], the level's band is [0, 0.36)",
-        "14:13: error: level 'medium risk' cannot be reached by score by a project to which no conditional item ('征收拆迁') applies: without a direct trigger the attainable score is [0, 0.2], the level's band is [0.36, 0.64)",
-        "15:11: error: level 'high risk' cannot be reached by score by a project to which no conditional item ('征收拆迁') applies: without a direct trigger the attainable score is [0, 0.2], the level's band is [0.64, 1]",
+        "14:13: warning: level 'medium risk' cannot be reached by score in 1 of 2 cases of applicable items, e.g. when only '征收拆迁' apply the attainable score is [0.8, 1], the level's band is [0.36, 0.64)",
     ],
     'cases_warning.yaml': [
-        "13:10: warning: level 'low risk' cannot be reached by score in 1 of 2 cases of applicable items, e.g. when only '征收拆迁' apply the attainable score is [0.45, 0.95], the level's band is [0, 0.36)",
-        "15:11: error: level 'high risk' cannot be reached by score by a project to which no conditional item ('征收拆迁') applies: without a direct trigger the attainable score is [0, 0.5], the level's band is [0.64, 1]",
+        "14:10: warning: level 'low risk' cannot be reached by score in 1 of 2 cases of applicable items, e.g. when only '征收拆迁' apply the attainable score is [0.45, 0.95], the level's band is [0, 0.36)",
+        "16:11: error: level 'high risk' cannot be reached by score by a project to which no conditional item ('征收拆迁') applies: without a direct trigger the attainable score is [0, 0.5], the level's band is [0.64, 1]",
     ],
     'does_not_load.yaml': [
         "18:31: error: bands of 'x' overlap: [0, 60] / [50, 100]",
