@@ -97,8 +97,8 @@ def _dimensions(rs: RuleSet, full: ScoreBounds, inexact: set[str]) -> list[Probl
         return out
     for dim in rs.dimensions:
         span = full.dimensions.get(dim.id)
-        if dim.max is None or span is None or any(i.dimension == dim.id and i.id in inexact for i in rs.items):
-            continue
+        if dim.max is None or span is None or any(i.dimension == dim.id and (i.id in inexact or i.panel) for i in rs.items):
+            continue  # a formula bounded only from outside, or points the panel gives
         if abs(span.high - dim.max) > 1e-9 or not span.high_closed:
             out.append(problem(locate(rs, "dimensions", dim.id, "max"), "check.dim_max", "warning", dimension=dim.label,
                                attained=f"{round(span.high, 6):g}", max=f"{dim.max:g}"))
