@@ -21,6 +21,7 @@ from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, Tri
 from .model.project import Measure, Project
 from .report.docx import write_report
 from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
+from .ruleset.analysis import check_ruleset
 
 __version__ = "0.1.0"
 
@@ -58,6 +59,7 @@ __all__ = [
     "assess_frame",
     "assess_many",
     "bundled_names",
+    "check_ruleset",
     "load_project",
     "load_ruleset",
     "write_report",

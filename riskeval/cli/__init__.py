@@ -29,6 +29,7 @@ app = typer.Typer(
 # The command modules; a module that fails to import is an error, never a command silently missing.
 COMMAND_MODULES = (
     "riskeval.cli.rules_cmd",
+    "riskeval.cli.check_cmd",
     "riskeval.cli.assess_cmd",
     "riskeval.cli.report_cmd",
     "riskeval.cli.batch_cmd",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..i18n import normalize_lang, register_messages, t
-from ..ruleset import RuleSetError, bundled_names, load_ruleset, validate_file
+from ..ruleset import RuleSetError, RuleSetNotFound, bundled_names, load_ruleset, validate_file
 from ..ruleset.testing import run_tests
 from ..schema import ruleset_json_schema, ruleset_json_schema_text
 from .common import LangOption, fail
@@ -28,6 +29,11 @@ register_messages(
         "rules.written": {"zh": "已写入 {path}", "en": "wrote {path}"},
     }
 )
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 class TableFormat(StrEnum):
@@ -62,32 +68,65 @@ def register(app: typer.Typer) -> None:
     @app.command("test")
     def test_cmd(
         files: Annotated[list[str], typer.Argument(help="规则文件或内置规则集名称")],
+        coverage: Annotated[bool, typer.Option("--coverage", help="报告内嵌测试的覆盖率")] = False,
+        format: Annotated[OutputFormat, typer.Option("--format", help="text | json")] = OutputFormat.text,
+        min_coverage: Annotated[
+            float | None, typer.Option("--min-coverage", help="覆盖率低于 N% 时失败（隐含 --coverage）", min=0, max=100)
+        ] = None,
         lang: LangOption = "zh",
     ) -> None:
         """运行规则集内嵌测试（类似 opa test）。/ Run the embedded tests of rule sets."""
+        from ..ruleset.analysis import coverage as measure
+
         lang = normalize_lang(lang)
+        text = format == OutputFormat.text
+        with_coverage = coverage or min_coverage is not None
         passed = failed = 0
+        report: list[dict[str, Any]] = []
+        below: list[str] = []
         for file in files:
             try:
                 rs = load_ruleset(file)
             except RuleSetError as exc:
-                typer.echo(exc.render(lang), err=True)
+                if isinstance(exc, RuleSetNotFound):
+                    raise
+                if text:
+                    typer.echo(exc.render(lang), err=True)
+                report.append({"file": file, "problems": [p.to_dict(lang) for p in exc.problems], "tests": []})
                 failed += 1
                 continue
             results = run_tests(rs, lang)
-            if not results:
+            if not results and text:
                 typer.echo(t("test.none", lang, file=file))
+            entry: dict[str, Any] = {"file": file, "ruleset": rs.name, "tests": []}
             for result in results:
+                entry["tests"].append({"name": result.name, "passed": result.passed, "differences": result.differences})
                 if result.passed:
                     passed += 1
-                    typer.echo(t("test.pass", lang, file=file, name=result.name))
+                    if text:
+                        typer.echo(t("test.pass", lang, file=file, name=result.name))
                 else:
                     failed += 1
-                    typer.echo(t("test.fail", lang, file=file, name=result.name))
-                    for diff in result.differences:
-                        typer.echo(f"      {diff}")
-        typer.echo(t("test.summary", lang, passed=passed, failed=failed))
-        if failed:
+                    if text:
+                        typer.echo(t("test.fail", lang, file=file, name=result.name))
+                        for diff in result.differences:
+                            typer.echo(f"      {diff}")
+            if with_coverage:
+                cov = measure(rs)
+                entry["coverage"] = cov.to_dict()
+                if text:
+                    for line in cov.render(lang):
+                        typer.echo(line)
+                if min_coverage is not None and cov.percent < min_coverage:
+                    below.append(t("coverage.below", lang, percent=f"{cov.percent:g}", minimum=f"{min_coverage:g}", file=file))
+            report.append(entry)
+        if text:
+            typer.echo(t("test.summary", lang, passed=passed, failed=failed))
+        else:
+            typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        for line in below:
+            typer.echo(line, err=True)
+        if failed or below:
             raise typer.Exit(1)
 
     @app.command()

@@ -363,6 +363,7 @@ def build_ruleset(layered: Layered, problems: list[Problem], *, strict_tests: bo
         lineage=[{"id": pf.model.id, "version": pf.model.version, "file": pf.display} for pf in layered.chain],
         content_hash=_hash(layered),
         test_origins=[top.origin("tests", i) for i in range(len(meta.tests))],
+        origins=dict(layered.origins),
     )
     if strict_tests and not [p for p in problems if p.severity == "error"]:
         _check_tests(ruleset, problems)

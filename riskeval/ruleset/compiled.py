@@ -120,6 +120,8 @@ class RuleSet:
     required_when: dict[str, Condition] = field(default_factory=dict)
     test_origins: list[Any] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    #: where each entity was written: ``("items", id)``, ``("facts", name)``, ``("scoring", "")``, ...
+    origins: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     # -- lookups ----------------------------------------------------------------------------
     @property
