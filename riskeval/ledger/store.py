@@ -269,17 +269,22 @@ class Ledger(TrustedFile):
     def lookup(self, ref: str | int) -> LedgerRecord:
         """The record named by a sequence number (``12``, ``#12``) or a hash prefix (6+ hex digits).
 
+        A number of 6 to 11 digits is a sequence number when such a record exists, else a hash prefix.
+
         Raises
         ------
         LedgerError
             ``no_record`` or ``ambiguous`` (exit code 2).
         """
-        text = str(ref).strip().lstrip("#")
+        raw = str(ref).strip()
+        text = raw.lstrip("#")
         if text.isdigit() and len(text) < 12:
             record = self.get(int(text))
-            if record is None:
+            if record is not None:
+                return record
+            # A hash prefix may be all digits: without a record of that number, try it as a prefix.
+            if raw.startswith("#") or len(text) < 6:
                 raise LedgerError("no_record", path=str(self.path), ref=str(ref))
-            return record
         if len(text) < 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
             raise LedgerError("no_record", path=str(self.path), ref=str(ref))
         found = self.find(text)

@@ -168,3 +168,16 @@ def test_create_makes_an_empty_ledger_that_verifies(tmp_path, keys):
     assert report.ok
     ledger.create()  # an existing ledger is kept
     assert Ledger(path, create=False, read_only=True).verify(public_key=keys[1]).ok
+
+
+def test_an_all_digit_hash_prefix_is_found_when_no_record_has_that_number(five, monkeypatch):
+    """A 6-11 digit reference names a record by number if one exists, else by hash prefix (was flaky ~1%)."""
+    ledger = five.ledger
+    third = ledger.get(3)
+    digits = "1234567890"
+    monkeypatch.setattr(type(ledger), "find", lambda self, prefix: [third] if prefix == digits else [])
+    assert ledger.lookup(digits) == third
+    with pytest.raises(LedgerError) as info:
+        ledger.lookup("#" + digits)
+    assert info.value.reason == "no_record"
+    assert ledger.lookup("000003") == third  # a record with that number exists: the number wins
