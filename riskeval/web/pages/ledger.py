@@ -174,7 +174,10 @@ async def ledger_record(request: Request, who: AuditViewer, seq: int) -> Respons
     state = service_state(request)
     if not 1 <= seq <= 2**62:
         raise RecordNotFound(seq=seq)
-    view = await state.call(_show, state, seq, who.lang)
+    try:
+        view = await state.call(_show, state, seq, who.lang)
+    except RecordNotFound as exc:
+        return render(request, "error.html", {"message": exc.message(who.lang), "status": 404}, who=who, status=404)
     return render(request, "ledger/record.html", view, who=who)
 
 
