@@ -50,10 +50,14 @@ def test_a_full_form_assesses_and_an_htmx_request_gets_the_fragment(http: httpx.
     http_login(http, web_server.tokens["auditor"])
     token = csrf_of(http.get("/assess").text)
     form = _form(_good_facts(), csrf_token=token)
+    form.update({"mk1:label": "入户宣传", "mk1:owner": "区政府", "mk1:partners": "街道、公安分局", "mk1:due": "开工前",
+                 "mk1:setc1:fact": "satisfaction_rate", "mk1:setc1:value": "95"})
     page = http.post("/assess", data=form, headers={"HX-Request": "true"})
     assert page.status_code == 200
     assert page.text.lstrip().startswith('<div id="workspace">') and "<html" not in page.text
     assert 'data-level="low"' in page.text and "低风险" in page.text
+    assert "责任主体：区政府" in page.text and "协助单位：街道、公安分局" in page.text and "完成时限：开工前" in page.text
+    assert 'name="mk1:partners" value="街道、公安分局"' in page.text  # the measure stays in the form
     assert 'id="record-assess"' not in page.text  # an auditor may assess but not record
 
 

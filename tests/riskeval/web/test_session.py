@@ -158,3 +158,10 @@ def test_unknown_record_or_rule_set_is_an_html_404_for_browsers(http: httpx.Clie
     assert missing.status_code == 404 and "台账中没有第 999999 号记录" in missing.text
     unknown = http.get("/assess?ruleset=nope", headers={"Accept": "text/html"})
     assert unknown.status_code == 404 and "服务未加载规则集 nope" in unknown.text
+
+
+def test_an_htmx_call_without_session_is_sent_to_the_login_page(http: httpx.Client) -> None:
+    response = http.post("/ledger/verify", headers={"HX-Request": "true", "HX-Current-URL": f"{http.base_url}/ledger?page=2"})
+    assert response.status_code == 204 and response.headers["hx-redirect"] == "/login?next=/ledger"
+    plain = http.post("/ledger/verify", headers={"Accept": "application/json"})
+    assert plain.status_code == 401 and plain.json()["code"] == "web.error.login"
