@@ -27,7 +27,7 @@ from ..stats import BatchStats
 from ..writers import open_writer
 from .frame import Converter, FramePlan, build_frame
 from .program import LEVELS, ColumnProgram
-from .rows import column_rows, row_key
+from .rows import column_rows, csv_cells, row_key
 from .sample import RESERVE, Sampler
 from .source import Chunk, FallBack, arrow_chunks, plain_csv, record_chunks
 from .verify import check_intervals
@@ -296,13 +296,26 @@ def _chunk(
         results = column_rows(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
         chosen = sampler.pick(n, ok, frame.initial, initial)
     routed = 0
+    flat: list[list[Any]] | None = [] if writer.kind == "csv" else None
+    add = stats.add
     for i in range(n):
         row = results.get(i)
         if row is None:
             routed += 1
             row = assess_row(0, chunk.table_row(i), ruleset, resolver, job)
-        writer.write(row.as_row())
-        stats.add(row)
+            if flat is not None:
+                writer.write_flat(flat)
+                flat = []
+                writer.write(row.as_row())
+            else:
+                writer.write(row.as_row())
+        elif flat is not None:
+            flat.append(csv_cells(row))
+        else:
+            writer.write(row.as_row())
+        add(row)
+    if flat:
+        writer.write_flat(flat)
     for i in np.flatnonzero(chosen).tolist():
         checker.add(chunk.table_row(i), row_key(results[i]))
     _reserve(sampler, chunk, np.flatnonzero(ok & ~chosen), results)

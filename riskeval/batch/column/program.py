@@ -168,6 +168,14 @@ class StageResult:
     bad: np.ndarray
 
 
+def rounded(values: np.ndarray, digits: int) -> np.ndarray:
+    """Python's ``round(x, digits)`` of every value, computed once per distinct value (bit for bit)."""
+    flat = np.ascontiguousarray(values, dtype=float).reshape(-1)
+    bits, inverse = np.unique(flat.view(np.int64), return_inverse=True)
+    table = np.asarray([round(x, digits) for x in bits.view(float).tolist()], dtype=float)
+    return table[inverse].reshape(values.shape)
+
+
 def _builtin_sum(terms: list[np.ndarray], n: int) -> np.ndarray:
     """``sum(terms)`` as the running Python's built-in computes it for floats, row by row."""
     if not _NEUMAIER:
@@ -303,8 +311,8 @@ class ColumnProgram:
                 counted[k] = ok
         finding = counted & (contributions > 0)
         raw = aggregate(self, contributions, counted)
-        score = [round(x, 9) for x in raw.tolist()]
-        score_arr = np.asarray(score, dtype=float)
+        score_arr = rounded(raw, 9)
+        score = score_arr.tolist()
         score_level = self._levels(score_arr)
         level = score_level.copy()
         triggers = np.zeros((len(rs.triggers), n), dtype=bool)

@@ -12,7 +12,7 @@ from ...model.wording import fmt_number
 from ..rows import BatchRow
 from ..runner import TOP_ITEMS, _word
 from .frame import Frame
-from .program import LEVELS, ColumnProgram, StageResult
+from .program import LEVELS, ColumnProgram, StageResult, rounded
 
 __all__ = ["column_rows"]
 
@@ -55,6 +55,32 @@ def _words(program: ColumnProgram, lang: str) -> _Words:
     return got
 
 
+def _masks(matrix: np.ndarray) -> list[Any]:
+    """Per row (column of ``matrix``), a hashable key of the set rows: an int bitmask, or bytes."""
+    k, n = matrix.shape
+    if k == 0:
+        return [0] * n
+    if k <= 62:
+        weights = np.left_shift(np.int64(1), np.arange(k, dtype=np.int64))
+        return (weights @ matrix.astype(np.int64)).tolist()  # type: ignore[no-any-return]
+    packed = np.packbits(matrix.T, axis=1)
+    return [bytes(r) for r in packed]
+
+
+class _Indices(dict[Any, list[int]]):
+    """Bitmask → the indices it sets (cached)."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        super().__init__()
+        self.matrix = matrix
+
+    def of(self, key: Any, column: int) -> list[int]:
+        got = self.get(key)
+        if got is None:
+            got = self[key] = np.flatnonzero(self.matrix[:, column]).tolist()
+        return got
+
+
 def column_rows(
     program: ColumnProgram,
     frame: Frame,
@@ -67,67 +93,149 @@ def column_rows(
     """The :class:`BatchRow` of each row index in ``take`` (rows the program evaluated)."""
     words = _words(program, lang)
     out: dict[int, BatchRow] = {}
-    finding_i = initial.finding.T
-    contrib_r = residual.contributions.T
-    finding_r = residual.finding.T
-    trig_i = initial.triggers.T
-    trig_r = residual.triggers.T
-    gaps_r = residual.gaps.T
+    if not len(take):
+        return out
+    initial_masks = _masks(initial.finding)
+    residual_masks = _masks(residual.finding)
+    trig_i_masks = _masks(initial.triggers)
+    trig_r_masks = _masks(residual.triggers)
+    gap_masks = _masks(residual.gaps)
+    find_i = _Indices(initial.finding)
+    find_r = find_i if residual is initial else _Indices(residual.finding)
+    hits_i = _Indices(initial.triggers)
+    hits_r = hits_i if residual is initial else _Indices(residual.triggers)
+    gaps_of = _Indices(residual.gaps)
+    points_rows = rounded(residual.contributions, 9).T.tolist()
     level_i = initial.level.tolist()
     level_r = residual.level.tolist()
     score_level_r = residual.score_level.tolist()
     in_scope = initial.in_scope.tolist()
+    measures = frame.has_measures.tolist()
+    row_numbers = rows.tolist()
     item_ids = words.item_ids
     item_labels = words.item_labels
+    labels = words.trigger_labels
+    ids_i: dict[Any, list[str]] = {}
+    ids_r: dict[Any, list[str]] = {}
+    fired_cache: dict[tuple[Any, Any, bool], list[str]] = {}
+    decisive_cache: dict[tuple[Any, int], list[str]] = {}
+    gap_cache: dict[Any, list[str]] = {}
+    pattern = words.points
+    shown: dict[tuple[int, float], str] = {}
     for i in take.tolist():
         kind_raw = frame.kinds[i]
         kind = _KIND_CODES.get(kind_raw or "", kind_raw)
-        status = "ok" if in_scope[i] else "out_of_scope"
-        row = BatchRow(int(rows[i]), frame.ids[i], status, name=frame.names[i], kind=kind, unit=frame.units[i])
-        out[i] = row
         if not in_scope[i]:
+            out[i] = BatchRow(row_numbers[i], frame.ids[i], "out_of_scope", name=frame.names[i], kind=kind,
+                              unit=frame.units[i])
             continue
-        fi = np.flatnonzero(finding_i[i]).tolist()
-        fr = np.flatnonzero(finding_r[i]).tolist()
-        row.initial_level = LEVELS[level_i[i]]
-        row.initial_score = initial.score[i]
-        row.initial_findings = [item_ids[k] for k in fi]
-        row.residual_level = LEVELS[level_r[i]]
-        row.residual_score = residual.score[i]
-        row.findings = [item_ids[k] for k in fr]
-        decision, regime, decision_zh = words.decision(program, level_r[i], frame.regimes[i])
-        row.decision = decision
-        gaps = np.flatnonzero(gaps_r[i]).tolist()
-        row.incomplete = bool(gaps)
-        # The why-columns, as runner._reasons writes them.
-        hits_r = np.flatnonzero(trig_r[i]).tolist()
-        fired = [words.trigger_labels[k] for k in hits_r]
-        if frame.has_measures[i]:
-            hits_i = np.flatnonzero(trig_i[i]).tolist()
-            if hits_i:
+        mi, mr = initial_masks[i], residual_masks[i]
+        initial_ids = ids_i.get(mi)
+        if initial_ids is None:
+            initial_ids = ids_i[mi] = [item_ids[k] for k in find_i.of(mi, i)]
+        fr = find_r.of(mr, i)
+        findings = ids_r.get(mr)
+        if findings is None:
+            findings = ids_r[mr] = [item_ids[k] for k in fr]
+        lr = level_r[i]
+        decision, _regime, decision_zh = words.decision(program, lr, frame.regimes[i])
+        ti, tr = trig_i_masks[i], trig_r_masks[i]
+        fkey = (ti, tr, measures[i])
+        fired = fired_cache.get(fkey)
+        if fired is None:
+            fired = [labels[k] for k in hits_r.of(tr, i)]
+            if measures[i]:
                 seen = set(fired)
-                for k in hits_i:
-                    label = words.trigger_labels[k]
-                    if label not in seen:
-                        seen.add(label)
+                for k in hits_i.of(ti, i):
+                    if labels[k] not in seen:
+                        seen.add(labels[k])
                         fired.append(words.before_only[k])
-        row.trigger_labels = fired
-        if level_r[i] != score_level_r[i]:
-            row.decisive = [words.trigger_labels[k] for k in hits_r if words.trigger_levels[k] == level_r[i]]
-        if gaps:
-            row.incomplete_reasons = [words.gap_texts[k] for k in gaps]
-        points = [round(x, 9) for x in contrib_r[i][fr].tolist()]
+            fired_cache[fkey] = fired
+        gm = gap_masks[i]
+        row = BatchRow(
+            row_numbers[i],
+            frame.ids[i],
+            "ok",
+            LEVELS[level_i[i]],
+            initial.score[i],
+            LEVELS[lr],
+            residual.score[i],
+            decision,
+            bool(gm),
+            findings,
+            name=frame.names[i],
+            kind=kind,
+            unit=frame.units[i],
+            initial_findings=initial_ids,
+            trigger_labels=fired,
+            level_zh=words.level_zh[lr],
+            decision_zh=decision_zh,
+        )
+        if lr != score_level_r[i]:
+            dkey = (tr, lr)
+            decisive = decisive_cache.get(dkey)
+            if decisive is None:
+                decisive = decisive_cache[dkey] = [
+                    labels[k] for k in hits_r.of(tr, i) if words.trigger_levels[k] == lr
+                ]
+            row.decisive = decisive
+        if gm:
+            reasons = gap_cache.get(gm)
+            if reasons is None:
+                reasons = gap_cache[gm] = [words.gap_texts[k] for k in gaps_of.of(gm, i)]
+            row.incomplete_reasons = reasons
+        every = points_rows[i]
+        points = [every[k] for k in fr]
         row.finding_points = points
         top = sorted(range(len(points)), key=points.__getitem__, reverse=True)[:TOP_ITEMS]
-        row.top_items = [
-            words.points.format(label=item_labels[fr[k]], points=fmt_number(round(points[k], 3)))
-            for k in top
-            if points[k] > 0
-        ]
-        row.level_zh = words.level_zh[level_r[i]]
-        row.decision_zh = decision_zh
-        _ = regime
+        items = []
+        for k in top:
+            p = points[k]
+            if p > 0:
+                key = (fr[k], p)
+                text = shown.get(key)
+                if text is None:
+                    text = shown[key] = pattern.format(label=item_labels[fr[k]], points=fmt_number(round(p, 3)))
+                items.append(text)
+        row.top_items = items
+        out[i] = row
     return out
+
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _joined(values: list[str]) -> str:
+    text = ";".join(values)
+    return "'" + text if text[:1] in _DANGEROUS else text
+
+
+def csv_cells(row: BatchRow) -> list[Any]:
+    """The CSV cells of a result row, exactly as :meth:`riskeval.batch.writers.TableWriter.write` makes them
+    from :meth:`BatchRow.as_row` (``_flat`` then ``safe_cell``), for the row kinds the column path builds."""
+    ident = row.id or ""
+    if ident[:1] in _DANGEROUS:
+        ident = "'" + ident
+    if row.status != "ok":
+        return [row.row, ident, row.status, "", "", "", "", "", "", "", "", "", "", "", "", ""]
+    return [
+        row.row,
+        ident,
+        "ok",
+        row.initial_level,
+        row.initial_score,
+        row.residual_level,
+        row.residual_score,
+        _joined([row.decision]) if row.decision else "",
+        "true" if row.incomplete else "false",
+        _joined(row.findings),
+        "",
+        _joined(row.trigger_labels),
+        _joined(row.incomplete_reasons),
+        _joined(row.top_items),
+        _joined([row.level_zh]) if row.level_zh else "",
+        _joined([row.decision_zh]) if row.decision_zh else "",
+    ]
 
 
 def row_key(row: BatchRow) -> tuple[Any, ...]:
