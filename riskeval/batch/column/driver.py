@@ -8,7 +8,9 @@ wanted) are assessed by the row path in this process, in place, so every input r
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +83,7 @@ class _Checker:
         self.ruleset = ruleset
         n = default_workers() if workers is None else workers
         self.pools: _Pools | None = None
+        self.starting: threading.Thread | None = None
         if n > 0:
             self.pools = _Pools(n if full else 1, 1 << 40)
         self.pending: list[tuple[_Pending, list[tuple[Any, ...]]]] = []
@@ -92,11 +95,28 @@ class _Checker:
         self.rule_problems: list[str] | None = None
 
     def start_rule_check(self) -> None:
+        """Start the worker (in a thread: its start-up does not hold up the column work) with the rule check."""
         if self.pools is not None:
-            pool = self.pools.get(0)
-            self.rule_future = pool.submit(check_intervals, str(self.ruleset.path), self.ruleset.content_hash)
+            pools = self.pools
+
+            def start() -> None:
+                pool = pools.get(0)
+                self.rule_future = pool.submit(check_intervals, str(self.ruleset.path), self.ruleset.content_hash)
+
+            self.starting = threading.Thread(target=start, daemon=True)
+            self.starting.start()
         else:
             self.rule_problems = check_intervals(str(self.ruleset.path), self.ruleset.content_hash)
+
+    def _started(self, wait: bool) -> bool:
+        if self.starting is None:
+            return True
+        if wait:
+            self.starting.join()
+        if self.starting.is_alive():
+            return False
+        self.starting = None
+        return True
 
     def add(self, item: Any, key: tuple[Any, ...]) -> None:
         self.items.append(item)
@@ -105,8 +125,8 @@ class _Checker:
         if len(self.items) >= SAMPLE_BATCH:
             self.flush()
 
-    def flush(self) -> None:
-        if not self.items:
+    def flush(self, wait: bool = False) -> None:
+        if not self.items or not self._started(wait):
             return
         items, keys = self.items, self.keys
         self.items, self.keys = [], []
@@ -124,7 +144,7 @@ class _Checker:
     def finish(self) -> None:
         from ..runner import _collect
 
-        self.flush()
+        self.flush(wait=True)
         if self.pools is not None:
             try:
                 for pending, keys in self.pending:
@@ -137,6 +157,7 @@ class _Checker:
                 self.close()
 
     def close(self) -> None:
+        self._started(True)
         if self.pools is not None:
             self.pools.close(wait=True)
             self.pools = None
@@ -172,6 +193,10 @@ def run_columns(
         file is not created.
     """
     target = Path(output_path)
+    # The rows are many small objects that live until their chunk is written: the collector's frequent
+    # young-generation passes would cost more than the evaluation (the objects are acyclic).
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 200_000), *threshold[1:])
     try:
         return _attempt(input_path, ruleset, target, program, workers=workers, lang=lang, explain=explain,
                         stop=stop, progress=progress, max_details=max_details, strict=strict, headers=headers,
@@ -180,6 +205,8 @@ def run_columns(
         return _attempt(input_path, ruleset, target, program, workers=workers, lang=lang, explain=explain,
                         stop=stop, progress=progress, max_details=max_details, strict=strict, headers=headers,
                         verify=verify, seed=seed, fast=False)
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def _attempt(

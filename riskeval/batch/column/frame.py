@@ -10,6 +10,7 @@ two columns naming one field) is marked for the row path, which then produces th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from .source import Chunk
 __all__ = ["Frame", "FramePlan", "build_frame"]
 
 _BAD = object()
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
 _CACHE_LIMIT = 200_000
 
 
@@ -163,10 +165,13 @@ class Converter:
             got = None
         elif field == "investment":
             data = value if isinstance(value, int | float) else _text(value).replace(",", "")
-            try:
-                got = Project.model_validate({"id": "x", "investment": data}).investment
-            except Exception:  # noqa: BLE001 - the row path reports it
-                got = _BAD
+            if isinstance(data, str) and _PLAIN_NUMBER.match(data):
+                got = float(data)  # what pydantic's float makes of plain decimal text
+            else:
+                try:
+                    got = Project.model_validate({"id": "x", "investment": data}).investment
+                except Exception:  # noqa: BLE001 - the row path reports it
+                    got = _BAD
         elif field == "domains":
             got = None  # never read by a compiled program; any value is valid
         else:
@@ -220,15 +225,14 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
     # Identity fields.
     identity_stage: dict[str, tuple[np.ndarray, list[Any]]] = {}
     regimes: list[str | None] = [None] * n
-    for field_name in (*IDENTITY_FACTS, "domains"):
+    for field_name in IDENTITY_FACTS:  # any domains cell is valid (a list of texts); no program reads it
         header = plan.identity.get(field_name)
         if header is None or header not in chunk.columns:
             continue
         codes, uniq = chunk.columns[header]
         got, values, wrong = _convert(codes, uniq, lambda v, f=field_name: converter.identity(f, v))
         bad |= wrong
-        if field_name != "domains":
-            identity_stage[field_name] = (got, values)
+        identity_stage[field_name] = (got, values)
         if field_name == "regime":
             table = [*values, None]
             regimes = [table[k] for k in np.where(got < 0, len(values), got).tolist()]

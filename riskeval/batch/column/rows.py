@@ -81,6 +81,14 @@ class _Indices(dict[Any, list[int]]):
         return got
 
 
+def _per_row(matrix: np.ndarray) -> list[list[int]]:
+    """For each row (column of ``matrix``), the indices set in it, in order."""
+    rows, cols = np.nonzero(matrix.T)
+    bounds = np.searchsorted(rows, np.arange(matrix.shape[1] + 1)).tolist()
+    flat = cols.tolist()
+    return [flat[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def column_rows(
     program: ColumnProgram,
     frame: Frame,
@@ -100,8 +108,8 @@ def column_rows(
     trig_i_masks = _masks(initial.triggers)
     trig_r_masks = _masks(residual.triggers)
     gap_masks = _masks(residual.gaps)
-    find_i = _Indices(initial.finding)
-    find_r = find_i if residual is initial else _Indices(residual.finding)
+    find_i = _per_row(initial.finding)
+    find_r = find_i if residual is initial else _per_row(residual.finding)
     hits_i = _Indices(initial.triggers)
     hits_r = hits_i if residual is initial else _Indices(residual.triggers)
     gaps_of = _Indices(residual.gaps)
@@ -132,8 +140,8 @@ def column_rows(
         mi, mr = initial_masks[i], residual_masks[i]
         initial_ids = ids_i.get(mi)
         if initial_ids is None:
-            initial_ids = ids_i[mi] = [item_ids[k] for k in find_i.of(mi, i)]
-        fr = find_r.of(mr, i)
+            initial_ids = ids_i[mi] = [item_ids[k] for k in find_i[i]]
+        fr = find_r[i]
         findings = ids_r.get(mr)
         if findings is None:
             findings = ids_r[mr] = [item_ids[k] for k in fr]
@@ -185,7 +193,7 @@ def column_rows(
                 reasons = gap_cache[gm] = [words.gap_texts[k] for k in gaps_of.of(gm, i)]
             row.incomplete_reasons = reasons
         every = points_rows[i]
-        points = [every[k] for k in fr]
+        points = [every[k] for k in fr]  # the residual findings' contributions, rounded
         row.finding_points = points
         top = sorted(range(len(points)), key=points.__getitem__, reverse=True)[:TOP_ITEMS]
         items = []
