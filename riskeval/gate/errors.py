@@ -78,6 +78,12 @@ register_messages(
             "en": "the assessment of project {id} (ledger record #{seq}) is incomplete: {reasons}. Complete it "
             "and assess again.",
         },
+        "gate.incomplete.control_measures": {
+            "zh": "存在低风险但有可靠防控措施的，可以审批、核准（发改投资〔2012〕2492号）；本项目既未列出防范化解措施，"
+            "也没有风险防范化解预案（预案缺失或不完整）",
+            "en": "low risk is approvable only with reliable control measures (NDRC 2492/2012: \"存在低风险但有可靠防控措施的，"
+            "可以审批、核准\"); the project lists no risk-mitigation measures and has no contingency plan (missing or incomplete)",
+        },
         "gate.blocked.reject": {
             "zh": "项目 {id} 评估为{level}（{regime}），决策为“{decision}”（台账第 {seq} 号记录）：不得实施。",
             "en": "project {id} was assessed as {level} ({regime}); the decision is '{decision}' (ledger record "
@@ -191,9 +197,10 @@ class AssessmentStale(GateError):
 
 
 class AssessmentIncomplete(GateError):
-    """Required procedures (``reason`` ``procedures``) or panel scores (``panel``) are missing.
+    """Required procedures (``reason`` ``procedures``), panel scores (``panel``) or, for a low-risk
+    ``ndrc_project``, reliable control measures (``control_measures``: 2492号) are missing.
 
-    ``params`` holds ``procedures`` (labels) and ``panel_items`` (item ids).
+    ``params`` holds ``procedures`` (labels), ``panel_items`` (item ids) and ``control_measures`` (bool).
     """
 
     def key(self) -> str:
@@ -205,6 +212,8 @@ class AssessmentIncomplete(GateError):
         items = self.params.get("panel_items", [])
         if items:
             parts.append(t("incomplete.panel", lang, items=", ".join(items)))
+        if self.params.get("control_measures"):
+            parts.append(t("gate.incomplete.control_measures", lang))
         params["reasons"] = t("punct.list", lang).join(parts)
         return params
 

@@ -1,7 +1,9 @@
 """Is a ledger record a valid basis for a decision? Shared by :class:`~riskeval.gate.Gate` and the audit.
 
 A record is valid when it is not stale (same canonical project, same rule set id, version and
-content hash), and, for a project in scope, complete and not blocked.
+content hash), and, for a project in scope, complete and not blocked. A low-risk ``ndrc_project``
+with neither measures nor a contingency plan is incomplete (2492号: low risk is approvable only with
+reliable control measures).
 
 Examples
 --------
@@ -19,7 +21,7 @@ from ..ledger.records import canonical_json
 from ..model.assessment import Assessment
 from .errors import AssessmentIncomplete, AssessmentStale, GateBlocked, GateError
 
-__all__ = ["RuleSetKey", "outcome_problem", "project_changes", "record_problem", "ruleset_changes"]
+__all__ = ["RELIABLE_PLANS", "RuleSetKey", "lacks_control_measures", "outcome_problem", "project_changes", "record_problem", "ruleset_changes"]
 
 RuleSetKey = tuple[str, str, str]
 """``(id, version, content_hash)`` of a rule set."""
@@ -71,6 +73,34 @@ def ruleset_changes(record: LedgerRecord, current: RuleSetKey) -> list[tuple[str
     return changes
 
 
+RELIABLE_PLANS = ("detailed", "basic")
+"""``contingency_plan`` values that count as a 风险防范化解预案 (详实 / 基本详实)."""
+
+
+def lacks_control_measures(assessment: Assessment) -> bool:
+    """A low-risk ``ndrc_project`` approvable under 2492号 only with reliable control measures, and it has none.
+
+    发改投资〔2012〕2492号: "存在低风险但有可靠防控措施的，可以审批、核准". The assessment lists no
+    measures and its ``contingency_plan`` (风险防范化解预案) is missing or 不完整.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> a = NS(in_scope=True, regime="ndrc_project", level="low", has_measures=False, facts={"contingency_plan": "incomplete"})
+    >>> lacks_control_measures(a)
+    True
+    >>> lacks_control_measures(NS(**{**vars(a), "facts": {"contingency_plan": "basic"}}))
+    False
+    >>> lacks_control_measures(NS(**{**vars(a), "regime": "major_decision"}))
+    False
+    """
+    if not assessment.in_scope or assessment.regime != "ndrc_project" or assessment.level != "low":
+        return False
+    if assessment.has_measures:
+        return False
+    return assessment.facts.get("contingency_plan") not in RELIABLE_PLANS
+
+
 def outcome_problem(record: LedgerRecord, assessment: Assessment) -> GateError | None:
     """``AssessmentIncomplete`` or ``GateBlocked`` for an in-scope assessment, else ``None``."""
     pid = record.project_id
@@ -82,6 +112,8 @@ def outcome_problem(record: LedgerRecord, assessment: Assessment) -> GateError |
         items = list(residual.missing_panel_items) if residual else []
         reason = "procedures" if procedures else "panel"
         return AssessmentIncomplete(pid, reason, record=record, procedures=procedures, panel_items=items)
+    if lacks_control_measures(assessment):
+        return AssessmentIncomplete(pid, "control_measures", record=record, control_measures=True)
     params = {"level": assessment.level, "decision": assessment.decision, "regime": assessment.regime}
     if assessment.decision in ("reject", "postpone"):
         return GateBlocked(pid, str(assessment.decision), record=record, **params)

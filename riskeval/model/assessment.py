@@ -40,6 +40,7 @@ register_messages(
         "explain.points": {"zh": "{points} 分", "en": "{points} points"},
         "explain.index": {"zh": "P={p} × I={i} × w={w} = {c}", "en": "P={p} × I={i} × w={w} = {c}"},
         "explain.no_findings": {"zh": "  （无扣分项）", "en": "  (no findings)"},
+        "explain.not_applicable": {"zh": "  不适用：{items}", "en": "  not applicable: {items}"},
         "explain.trigger": {
             "zh": "  ! 直接触发 [{id}] {label} → 至少{level}（条件 {condition}；事实 {facts}）",
             "en": "  ! trigger [{id}] {label} → at least {level} (condition {condition}; facts {facts})",
@@ -72,7 +73,8 @@ class Finding(BaseModel):
     points: float | None = None
     probability: float | None = None
     impact: float | None = None
-    weight: float | None = None
+    weight: float | None = Field(None, description="指数法：计算所用权重（按适用条目重新归一后的权重）")
+    declared_weight: float | None = Field(None, description="指数法：规则文件中的权重（与计算所用权重不同时给出）")
     contribution: float
     panel: bool = False
 
@@ -107,6 +109,7 @@ class Evaluation(BaseModel):
     triggers: list[TriggerHit]
     missing_procedures: list[ProcedureGap]
     missing_panel_items: list[str] = Field(default_factory=list)
+    not_applicable: list[str] = Field(default_factory=list, description="指数法：不适用的条目（条件不成立或无从取值），不计权重")
     rules_fired: list[str] = Field(default_factory=list)
 
 
@@ -224,6 +227,8 @@ class Assessment(BaseModel):
                         confidence=f.confidence,
                     )
                 )
+            if ev.not_applicable:
+                lines.append(t("explain.not_applicable", lang, items=", ".join(ev.not_applicable)))
             for hit in ev.triggers:
                 lines.append(
                     t(

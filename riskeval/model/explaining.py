@@ -48,6 +48,10 @@ register_messages(
             "en": "probability {p} × impact {i} × weight {w} = {c}",
         },
         "plain.panel_value": {"zh": "（专家组评分）", "en": " (scored by the expert panel)"},
+        "plain.not_applicable": {
+            "zh": "  不适用（权重由同维度适用条目分摊）：{items}",
+            "en": "  not applicable (their weight goes to the applicable items of the dimension): {items}",
+        },
         "plain.trigger": {"zh": "  ! {phrase} → 至少{level}", "en": "  ! {phrase} → at least {level}"},
         "plain.trigger_phrase": {"zh": "{label}（{detail}）", "en": "{label} ({detail})"},
         "plain.factors": {"zh": "命中：{items}", "en": "found: {items}"},
@@ -313,6 +317,9 @@ def _stage_lines(a: Assessment, ev: Evaluation, lang: str) -> list[str]:
         lines.append(t("explain.no_findings", lang))
     for f in ev.findings:
         lines.append(t("plain.finding", lang, dimension=f.dimension_label, phrase=finding_phrase(f, vocab, lang), value=finding_value(f, lang)))
+    if ev.not_applicable:
+        items = t("words.list_sep", lang).join(vocab.item(i) for i in ev.not_applicable)
+        lines.append(t("plain.not_applicable", lang, items=items))
     for hit in ev.triggers:
         lines.append(t("plain.trigger", lang, phrase=trigger_phrase(hit, vocab, lang), level=_lvl(hit.level, lang)))
     for gap in ev.missing_procedures:

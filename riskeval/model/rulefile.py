@@ -130,6 +130,7 @@ class Trigger(_Strict):
     level: Level = Field(description="触发后至少为该等级")
     source: str
     confidence: Confidence
+    note: str | None = Field(None, description="说明（如数值的来历、未见出处的默认值）")
 
 
 class Procedure(_Strict):
@@ -180,6 +181,14 @@ class Scoring(_Strict):
     method: Literal["points", "index"] = Field(description="points 扣分法（分越高风险越大）/ index 概率×影响指数法")
     total: float | None = Field(None, description="扣分法总分，如 100")
     levels: dict[Level, LevelBand] = Field(description="各等级的分值区间，须首尾相接、不重不漏")
+    not_applicable: Literal["renormalise", "zero"] = Field(
+        "renormalise",
+        description=(
+            "指数法中不适用条目的处理：renormalise（默认）在各维度内按适用条目重新归一权重、无适用条目的维度不计"
+            "（发改办投资〔2013〕428号：专家只对识别出的主要风险因素赋权）；zero 不适用条目按 0 计、权重保留（固定量表）。"
+            "扣分法不受影响（不涉及不计分）"
+        ),
+    )
     source: str | None = None
     confidence: Confidence | None = None
 

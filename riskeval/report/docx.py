@@ -325,6 +325,9 @@ def _identification(w: _Writer, a: Assessment) -> None:
             w.table(header, rows, [36, 48, 30, 42])
         else:
             w.para(t("docx.ident.none", lang))
+    if a.initial.not_applicable:
+        items = t("words.list_sep", lang).join(a.vocabulary.item(i) for i in a.initial.not_applicable)
+        w.para(t("docx.ident.not_applicable", lang, items=items))
 
 
 def _dimension_table(w: _Writer, a: Assessment, stages: list[Evaluation]) -> None:

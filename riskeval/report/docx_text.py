@@ -54,6 +54,10 @@ register_messages(
             "zh": "按合法性、合理性、可行性、可控性四个维度识别风险因素，共识别出 {count} 项。",
             "en": "Risk factors were identified along the dimensions; {count} were found.",
         },
+        "docx.ident.not_applicable": {
+            "zh": "不适用的条目（本事项不涉及，不计权重，权重由同维度适用条目分摊）：{items}。",
+            "en": "Items that do not apply (not weighted; their weight goes to the applicable items of the dimension): {items}.",
+        },
         "docx.ident.none": {"zh": "本维度未识别出风险因素。", "en": "No risk factor was found in this dimension."},
         "docx.col.factor": {"zh": "风险因素", "en": "risk factor"},
         "docx.col.situation": {"zh": "风险情况", "en": "situation"},

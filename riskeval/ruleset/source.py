@@ -4,7 +4,7 @@ Examples
 --------
 >>> pf = read_rule_file(bundled_rules_dir() / "national.yaml")
 >>> pf.model.id, pf.origin("items", 0).at()[1:]
-('national', (102, 5))
+('national', (110, 5))
 """
 
 from __future__ import annotations

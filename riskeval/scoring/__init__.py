@@ -1,22 +1,36 @@
 """Turn fired rules into scores, dimension subtotals, a level, and a decision.
 
-Points method (DB32/T 4013 style): the score is the sum of item points (higher = riskier).
+Points method (DB32/T 4013 style): the score is the sum of item points (higher = riskier); an item
+that does not apply scores nothing (不涉及不计分).
 Index method: each item contributes ``w · P · I``; a dimension's subtotal is the sum over its
-items (item weights add up to 1 within a dimension) and the score is ``Σ W_dim · subtotal``.
+items and the score is ``Σ W_dim · subtotal``. By default (``scoring.not_applicable: renormalise``)
+the weights are renormalised over the items that apply within each dimension, and a dimension with
+no item that applies drops out (its weight is shared by the others): the 428 outline has experts weight
+only the main factors identified. ``not_applicable: zero`` keeps the declared weights (an item that
+does not apply counts 0), for tables on a fixed scale. Items that do not apply are listed in
+``Evaluation.not_applicable`` (shown as 不适用).
 Direct triggers raise the level to at least theirs and never lower it.
+
+Examples
+--------
+>>> renormalise({"a": {"x": (0.25, 0.5), "y": (0.25, 0.25)}, "b": {}}, {"a": 0.5, "b": 0.5})
+({'a': 0.375}, {'x': 0.5, 'y': 0.5}, 0.375)
+>>> renormalise({"a": {"x": (0.2, 0.5)}, "b": {"y": (0.3, 1.0)}}, {"a": 0.5, "b": 0.5})[2]
+0.75
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from ..model.assessment import Evaluation, Finding, ProcedureGap, TriggerHit
-from ..model.rulefile import LEVEL_ORDER, Level
-from ..ruleset.compiled import RuleSet
+from ..model.rulefile import LEVEL_ORDER, Item, Level
+from ..ruleset.compiled import Rule, RuleSet
 from ..ruleset.conditions import facts_read
 from ..ruleset.formula import formula_facts
 
-__all__ = ["score_evaluation", "numeric_values"]
+__all__ = ["ItemScore", "aggregate", "level_of", "numeric_values", "renormalise", "score_evaluation", "score_item"]
 
 
 def numeric_values(ruleset: RuleSet, values: dict[str, Any]) -> dict[str, float]:
@@ -24,8 +38,156 @@ def numeric_values(ruleset: RuleSet, values: dict[str, Any]) -> dict[str, float]
     return ruleset.numeric(values)
 
 
+@dataclass
+class ItemScore:
+    """One item on one set of facts.
+
+    ``status`` is ``scored`` (``value`` is the points, or P × I before weighting), ``not_applicable``
+    (its condition does not hold or a value cannot be read) or ``missing_panel`` (a panel item
+    without the panel's scores). ``rule`` is the rule that fired, ``read`` the facts it read and
+    ``fields`` the finding's fields (``points`` or ``probability``/``impact``).
+    """
+
+    item: Item
+    status: Literal["scored", "not_applicable", "missing_panel"]
+    value: float = 0.0
+    rule: Rule | None = None
+    read: set[str] = field(default_factory=set)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def score_item(
+    ruleset: RuleSet,
+    item: Item,
+    rule: Rule | None,
+    values: dict[str, Any],
+    numeric: dict[str, float],
+    panel: dict[str, Any] | None,
+) -> ItemScore:
+    """Score ``item`` given the first of its rules that fired (``None``: none fired)."""
+    if rule is None:
+        return ItemScore(item, "not_applicable")
+    compiled = ruleset.item_values[item.id]
+    read = facts_read(rule.condition)
+    if ruleset.scoring.method == "points":
+        spec = compiled["points"]
+        if spec.kind == "panel":
+            if not panel or item.id not in panel:
+                return ItemScore(item, "missing_panel", rule=rule, read=read)
+            points = float(panel[item.id])
+        elif spec.kind == "formula":
+            assert spec.formula is not None
+            read |= formula_facts(spec.formula)
+            points = spec.lookup(values, numeric)[0]  # type: ignore[index]
+            if item.max is not None:
+                points = min(points, item.max)
+            points = max(points, 0.0)
+        else:
+            points = float(rule.value or 0.0)
+        return ItemScore(item, "scored", points, rule, read, {"points": round(points, 6)})
+    if compiled["probability"].kind == "panel":
+        entry = (panel or {}).get(item.id)
+        if not isinstance(entry, dict) or "probability" not in entry or "impact" not in entry:
+            return ItemScore(item, "missing_panel", rule=rule, read=read)
+        p, i = float(entry["probability"]), float(entry["impact"])
+    else:
+        got_p = compiled["probability"].lookup(values, numeric)
+        got_i = compiled["impact"].lookup(values, numeric)
+        if got_p is None or got_i is None:
+            return ItemScore(item, "not_applicable")
+        p, i = got_p[0], got_i[0]
+        for spec in (compiled["probability"], compiled["impact"]):
+            if spec.fact:
+                read.add(spec.fact)
+            if spec.formula is not None:
+                read |= formula_facts(spec.formula)
+    return ItemScore(item, "scored", p * i, rule, read, {"probability": p, "impact": i})
+
+
+def renormalise(
+    applicable: dict[str, dict[str, tuple[float, float]]], dim_weights: dict[str, float]
+) -> tuple[dict[str, float], dict[str, float], float]:
+    """Renormalise index weights over the items that apply.
+
+    Parameters
+    ----------
+    applicable
+        Per dimension, ``{item: (declared weight, P × I)}`` of the items that apply.
+    dim_weights
+        Declared dimension weights.
+
+    Returns
+    -------
+    tuple
+        The subtotal of each dimension that has an item applying (Σ w'·P·I with the item weights
+        renormalised to sum to 1 in it), the effective weight ``w'`` of each item, and the score
+        ``Σ W'_dim · subtotal`` with the weights of those dimensions renormalised to sum to 1.
+        A dimension whose applicable items all weigh 0 counts as empty.
+    """
+    subtotals: dict[str, float] = {}
+    effective: dict[str, float] = {}
+    for dim, items in applicable.items():
+        total = sum(w for w, _ in items.values())
+        if not items or total <= 0:
+            continue
+        subtotal = 0.0
+        for item, (w, pi) in items.items():
+            effective[item] = w / total
+            subtotal += effective[item] * pi
+        subtotals[dim] = subtotal
+    dim_total = sum(dim_weights.get(d, 0.0) for d in subtotals)
+    score = sum(dim_weights.get(d, 0.0) * v for d, v in subtotals.items()) / dim_total if dim_total > 0 else 0.0
+    return subtotals, effective, score
+
+
+def aggregate(ruleset: RuleSet, scores: list[ItemScore]) -> tuple[dict[str, float], dict[str, float], float]:
+    """Dimension subtotals, item weights used (index method) and the score (rounded to 9 places).
+
+    Items that apply are those ``scored`` or ``missing_panel`` (a panel item keeps its weight while
+    its scores are awaited).
+    """
+    method = ruleset.scoring.method
+    dim_weights = {d.id: float(d.weight or 0.0) for d in ruleset.dimensions}
+    applies = [s for s in scores if s.status != "not_applicable"]
+    if method == "index" and ruleset.scoring.not_applicable != "zero":
+        applicable: dict[str, dict[str, tuple[float, float]]] = {}
+        for s in applies:
+            applicable.setdefault(s.item.dimension, {})[s.item.id] = (float(s.item.weight or 0.0), s.value)
+        subtotals, weights, score = renormalise(applicable, dim_weights)
+        return subtotals, weights, round(score, 9)
+    subtotals = {d.id: 0.0 for d in ruleset.dimensions}
+    weights = {s.item.id: float(s.item.weight or 0.0) for s in applies} if method == "index" else {}
+    for s in applies:
+        contribution = s.value * weights[s.item.id] if method == "index" else s.value
+        subtotals[s.item.dimension] = subtotals.get(s.item.dimension, 0.0) + contribution
+    if method == "points":
+        score = sum(subtotals.values())
+    else:
+        score = sum(dim_weights.get(k, 0.0) * v for k, v in subtotals.items())
+    return subtotals, weights, round(score, 9)
+
+
+def level_of(ruleset: RuleSet, score: float, fired: set[str]) -> Level:
+    """The level: the score's, raised by every direct trigger that fired."""
+    level: Level = ruleset.level_for(score)
+    for trig in ruleset.triggers:
+        if f"trigger:{trig.id}" in fired and LEVEL_ORDER[trig.level] > LEVEL_ORDER[level]:
+            level = trig.level
+    return level
+
+
 def _shown(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
     return {n: values.get(n) for n in sorted(names)}
+
+
+def item_scores(ruleset: RuleSet, values: dict[str, Any], fired: set[str], panel: dict[str, Any] | None) -> list[ItemScore]:
+    """Every item of ``ruleset`` scored on ``values`` given the fired rule ids."""
+    numeric = numeric_values(ruleset, values)
+    first: dict[str, Rule] = {}
+    for rule in ruleset.rules:
+        if rule.kind == "item" and rule.id in fired and rule.ref not in first:
+            first[rule.ref] = rule
+    return [score_item(ruleset, item, first.get(item.id), values, numeric, panel) for item in ruleset.items]
 
 
 def score_evaluation(
@@ -37,67 +199,25 @@ def score_evaluation(
 ) -> Evaluation:
     """Score one evaluation from the set of fired rule ids."""
     method = ruleset.scoring.method
-    numeric = numeric_values(ruleset, values)
-    by_ref: dict[str, list[Any]] = {}
-    for rule in ruleset.rules:
-        if rule.id in fired:
-            by_ref.setdefault(f"{rule.kind}:{rule.ref}", []).append(rule)
+    scores = item_scores(ruleset, values, fired, panel)
+    subtotals, weights, score = aggregate(ruleset, scores)
     findings: list[Finding] = []
-    missing_panel: list[str] = []
-    subtotals: dict[str, float] = {d.id: 0.0 for d in ruleset.dimensions}
-    for item in ruleset.items:
-        rules = by_ref.get(f"item:{item.id}", [])
-        if not rules:
+    for s in scores:
+        if s.status != "scored" or s.rule is None:
             continue
-        rule = rules[0]
-        compiled = ruleset.item_values[item.id]
-        read = facts_read(rule.condition)
-        finding: dict[str, Any] = {}
-        if method == "points":
-            spec = compiled["points"]
-            if spec.kind == "panel":
-                if not panel or item.id not in panel:
-                    missing_panel.append(item.id)
-                    continue
-                points = float(panel[item.id])
-            elif spec.kind == "formula":
-                assert spec.formula is not None
-                read |= formula_facts(spec.formula)
-                points = spec.lookup(values, numeric)[0]  # type: ignore[index]
-                if item.max is not None:
-                    points = min(points, item.max)
-                points = max(points, 0.0)
-            else:
-                points = float(rule.value or 0.0)
-            contribution = points
-            finding = {"points": round(points, 6)}
-        else:
-            if compiled["probability"].kind == "panel":
-                entry = (panel or {}).get(item.id)
-                if not isinstance(entry, dict) or "probability" not in entry or "impact" not in entry:
-                    missing_panel.append(item.id)
-                    continue
-                p, i = float(entry["probability"]), float(entry["impact"])
-            else:
-                got_p = compiled["probability"].lookup(values, numeric)
-                got_i = compiled["impact"].lookup(values, numeric)
-                if got_p is None or got_i is None:
-                    continue
-                p, i = got_p[0], got_i[0]
-                for spec in (compiled["probability"], compiled["impact"]):
-                    if spec.fact:
-                        read.add(spec.fact)
-                    if spec.formula is not None:
-                        read |= formula_facts(spec.formula)
-            w = float(item.weight or 0.0)
-            contribution = w * p * i
-            finding = {"probability": p, "impact": i, "weight": w}
-        subtotals[item.dimension] = subtotals.get(item.dimension, 0.0) + contribution
+        item, fields = s.item, dict(s.fields)
+        contribution = s.value
+        if method == "index":
+            w = weights.get(item.id, 0.0)
+            contribution = w * s.value
+            fields["weight"] = round(w, 9)
+            if abs(w - float(item.weight or 0.0)) > 1e-12:
+                fields["declared_weight"] = item.weight
         if contribution > 0 or item.panel:
             findings.append(
                 Finding(
                     item=item.id,
-                    rule=rule.id,
+                    rule=s.rule.id,
                     label=item.label,
                     dimension=item.dimension,
                     dimension_label=ruleset.dimension_label(item.dimension),
@@ -105,21 +225,15 @@ def score_evaluation(
                     source=item.source,
                     confidence=item.confidence,
                     condition=item.when or "true",
-                    branch=rule.branch,
-                    facts=_shown(values, read),
+                    branch=s.rule.branch,
+                    facts=_shown(values, s.read),
                     contribution=round(contribution, 9),
                     panel=item.panel,
-                    **finding,
+                    **fields,
                 )
             )
-    if method == "points":
-        score = sum(subtotals.values())
-    else:
-        weights = {d.id: float(d.weight or 0.0) for d in ruleset.dimensions}
-        score = sum(weights.get(k, 0.0) * v for k, v in subtotals.items())
-    score = round(score, 9)
     score_level = ruleset.level_for(score)
-    level: Level = score_level
+    level = level_of(ruleset, score, fired)
     hits: list[TriggerHit] = []
     # Factors are only needed to explain a compound trigger; most rule sets have none.
     fired_items = set(ruleset.fired_factors(fired, values)) if any(r.compound for r in ruleset.rules) else set()
@@ -138,8 +252,6 @@ def score_evaluation(
                     confidence=trig.confidence,
                 )
             )
-            if LEVEL_ORDER[trig.level] > LEVEL_ORDER[level]:
-                level = trig.level
     gaps = [
         ProcedureGap(procedure=p.id, label=p.label, condition=p.satisfied, source=p.source)
         for p in ruleset.procedures
@@ -154,8 +266,7 @@ def score_evaluation(
         findings=findings,
         triggers=hits,
         missing_procedures=gaps,
-        missing_panel_items=missing_panel,
+        missing_panel_items=[s.item.id for s in scores if s.status == "missing_panel"],
+        not_applicable=[s.item.id for s in scores if s.status == "not_applicable"] if method == "index" else [],
         rules_fired=sorted(fired),
     )
-
-

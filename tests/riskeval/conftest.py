@@ -17,7 +17,7 @@ def jiangsu() -> riskeval.RuleSet:
 
 @pytest.fixture()
 def good_facts(jiangsu: riskeval.RuleSet) -> dict[str, Any]:
-    """Facts of a well-prepared project under DB32/T 4013 (score 0.63, low)."""
+    """Facts of a well-prepared project under DB32/T 4013 (score 0.315, low)."""
     return copy.deepcopy(jiangsu.tests[0].project["facts"])
 
 

@@ -18,7 +18,7 @@ def make(facts: dict[str, Any], **kw: Any) -> Project:
 def test_low_project_proceeds(jiangsu, good_facts):
     result = assess(make(good_facts), jiangsu)
     assert result.level == "low" and result.decision == "proceed"
-    assert result.initial.score == pytest.approx(35 * 3 / 50 * 0.3)
+    assert result.initial.score == pytest.approx(35 * 3 / 100 * 0.3)
     assert [f.item for f in result.initial.findings] == ["JS-CTL-1"]
     assert not result.incomplete
 
@@ -75,7 +75,7 @@ def test_measures_give_residual_assessment(jiangsu, good_facts):
     )
     result = assess(project, jiangsu)
     assert result.initial.level == "high" and result.level == "low"
-    assert result.residual.score == pytest.approx(4 + 35 * 0.3 / 50 * 0.3)
+    assert result.residual.score == pytest.approx(4 + 35 * 0.3 / 100 * 0.3)
     assert result.measures[1]["changes"]["opposition_rate"] == {"from": 10, "to": 0.3}
     text = result.explain("zh")
     assert "措施前" in text and "措施后" in text and "JS-TRG-H1" not in text

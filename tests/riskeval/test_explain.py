@@ -74,8 +74,11 @@ def test_xidong_in_english(rulesets):
 def test_index_method_and_numbers_in_words(rulesets):
     result = assess(load_project(XIDONG), rulesets["national"])
     text = result.explain()
-    assert "可行性·邻避设施与居民区的距离（环境影响：涉邻避；邻避设施距最近居民区距离 800 米）：概率 0.6 × 影响 0.9 × 权重 0.15 = 0.081" in text
-    assert "P=0.6 × I=0.9 × w=0.15" in result.explain(detail=True)
+    assert "可行性·邻避设施与居民区的距离（环境影响：涉邻避；邻避设施距最近居民区距离 800 米）：概率 0.6 × 影响 0.9 × 权重 0.1765 = 0.09529" in text
+    # weights renormalised over the applicable items (0.15 / 0.85 in 可行性); the rest shown as 不适用
+    assert "不适用（权重由同维度适用条目分摊）：征收补偿安置方案合理公平及时、征收拆迁规模、职工安置与就业影响、价格（收费）调整的群众承受能力" in text
+    assert "P=0.6 × I=0.9 × w=0.1765" in result.explain(detail=True)
+    assert "不适用：N-RSN-1, N-RSN-2, N-RSN-8, N-FEA-7" in result.explain(detail=True)
 
 
 def test_explanation_survives_a_json_round_trip(rulesets):

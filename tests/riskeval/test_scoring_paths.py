@@ -86,8 +86,11 @@ def test_index_score_is_weighted_sum_and_custom_table_decides(index_rules):
 
 
 def test_project_regime_overrides_custom_table(index_rules):
-    project = Project(id="B", kind="project", regime="major_decision", facts={"environmental_impact": "nimby"}, panel={"MEDIA": {"probability": 1, "impact": 1}})
+    # no relocation: 合理性 has no item that applies and drops out, so the score is 可控性's subtotal
+    project = Project(id="B", kind="project", regime="major_decision", facts={"environmental_impact": "some"}, panel={"MEDIA": {"probability": 0.5, "impact": 0.5}})
     result = assess(project, index_rules)
+    assert result.initial.score == pytest.approx(0.6 * 0.5 + 0.4 * 0.25)
+    assert result.initial.not_applicable == ["LAND"] and list(result.initial.dimensions) == ["controllability"]
     assert result.level == "medium" and result.decision == "proceed_after_measures"
 
 
@@ -115,7 +118,8 @@ def test_english_explanation(index_rules):
     project = Project(id="F", kind="project", facts={"environmental_impact": "nimby", "public_notice_days": 10}, panel={"MEDIA": {"probability": 1, "impact": 1}})
     result = assess(project, index_rules)
     text = result.explain("en")
-    assert "Conclusion: medium risk" in text and "probability 1 × impact 1 × weight 0.6 = 0.6" in text
+    assert "Conclusion: high risk" in text and "probability 1 × impact 1 × weight 0.6 = 0.6" in text
+    assert "not applicable (their weight goes to the applicable items of the dimension): 征收补偿" in text
     assert "kind of matter is major construction project or major policy" in text and "ENV" not in text
     assert "P=1 × I=1 × w=0.6" in result.explain("en", detail=True)
 

@@ -66,7 +66,7 @@ def test_csv_in_every_format_out(tmp_path, jiangsu, rows, out_suffix):
     else:
         assert p1["findings"] == "JS-CTL-1" and p1["incomplete"] == "false"
     assert p1["level_zh"] == "低风险" and p1["decision_zh"]
-    assert float(p1["initial_score"]) == pytest.approx(0.63)
+    assert float(p1["initial_score"]) == pytest.approx(0.315)
 
 
 def test_chinese_label_columns_and_gbk_csv(tmp_path, jiangsu, rows):

@@ -106,13 +106,13 @@ def test_identification_by_dimension_with_points_and_source(xidong_doc):
     table = rows(table_after(xidong_doc, "合理性"))
     assert table[0] == ["风险因素", "风险情况", "分值", "依据"]
     assert ["群众满意度", "30%（低于 70%）", "6 分", "DB32/T 4013-2021 评分表"] in table
-    assert any(r[0] == "群众意见分析" and r[2] == "35 分" for r in rows(table_after(xidong_doc, "可控性")))
+    assert any(r[0] == "群众意见分析" and r[2] == "21.7 分" for r in rows(table_after(xidong_doc, "可控性")))
 
 
 def test_estimation_has_subtotals_level_and_triggers(xidong_doc):
     dims = rows(table_after(xidong_doc, "五、风险估计"))
     assert dims[0] == ["维度", "满分", "小计"]
-    assert ["可控性", "55", "44"] in dims and ["合计（综合得分）", "100", "61"] in dims and ["风险等级", "", "高风险"] in dims
+    assert ["可控性", "55", "30.7"] in dims and ["合计（综合得分）", "100", "47.7"] in dims and ["风险等级", "", "高风险"] in dims
     text = body_text(xidong_doc)
     assert "初始风险等级为高风险" in text
     triggers = rows(table_after(xidong_doc, "下列情形直接认定风险等级，不论得分："))
@@ -178,7 +178,8 @@ def test_index_rule_set_shows_probability_and_impact(tmp_path):
     doc = Document(str(write_report(assess(load_project(XIDONG), load_ruleset("national")), tmp_path / "n.docx")))
     table = rows(table_after(doc, "可行性"))
     assert table[0][2] == "概率 × 影响 × 权重"
-    assert any(r[0] == "生态环境影响（含邻避）" and r[2] == "概率 0.9 × 影响 0.9 × 权重 0.25 = 0.2025" for r in table)
+    assert any(r[0] == "生态环境影响（含邻避）" and r[2] == "概率 0.9 × 影响 0.9 × 权重 0.2941 = 0.2382" for r in table)
+    assert "不适用的条目（本事项不涉及，不计权重，权重由同维度适用条目分摊）：征收补偿安置方案合理公平及时" in body_text(doc)
     assert rows(table_after(doc, "五、风险估计"))[0] == ["维度", "权重", "小计"]
 
 
