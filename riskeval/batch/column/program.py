@@ -192,24 +192,78 @@ def _builtin_sum(terms: list[np.ndarray], n: int) -> np.ndarray:
     return np.where((comp != 0) & np.isfinite(comp), total + comp, total)
 
 
-def aggregate(program: ColumnProgram, contributions: np.ndarray, counted: np.ndarray) -> np.ndarray:
-    """The unrounded score from the item contributions: the one function of the scoring method.
+def aggregate(program: ColumnProgram, values: np.ndarray, applies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Item contributions and the unrounded score: the one function of the scoring method
+    (:func:`riskeval.scoring.aggregate`, per row).
 
-    ``counted[k]`` marks the rows where item ``k`` entered its dimension's subtotal (the row path adds an item
-    whose rule fired and whose value could be looked up).  Points: the sum of the dimension subtotals; index:
-    ``Σ W_dim · subtotal``; subtotals add their items in item order and dimensions are summed in order, with
-    Python's ``sum`` (see :func:`_builtin_sum`).
+    ``values[k]`` is item ``k``'s points (points method) or ``P × I`` (index method) where ``applies[k]``
+    (its rule fired and its values could be read).  Points: the sum of the dimension subtotals.  Index with
+    ``not_applicable: zero``: ``Σ W_dim · Σ w·P·I`` with the declared weights.  Index with ``renormalise``
+    (default): within each dimension the weights of the items that apply are renormalised to 1, a dimension
+    where none applies drops out and the dimension weights are renormalised over the others.  Sums run in
+    the row path's order with Python's ``sum`` (:func:`_builtin_sum`); the dimensions of the score are
+    summed in the order their first applying item comes, as the row path's dictionaries keep them.
+
+    Returns
+    -------
+    tuple
+        ``(contributions, score)``: what each item adds (the findings' ``contribution``) and the score.
     """
-    n = contributions.shape[1] if contributions.ndim == 2 else 0
-    subtotals: dict[str, np.ndarray] = {d: np.zeros(n) for d in program.dimension_order}
-    for k, item in enumerate(program.items):
-        current = subtotals.get(item.dimension)
-        if current is None:
-            current = subtotals[item.dimension] = np.zeros(n)
-        subtotals[item.dimension] = np.where(counted[k], current + contributions[k], current)
+    n = values.shape[1]
+    items = program.items
     if program.method == "points":
-        return _builtin_sum(list(subtotals.values()), n)
-    return _builtin_sum([program.dimension_weights.get(d, 0.0) * v for d, v in subtotals.items()], n)
+        contributions = np.where(applies, values, 0.0)
+        subtotals: dict[str, np.ndarray] = {d: np.zeros(n) for d in program.dimension_order}
+        for k, item in enumerate(items):
+            current = subtotals.get(item.dimension, np.zeros(n))
+            subtotals[item.dimension] = np.where(applies[k], current + values[k], current)
+        return contributions, _builtin_sum(list(subtotals.values()), n)
+    weights = program.dimension_weights
+    if program.not_applicable == "zero":
+        contributions = np.zeros_like(values)
+        subtotals = {d: np.zeros(n) for d in program.dimension_order}
+        for k, item in enumerate(items):
+            contributions[k] = np.where(applies[k], values[k] * item.weight, 0.0)
+            current = subtotals.get(item.dimension, np.zeros(n))
+            subtotals[item.dimension] = np.where(applies[k], current + contributions[k], current)
+        return contributions, _builtin_sum([weights.get(d, 0.0) * v for d, v in subtotals.items()], n)
+    dims: dict[str, list[int]] = {}
+    for k, item in enumerate(items):
+        dims.setdefault(item.dimension, []).append(k)
+    names = list(dims)
+    contributions = np.zeros_like(values)
+    subtotal = np.zeros((len(names), n))
+    valid = np.zeros((len(names), n), dtype=bool)
+    first = np.full((len(names), n), len(items))
+    for j, name in enumerate(names):
+        members = dims[name]
+        total = _builtin_sum([np.where(applies[k], items[k].weight, 0.0) for k in members], n)
+        any_item = np.zeros(n, dtype=bool)
+        for k in reversed(members):
+            any_item |= applies[k]
+            first[j] = np.where(applies[k], k, first[j])
+        valid[j] = any_item & (total > 0)
+        safe = np.where(valid[j], total, 1.0)
+        acc = np.zeros(n)
+        for k in members:
+            take = applies[k] & valid[j]
+            part = (items[k].weight / safe) * values[k]
+            contributions[k] = np.where(take, part, 0.0)
+            acc = np.where(take, acc + part, acc)
+        subtotal[j] = acc
+    order = np.argsort(first, axis=0, kind="stable")
+    signature = np.where(np.take_along_axis(valid, order, axis=0), order, -1).T
+    groups, inverse = np.unique(signature, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    score = np.zeros(n)
+    for g, row_order in enumerate(groups.tolist()):
+        used = [j for j in row_order if j >= 0]
+        rows = inverse == g
+        dim_total = sum(weights.get(names[j], 0.0) for j in used)
+        if dim_total > 0:
+            terms = [weights.get(names[j], 0.0) * subtotal[j][rows] for j in used]
+            score[rows] = _builtin_sum(terms, int(rows.sum())) / dim_total
+    return contributions, score
 
 
 @dataclass
@@ -223,6 +277,7 @@ class ColumnProgram:
     dimension_weights: dict[str, float]
     reads: set[str]
     required: set[str] = field(default_factory=set)
+    not_applicable: str = "renormalise"
 
     # -- evaluation ---------------------------------------------------------------------------------
     def fired_rules(self, stage: Stage) -> dict[str, np.ndarray]:
@@ -281,8 +336,8 @@ class ColumnProgram:
         rs, n = self.ruleset, stage.n
         fired = self.fired_rules(stage)
         bad = np.zeros(n, dtype=bool)
-        contributions = np.zeros((len(self.items), n))
-        counted = np.zeros((len(self.items), n), dtype=bool)
+        values = np.zeros((len(self.items), n))
+        applies = np.zeros((len(self.items), n), dtype=bool)
         for k, item in enumerate(self.items):
             first = np.zeros(n, dtype=bool)
             rule_value = np.zeros(n)
@@ -300,17 +355,17 @@ class ColumnProgram:
                     points = np.where(0.0 > points, 0.0, points)
                 else:
                     points = rule_value
-                contributions[k] = np.where(first, points, 0.0)
-                counted[k] = first
+                values[k] = np.where(first, points, 0.0)
+                applies[k] = first
             else:
                 p, p_found, p_bad = self._lookup(item.values["probability"], stage)
                 i, i_found, i_bad = self._lookup(item.values["impact"], stage)
                 ok = first & p_found & i_found
                 bad |= first & (p_bad | i_bad)
-                contributions[k] = np.where(ok, (item.weight * p) * i, 0.0)
-                counted[k] = ok
-        finding = counted & (contributions > 0)
-        raw = aggregate(self, contributions, counted)
+                values[k] = np.where(ok, p * i, 0.0)
+                applies[k] = ok
+        contributions, raw = aggregate(self, values, applies)
+        finding = applies & (contributions > 0)
         score_arr = rounded(raw, 9)
         score = score_arr.tolist()
         score_level = self._levels(score_arr)
@@ -410,7 +465,10 @@ def compile_program(ruleset: RuleSet) -> ColumnProgram:
         raise Unsupported(reasons)
     dims = [d.id for d in ruleset.dimensions]
     weights = {d.id: float(d.weight or 0.0) for d in ruleset.dimensions}
-    return ColumnProgram(ruleset, method, items, dims, weights, reads, set(ruleset.required_facts))
+    return ColumnProgram(
+        ruleset, method, items, dims, weights, reads, set(ruleset.required_facts),
+        str(getattr(ruleset.scoring, "not_applicable", "renormalise")),
+    )
 
 
 def level_name(index: int) -> str:

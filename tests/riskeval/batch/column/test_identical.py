@@ -120,10 +120,10 @@ def test_a_broken_column_program_fails_naming_the_rows(tmp_path: Path, synthetic
 
     real = program_module.aggregate
 
-    def broken(program, contributions, counted):
-        score = real(program, contributions, counted)
+    def broken(program, values, applies):
+        contributions, score = real(program, values, applies)
         score[::7] += 0.5  # every seventh row of each chunk is off by half a point
-        return score
+        return contributions, score
 
     monkeypatch.setattr(program_module, "aggregate", broken)
     rs = riskeval.load_ruleset(JIANGSU)
