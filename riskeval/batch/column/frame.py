@@ -217,7 +217,7 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
     rs = program.ruleset
     n = len(chunk)
     bad = chunk.forced.copy()
-    empty = (np.full(n, -1, dtype=np.int32), [])
+    empty: tuple[np.ndarray, list[Any]] = (np.full(n, -1, dtype=np.int32), [])
     for header in plan.route:
         codes, uniq = chunk.columns.get(header, empty)
         filled = np.asarray([_clean(v) is not None for v in uniq] + [False], dtype=bool)
@@ -226,10 +226,10 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
     identity_stage: dict[str, tuple[np.ndarray, list[Any]]] = {}
     regimes: list[str | None] = [None] * n
     for field_name in IDENTITY_FACTS:  # any domains cell is valid (a list of texts); no program reads it
-        header = plan.identity.get(field_name)
-        if header is None or header not in chunk.columns:
+        identity_header = plan.identity.get(field_name)
+        if identity_header is None or identity_header not in chunk.columns:
             continue
-        codes, uniq = chunk.columns[header]
+        codes, uniq = chunk.columns[identity_header]
         got, values, wrong = _convert(codes, uniq, lambda v, f=field_name: converter.identity(f, v))
         bad |= wrong
         identity_stage[field_name] = (got, values)

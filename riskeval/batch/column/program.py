@@ -372,11 +372,11 @@ class ColumnProgram:
         level = score_level.copy()
         triggers = np.zeros((len(rs.triggers), n), dtype=bool)
         for k, trig in enumerate(rs.triggers):
-            hit = fired.get(f"trigger:{trig.id}")
-            if hit is None:
+            trigger_hit = fired.get(f"trigger:{trig.id}")
+            if trigger_hit is None:
                 continue
-            triggers[k] = hit
-            level = np.where(hit & (_LEVEL_INDEX[trig.level] > level), _LEVEL_INDEX[trig.level], level)
+            triggers[k] = trigger_hit
+            level = np.where(trigger_hit & (_LEVEL_INDEX[trig.level] > level), _LEVEL_INDEX[trig.level], level)
         gaps = np.zeros((len(rs.procedures), n), dtype=bool)
         for k, proc in enumerate(rs.procedures):
             required = fired.get(f"proc-required:{proc.id}", np.zeros(n, dtype=bool))
@@ -384,8 +384,8 @@ class ColumnProgram:
             gaps[k] = required & ~satisfied
         if rs.scope is not None:
             in_scope = np.zeros(n, dtype=bool)
-            for i in range(len(rs.scope)):
-                in_scope |= fired.get(f"scope:{i}", np.zeros(n, dtype=bool))
+            for j in range(len(rs.scope)):
+                in_scope |= fired.get(f"scope:{j}", np.zeros(n, dtype=bool))
         else:
             in_scope = np.ones(n, dtype=bool)
         return StageResult(contributions, finding, score, score_level, level, triggers, gaps, fired, in_scope, bad)

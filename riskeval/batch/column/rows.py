@@ -62,7 +62,8 @@ def _masks(matrix: np.ndarray) -> list[Any]:
         return [0] * n
     if k <= 62:
         weights = np.left_shift(np.int64(1), np.arange(k, dtype=np.int64))
-        return (weights @ matrix.astype(np.int64)).tolist()  # type: ignore[no-any-return]
+        masks: list[Any] = (weights @ matrix.astype(np.int64)).tolist()
+        return masks
     packed = np.packbits(matrix.T, axis=1)
     return [bytes(r) for r in packed]
 

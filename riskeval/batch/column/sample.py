@@ -86,12 +86,12 @@ class Sampler:
             if mask.any():
                 chosen[int(np.argmax(mask))] = True
                 self.uncovered.discard(key)
-        for key in list(self.constants):
-            fact, value = key
+        for const in list(self.constants):
+            fact, value = const
             mask = stage.atom(Cmp(fact, "==", value)) & evaluable
             if mask.any():
                 chosen[int(np.argmax(mask))] = True
-                self.constants.discard(key)
+                self.constants.discard(const)
         chosen &= evaluable
         self.picked += int(chosen.sum())
         self.seen += int(evaluable.sum())

@@ -61,8 +61,8 @@ def representatives(ruleset: RuleSet) -> dict[str, list[Any]]:
     atoms: list[Cmp | Has] = []
     for rule in ruleset.rules:
         _atoms(rule.condition, atoms)
-    for values in ruleset.item_values.values():
-        for spec in values.values():
+    for compiled in ruleset.item_values.values():
+        for spec in compiled.values():
             for cond, _v, _l in spec.branches:
                 _atoms(cond, atoms)
     out: dict[str, list[Any]] = {}
