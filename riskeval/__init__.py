@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# Imported now: the function ``assess`` shares its name with the module ``riskeval.assess``, which would
+# otherwise shadow it once imported.
+from .assess import assess, load_project  # noqa: E402
+
 #: public name -> the module that defines it
 _SOURCES: dict[str, str] = {
-    "assess": ".assess",
-    "load_project": ".assess",
     "assess_frame": ".batch",
     "assess_many": ".batch",
     "ProjectError": ".check",
@@ -54,7 +56,6 @@ _SOURCES: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # what type checkers and readers see; at run time each name is imported on first use
-    from .assess import assess, load_project
     from .batch import assess_frame, assess_many
     from .check import ProjectError
     from .engine import EngineError
