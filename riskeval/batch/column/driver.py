@@ -11,8 +11,10 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -324,7 +326,7 @@ def _chunk(
         chosen = sampler.pick(n, ok, frame.initial, initial)
     routed = 0
     flat: list[list[Any]] | None = [] if writer.kind == "csv" else None
-    add = stats.add
+    run: list[BatchRow] = []  # consecutive rows of the column path, counted together
     for i in range(n):
         row = results.get(i)
         if row is None:
@@ -333,20 +335,71 @@ def _chunk(
             if flat is not None:
                 writer.write_flat(flat)
                 flat = []
-                writer.write(row.as_row())
-            else:
-                writer.write(row.as_row())
-        elif flat is not None:
+            writer.write(row.as_row())
+            count_rows(stats, run)
+            run = []
+            stats.add(row)
+            continue
+        if flat is not None:
             flat.append(csv_cells(row))
         else:
             writer.write(row.as_row())
-        add(row)
+        run.append(row)
     if flat:
         writer.write_flat(flat)
+    count_rows(stats, run)
     for i in np.flatnonzero(chosen).tolist():
         checker.add(chunk.table_row(i), row_key(results[i]))
     _reserve(sampler, chunk, np.flatnonzero(ok & ~chosen), results)
     return routed
+
+
+def count_rows(stats: BatchStats, rows: list[BatchRow]) -> None:
+    """``stats.add(row)`` for each of ``rows`` (ok or out of scope), with the same result: counters gain their
+    keys in order of first occurrence and sums add in row order, as row by row."""
+    if not rows:
+        return
+    stats.total += len(rows)
+    stats.status.update(Counter(r.status for r in rows))
+    ok = [r for r in rows if r.status == "ok"]
+    if not ok:
+        return
+    stats.initial_levels.update(Counter(r.initial_level or "" for r in ok))
+    stats.residual_levels.update(Counter(r.residual_level or "" for r in ok))
+    stats.decisions.update(Counter(r.decision or "" for r in ok))
+    stats.incomplete += sum(bool(r.incomplete) for r in ok)
+    for (kind, level), count in Counter((r.kind, r.residual_level or "") for r in ok).items():
+        stats.by_kind.setdefault(kind, Counter())[level] += count
+    for (unit, level), count in Counter((r.unit, r.residual_level or "") for r in ok).items():
+        stats.by_unit.setdefault(unit, Counter())[level] += count
+    stats.factor_initial.update(Counter(chain.from_iterable(r.initial_findings for r in ok)))
+    stats.factor_residual.update(Counter(chain.from_iterable(r.findings for r in ok)))
+    points = stats.item_points
+    for r in ok:
+        for item, p in zip(r.findings, r.finding_points, strict=False):
+            points[item] = points.get(item, 0.0) + p
+    stats.decisive.update(Counter(chain.from_iterable(r.decisive for r in ok)))
+    category = stats._category
+    no_cat = "\0"
+    stats.category_initial.update(
+        Counter(chain.from_iterable({category.get(i) or no_cat for i in r.initial_findings} for r in ok))
+    )
+    stats.category_residual.update(
+        Counter(chain.from_iterable({category.get(i) or no_cat for i in r.findings} for r in ok))
+    )
+    for r in ok:
+        if r.residual_level in ("high", "medium"):
+            if len(stats.details) < stats.max_details:
+                stats.details.append(
+                    BatchRow(
+                        r.row, r.id, r.status, r.initial_level, r.initial_score, r.residual_level, r.residual_score,
+                        r.decision, r.incomplete, list(r.findings), name=r.name, kind=r.kind, unit=r.unit,
+                        explanation=r.explanation, trigger_labels=list(r.trigger_labels), top_items=list(r.top_items),
+                        decisive=list(r.decisive), level_zh=r.level_zh, decision_zh=r.decision_zh,
+                    )
+                )
+            else:
+                stats.details_omitted += 1
 
 
 def _reserve(sampler: Sampler, chunk: Chunk, candidates: np.ndarray, results: dict[int, BatchRow]) -> None:

@@ -33,9 +33,22 @@ def test_column_output_equals_row_output(tmp_path: Path, synthetic: Path, rules:
     assert (tmp_path / f"column{suffix}").read_bytes() == (tmp_path / f"row{suffix}").read_bytes()
     assert column.stats.summary("en") == row.stats.summary("en")
     assert column.stats.details_text("en") == row.stats.details_text("en")
+    assert _state(column.stats) == _state(row.stats)  # every counter, in the same order; the kept rows
     assert column.stats.error_rows > 0  # the bad rows went through the row path, with its messages
     assert column.sampled == column.stats.total - column.stats.error_rows  # a short list: every row checked
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def _state(stats) -> dict:
+    """Everything a report reads from the statistics, order included."""
+    out = {}
+    for key, value in vars(stats).items():
+        if key == "details":
+            value = [(vars(r)) for r in value]
+        elif isinstance(value, dict):
+            value = [(k, list(v.items()) if isinstance(v, dict) else v) for k, v in value.items()]
+        out[key] = value
+    return out
 
 
 def test_verify_full_equals_sample_run(tmp_path: Path, synthetic: Path) -> None:
