@@ -104,6 +104,7 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
         Whenever the file turns out not to be plain after all.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     from pyarrow import csv as pacsv
 
     read = pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True)
@@ -120,23 +121,33 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
             if n == 0:
                 continue
             columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
-            blank = np.ones(n, dtype=bool)
             for header, array in zip(headers, batch.columns, strict=True):
+                longest = pc.max(pc.utf8_length(array)).as_py()
+                if longest is not None and longest > MAX_CELL:
+                    raise FallBack("a cell is too long")
                 encoded = array.dictionary_encode()
                 uniq = encoded.dictionary.to_pylist()
-                if any(len(v) > MAX_CELL for v in uniq):
-                    raise FallBack("a cell is too long")
                 codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
                 columns[header] = (codes, uniq)
-                empty = np.fromiter((not v.strip() for v in uniq), dtype=bool, count=len(uniq))
-                blank &= empty[codes]
-            if blank.any():
+            if _any_blank(columns, n):
                 raise FallBack("a blank record")
             rows = np.arange(start, start + n, dtype=np.int64)
             start += n
             yield Chunk(rows, columns, np.zeros(n, dtype=bool), [None] * n, file)
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
         raise FallBack(str(exc)) from None
+
+
+def _any_blank(columns: dict[str, tuple[np.ndarray, list[Any]]], n: int) -> bool:
+    """Whether a record has only blank cells (as Python's ``str.strip`` sees them), starting from the column
+    with the fewest distinct cells: only its blank rows can be blank records."""
+    candidates = np.ones(n, dtype=bool)
+    for codes, uniq in sorted(columns.values(), key=lambda c: len(c[1])):
+        empty = np.fromiter((not v.strip() for v in uniq), dtype=bool, count=len(uniq))
+        candidates &= empty[codes]
+        if not candidates.any():
+            return False
+    return bool(candidates.any())
 
 
 def _key(value: Any) -> tuple[type, Any]:

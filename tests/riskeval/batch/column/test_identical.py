@@ -87,6 +87,23 @@ def test_files_pyarrow_must_not_read_fall_back_to_records(tmp_path: Path, synthe
     assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
 
 
+def test_a_record_of_blank_cells_in_a_plain_file(tmp_path: Path, synthetic: Path) -> None:
+    """No quote, no empty line (pyarrow may read it), but a record of blank cells: the table reader numbers it."""
+    lines = synthetic.read_text(encoding="utf-8-sig").splitlines(keepends=True)[:40]
+    if any('"' in line for line in lines):
+        lines = [line for line in lines if '"' not in line]
+    width = lines[0].count(",")
+    lines.insert(6, "," * width + "\n")
+    lines.insert(9, " ," * width + "\n")
+    src = tmp_path / "blank.csv"
+    src.write_text("".join(lines), encoding="utf-8")
+    rs = riskeval.load_ruleset(JIANGSU)
+    column = run_batch(src, rs, tmp_path / "c.csv", workers=0, strict=False)
+    run_batch(src, rs, tmp_path / "r.csv", workers=0, engine="row", strict=False)
+    assert column.reader == "records" and column.stats.status["blank"] == 2
+    assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
+
+
 def test_xlsx_and_jsonl_inputs(tmp_path: Path, synthetic: Path) -> None:
     from openpyxl import Workbook
 
