@@ -166,3 +166,14 @@ def test_a_broken_column_program_fails_naming_the_rows(tmp_path: Path, synthetic
     assert differing and all(isinstance(r, int) for r in differing)
     assert str(differing[0]) in info.value.message("en")
     assert info.value.exit_code == 1
+
+
+def test_rows_whose_explanation_is_wanted_take_the_row_path(tmp_path: Path, synthetic: Path) -> None:
+    """With a report (explanations of high and medium rows), those rows are assessed by the row path."""
+    rs = riskeval.load_ruleset(JIANGSU)
+    explain = ("high", "medium")
+    column = run_batch(synthetic, rs, tmp_path / "c.csv", workers=0, explain=explain, strict=False)
+    row = run_batch(synthetic, rs, tmp_path / "r.csv", workers=0, explain=explain, engine="row", strict=False)
+    assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
+    assert _state(column.stats) == _state(row.stats)
+    assert column.stats.details and all(d.explanation for d in column.stats.details)
