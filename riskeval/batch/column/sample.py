@@ -10,7 +10,6 @@ plus the first row lying exactly on each numeric constant of a condition.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,17 +95,6 @@ class Sampler:
         self.picked += int(chosen.sum())
         self.seen += int(evaluable.sum())
         return chosen
-
-    def offer(self, candidates: Iterable[Any]) -> None:
-        """Rows not picked, kept in a seeded reservoir in case the share falls short at the end."""
-        for item in candidates:
-            self.reserve_seen += 1
-            if len(self.reserve) < RESERVE:
-                self.reserve.append(item)
-            else:
-                j = int(self.rng.integers(0, self.reserve_seen))
-                if j < RESERVE:
-                    self.reserve[j] = item
 
     def top_up(self) -> list[Any]:
         """Reservoir rows that bring the sample up to :func:`required_sample` of the rows seen."""
