@@ -1,29 +1,94 @@
 """riskeval: social-stability risk assessment (社会稳定风险评估, 稳评) as a mandatory pre-decision gate.
 
 The pipeline: load rules -> check project -> evaluate -> score -> decide -> record.
+
+The public names below are imported on first use (``riskeval.assess`` loads the assessment modules, not the
+ledger, the reports or the service), so that a command such as ``riskeval batch`` starts quickly.
 """
 
-from .assess import assess, load_project
-from .batch import assess_frame, assess_many
-from .check import ProjectError
-from .engine import EngineError
-from .errors import InputError, Location, RiskevalError, exit_code_for
-from .gate import (
-    AssessmentIncomplete,
-    AssessmentRequired,
-    AssessmentStale,
-    Gate,
-    GateBlocked,
-    GateError,
-)
-from .ledger import Ledger, LedgerBusy, LedgerError, LedgerKeyError, LedgerNotFound, LedgerTampered
-from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, TriggerHit
-from .model.project import Measure, Project
-from .report.docx import write_report
-from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
-from .ruleset.analysis import check_ruleset
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Imported now: the function ``assess`` shares its name with the module ``riskeval.assess``, which would
+# otherwise shadow it once imported.
+from .assess import assess, load_project  # noqa: E402
+
+#: public name -> the module that defines it
+_SOURCES: dict[str, str] = {
+    "assess_frame": ".batch",
+    "assess_many": ".batch",
+    "ProjectError": ".check",
+    "EngineError": ".engine",
+    "InputError": ".errors",
+    "Location": ".errors",
+    "RiskevalError": ".errors",
+    "exit_code_for": ".errors",
+    "AssessmentIncomplete": ".gate",
+    "AssessmentRequired": ".gate",
+    "AssessmentStale": ".gate",
+    "Gate": ".gate",
+    "GateBlocked": ".gate",
+    "GateError": ".gate",
+    "Ledger": ".ledger",
+    "LedgerBusy": ".ledger",
+    "LedgerError": ".ledger",
+    "LedgerKeyError": ".ledger",
+    "LedgerNotFound": ".ledger",
+    "LedgerTampered": ".ledger",
+    "Assessment": ".model.assessment",
+    "Evaluation": ".model.assessment",
+    "Finding": ".model.assessment",
+    "ProcedureGap": ".model.assessment",
+    "TriggerHit": ".model.assessment",
+    "Measure": ".model.project",
+    "Project": ".model.project",
+    "write_report": ".report.docx",
+    "Problem": ".ruleset",
+    "RuleSet": ".ruleset",
+    "RuleSetError": ".ruleset",
+    "RuleSetNotFound": ".ruleset",
+    "bundled_names": ".ruleset",
+    "load_ruleset": ".ruleset",
+    "check_ruleset": ".ruleset.analysis",
+}
+
+if TYPE_CHECKING:  # what type checkers and readers see; at run time each name is imported on first use
+    from .batch import assess_frame, assess_many
+    from .check import ProjectError
+    from .engine import EngineError
+    from .errors import InputError, Location, RiskevalError, exit_code_for
+    from .gate import (
+        AssessmentIncomplete,
+        AssessmentRequired,
+        AssessmentStale,
+        Gate,
+        GateBlocked,
+        GateError,
+    )
+    from .ledger import Ledger, LedgerBusy, LedgerError, LedgerKeyError, LedgerNotFound, LedgerTampered
+    from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, TriggerHit
+    from .model.project import Measure, Project
+    from .report.docx import write_report
+    from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
+    from .ruleset.analysis import check_ruleset
+
+
+def __getattr__(name: str) -> Any:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module 'riskeval' has no attribute {name!r}")
+    value = getattr(importlib.import_module(source, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCES})
+
 
 __all__ = [
     "AssessmentIncomplete",

@@ -31,7 +31,9 @@ from .runner import OUTPUT_COLUMNS, Job, remember, run_chunks
 from .stats import BatchStats
 from .writers import open_writer
 
-__all__ = ["BatchOutcome", "run_batch"]
+__all__ = ["BatchOutcome", "run_batch", "VERIFY_MODES"]
+
+VERIFY_MODES = ("sample", "full")
 
 
 @dataclass
@@ -45,6 +47,14 @@ class BatchOutcome:
     unknown_columns: set[str] = field(default_factory=set)
     estimate: int | None = None
     unused_columns: list[str] = field(default_factory=list)
+    #: ``column`` (the column evaluator, its sample checked by the row path) or ``row`` (every row by the row path)
+    path: str = "row"
+    #: why that path: the constructs the column program cannot express, or ``--verify full``
+    path_reason: str = ""
+    #: rows checked by the row path against the column path
+    sampled: int = 0
+    #: how the input was read on the column path (``pyarrow`` or ``records``)
+    reader: str = ""
 
 
 def run_batch(
@@ -62,6 +72,8 @@ def run_batch(
     max_details: int = 5000,
     strict: bool = True,
     headers: str = "code",
+    verify: str = "sample",
+    engine: str = "auto",
 ) -> BatchOutcome:
     """Assess every row of ``input_path`` under ``ruleset`` and write ``output_path`` (by its suffix).
 
@@ -94,6 +106,13 @@ def run_batch(
     headers
         The output's header row: ``code`` (the column names), ``zh`` or ``en`` (see
         :func:`riskeval.batch.rows.output_headers`).
+    verify
+        ``sample`` (default): on the column path, a seeded sample of at least 1 % and 1,000 rows, plus rows
+        covering every rule and condition constant, goes through the row path and must give identical rows;
+        ``full``: every row does.
+    engine
+        ``auto`` (default): the column evaluator when the rule set compiles for it, else the row path;
+        ``row``: the row path for every row.
 
     Returns
     -------
@@ -107,7 +126,58 @@ def run_batch(
         ``strict`` and a column names nothing known.
     ValueError
         The output suffix is not one of ``.csv``, ``.xlsx``, ``.jsonl``.
+    ColumnMismatch
+        On the column path, a checked row differs from the row path (the output file is not created).
     """
+    if verify not in VERIFY_MODES:
+        raise ValueError(verify)
+    if engine != "row":
+        from .column.program import Unsupported, compile_program
+
+        try:
+            program = compile_program(ruleset)
+        except Unsupported as exc:
+            reason = str(exc)
+        else:
+            from .column.driver import run_columns
+
+            done = run_columns(
+                input_path, ruleset, output_path, program, workers=workers, lang=lang, explain=explain,
+                stop=stop, progress=progress, max_details=max_details, strict=strict, headers=headers,
+                verify=verify,
+            )
+            return BatchOutcome(
+                done.stats, done.interrupted, done.written, done.unknown, done.estimate, done.unused,
+                path="column", path_reason=verify, sampled=done.sampled, reader=done.reader,
+            )
+    else:
+        reason = "requested"
+    outcome = _run_rows(
+        input_path, ruleset, output_path, workers=workers, lang=lang, explain=explain, stop=stop,
+        progress=progress, chunk_size=chunk_size, recycle_rows=recycle_rows, max_details=max_details,
+        strict=strict, headers=headers,
+    )
+    outcome.path_reason = reason
+    return outcome
+
+
+def _run_rows(
+    input_path: str | Path,
+    ruleset: RuleSet,
+    output_path: str | Path,
+    *,
+    workers: int | None,
+    lang: str,
+    explain: Collection[str],
+    stop: Callable[[], bool] | None,
+    progress: Callable[[int, int | None], None] | None,
+    chunk_size: int,
+    recycle_rows: int,
+    max_details: int,
+    strict: bool,
+    headers: str,
+) -> BatchOutcome:
+    """Every row by the row path (durable-rules in worker processes)."""
     stop_fn = stop or (lambda: False)
     stats = BatchStats(ruleset, max_details=max_details)
     unknown: set[str] = set()

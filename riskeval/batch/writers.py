@@ -147,6 +147,15 @@ class TableWriter:
             self._ws.append(xlsx_row(self._ws, [_cell(row.get(c)) for c in self.columns]))
         self.count += 1
 
+    def write_flat(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append CSV rows whose cells are already flattened and guarded, in column order (each cell as
+        :meth:`write` makes it: lists ``;``-joined, booleans ``true``/``false``, ``None`` empty, then
+        :func:`~riskeval.io.tables.safe_cell`).  CSV only."""
+        if self.kind != "csv":
+            raise ValueError(self.kind)
+        self._csv.writerows(rows)
+        self.count += len(rows)
+
     def flush(self) -> None:
         """Push written rows to disk (CSV/JSONL; an Excel file is written on close)."""
         if self.kind != "xlsx" and not self._closed:

@@ -17,14 +17,19 @@ __all__ = ["app", "main"]
 
 register_messages({"cli.version": {"zh": "riskeval {version}", "en": "riskeval {version}"}})
 
-app = typer.Typer(
-    name="riskeval",
-    cls=RiskevalGroup,
-    help="社会稳定风险评估（稳评）：规则集校验、评估、批量评估、前置门槛与台账。/ Social-stability risk assessment.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-)
+def _new_app() -> typer.Typer:
+    """The root command group (no commands yet)."""
+    root = typer.Typer(
+        name="riskeval",
+        cls=RiskevalGroup,
+        help="社会稳定风险评估（稳评）：规则集校验、评估、批量评估、前置门槛与台账。/ Social-stability risk assessment.",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+    )
+    root.callback()(_root)
+    return root
+
 
 # The command modules; a module that fails to import is an error, never a command silently missing.
 COMMAND_MODULES = (
@@ -51,7 +56,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", help="显示版本 / show the version", callback=_version, is_eager=True)
@@ -60,17 +64,43 @@ def _root(
     """社会稳定风险评估（稳评）/ Social-stability risk assessment of major decisions."""
 
 
-def _register_all() -> None:
-    import importlib
+#: Commands whose start-up matters (``riskeval batch`` on a long list is timed end to end): ``main`` loads
+#: only their module, so that the other commands' imports (expert_pool, scipy, the service) are not paid.
+FAST_COMMANDS = {"batch": "riskeval.cli.batch_cmd", "diff": "riskeval.cli.batch_cmd"}
 
-    for module in COMMAND_MODULES:
-        importlib.import_module(module).register(app)
+_APP: typer.Typer | None = None
 
 
-_register_all()
+def _full_app() -> typer.Typer:
+    global _APP
+    if _APP is None:
+        import importlib
+
+        root = _new_app()
+        for module in COMMAND_MODULES:
+            importlib.import_module(module).register(root)
+        _APP = root
+    return _APP
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # ``app``, the group with every command, is built on first use (importing this package stays cheap).
+    if name == "app":
+        return _full_app()
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Entry point: errors are reported by the command group, never as a traceback (``RISKEVAL_DEBUG=1``
     shows one for internal errors)."""
-    app()
+    import sys
+
+    module = FAST_COMMANDS.get(sys.argv[1]) if len(sys.argv) > 1 else None
+    if module is not None:
+        import importlib
+
+        root = _new_app()
+        importlib.import_module(module).register(root)
+        root()
+        return
+    _full_app()()

@@ -55,6 +55,25 @@ register_messages(
             "zh": "已中断：已完成的 {count} 行已写入 {path}",
             "en": "interrupted: the {count} rows completed are in {path}",
         },
+        "batchcli.path.column": {
+            "zh": "评估方式：列式评估（{reader}），其中 {sampled} 行经逐行评估（durable-rules）核对一致（{mode}）",
+            "en": "path: column evaluator ({reader}); {sampled} rows checked identical by the row path (durable-rules) ({mode})",
+        },
+        "batchcli.path.row": {
+            "zh": "评估方式：逐行评估（durable-rules），原因：{reason}",
+            "en": "path: row by row (durable-rules), because: {reason}",
+        },
+        "batchcli.path.requested": {"zh": "按要求（--engine row）", "en": "requested (--engine row)"},
+        "batchcli.verify.sample": {"zh": "抽样核对", "en": "sample check"},
+        "batchcli.verify.full": {"zh": "全部核对", "en": "every row checked"},
+        "batchcli.bad_verify": {
+            "zh": "--verify 的值 “{value}” 无法识别（可用 sample、full）",
+            "en": "unknown --verify value '{value}' (use sample, full)",
+        },
+        "batchcli.bad_engine": {
+            "zh": "--engine 的值 “{value}” 无法识别（可用 auto、row）",
+            "en": "unknown --engine value '{value}' (use auto, row)",
+        },
         "batchcli.written": {"zh": "结果已写入 {path}", "en": "results written to {path}"},
         "batchcli.report": {"zh": "报告已写入 {path}", "en": "report written to {path}"},
         "batchcli.progress": {"zh": "评估中", "en": "assessing"},
@@ -139,6 +158,17 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
+def _path_line(outcome: Any, lang: str) -> str:
+    """Which path the batch took, and why."""
+    if outcome.path == "column":
+        mode = t(f"batchcli.verify.{outcome.path_reason}", lang)
+        return t("batchcli.path.column", lang, reader=outcome.reader, sampled=outcome.sampled, mode=mode)
+    reason = outcome.path_reason
+    if reason == "requested":
+        reason = t("batchcli.path.requested", lang)
+    return t("batchcli.path.row", lang, reason=reason)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("batch")
     def batch_cmd(
@@ -157,6 +187,16 @@ def register(app: typer.Typer) -> None:
         headers: Annotated[
             str, typer.Option("--headers", help="结果文件的列名：code（英文代码，默认）、zh（中文）或 en")
         ] = "code",
+        verify: Annotated[
+            str,
+            typer.Option(
+                "--verify",
+                help="列式评估的核对：sample（默认，抽样经 durable-rules 逐行评估核对）或 full（每行核对）",
+            ),
+        ] = "sample",
+        engine: Annotated[
+            str, typer.Option("--engine", help="auto（默认：规则集可编译时列式评估）或 row（全部逐行评估）")
+        ] = "auto",
         lang: LangOption = "zh",
     ) -> None:
         """批量评估项目清单，逐行输出结果（可选 HTML/Excel 报告）。/ Assess a project list."""
@@ -166,6 +206,10 @@ def register(app: typer.Typer) -> None:
             fail(t("batchcli.same_file", lang), 2)
         if headers not in HEADER_LANGS:
             fail(t("batchcli.bad_headers", lang, value=headers, allowed=", ".join(HEADER_LANGS)), 2)
+        if verify not in ("sample", "full"):
+            fail(t("batchcli.bad_verify", lang, value=verify), 2)
+        if engine not in ("auto", "row"):
+            fail(t("batchcli.bad_engine", lang, value=engine), 2)
         ruleset = load_ruleset(rules)
         explain = ("high", "medium") if (report or report_xlsx) else ()
         with _sigint() as stop, _progress(lang) as progress:
@@ -181,6 +225,8 @@ def register(app: typer.Typer) -> None:
                 chunk_size=chunk_size,
                 strict=not lenient,
                 headers=headers,
+                verify=verify,
+                engine=engine,
             )
         if outcome.unknown_columns:
             typer.echo(
@@ -207,6 +253,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(stats.summary(lang))
         for line in stats.details_text(lang):
             typer.echo(line)
+        typer.echo(_path_line(outcome, lang))
         if outcome.interrupted:
             typer.echo(t("batchcli.interrupted", lang, count=outcome.written, path=out), err=True)
             raise typer.Exit(130)

@@ -24,7 +24,6 @@ except ImportError:  # pragma: no cover
 
 from ..check import ProjectError
 from ..errors import EXIT_INTERNAL, EXIT_USAGE, RiskevalError, exit_code_for
-from ..gate.errors import GateError
 from ..i18n import normalize_lang, register_messages, t
 from ..ruleset import RuleSetError
 
@@ -78,7 +77,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _header(exc: RiskevalError, lang: str) -> str:
-    if isinstance(exc, GateError):
+    # The gate (and the ledger under it) is imported only by the commands that use it: an error raised
+    # without it cannot be a GateError.
+    gate = sys.modules.get("riskeval.gate.errors")
+    if gate is not None and isinstance(exc, gate.GateError):
         return t("cli.refused", lang) + "\n"
     if isinstance(exc, RuleSetError) and len(exc.problems) > 0:
         return t("cli.ruleset_errors", lang) + "\n"

@@ -1,0 +1,106 @@
+"""Which rows the row path checks: a seeded share of the list, plus rows that exercise every rule and constant.
+
+Every batch on the column path sends a sample through the full row path (durable-rules, the reference
+evaluation, the project check and the scoring) and requires its output rows to equal the column path's byte
+for byte.  The sample is at least 1 % of the rows and at least 1,000 rows (all rows of a shorter list), plus,
+for every rule, the first row where it fires and the first where it does not (as far as the list has them),
+plus the first row lying exactly on each numeric constant of a condition.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ...ruleset.conditions import And, Cmp, Condition, Or
+from .program import ColumnProgram, Stage, StageResult
+
+__all__ = ["Sampler", "SAMPLE_SHARE", "SAMPLE_MIN", "required_sample"]
+
+SAMPLE_SHARE = 0.01
+SAMPLE_MIN = 1000
+RESERVE = 1000
+
+
+def required_sample(total: int) -> int:
+    """How many rows a list of ``total`` rows must have checked: ≥ 1 % and ≥ 1,000 (all of a shorter list).
+
+    >>> required_sample(500), required_sample(20_000), required_sample(1_000_000)
+    (500, 1000, 10000)
+    """
+    return min(total, max(SAMPLE_MIN, math.ceil(SAMPLE_SHARE * total)))
+
+
+def _constants(cond: Condition, out: set[tuple[str, float]]) -> None:
+    if isinstance(cond, Cmp):
+        if isinstance(cond.value, int | float) and not isinstance(cond.value, bool):
+            out.add((cond.fact, float(cond.value)))
+    elif isinstance(cond, And | Or):
+        for part in cond.parts:
+            _constants(part, out)
+
+
+@dataclass
+class Sampler:
+    """Picks sample rows chunk by chunk (seeded); :meth:`top_up` completes the share at the end of the list."""
+
+    program: ColumnProgram
+    estimate: int | None
+    seed: int = 20_240_601
+    full: bool = False
+    rng: np.random.Generator = field(init=False)
+    rate: float = field(init=False)
+    uncovered: set[tuple[str, bool]] = field(init=False)
+    constants: set[tuple[str, float]] = field(init=False)
+    picked: int = 0
+    seen: int = 0
+    reserve: list[Any] = field(default_factory=list)
+    reserve_seen: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = np.random.default_rng(self.seed)
+        estimate = self.estimate or 0
+        self.rate = 1.0 if self.full else min(1.0, max(SAMPLE_SHARE, 1.05 * SAMPLE_MIN / estimate if estimate else 1.0))
+        self.uncovered = {(r.id, fires) for r in self.program.ruleset.rules for fires in (True, False)}
+        consts: set[tuple[str, float]] = set()
+        for rule in self.program.ruleset.rules:
+            _constants(rule.condition, consts)
+        self.constants = consts
+
+    def pick(self, n: int, evaluable: np.ndarray, stage: Stage, result: StageResult) -> np.ndarray:
+        """The rows of a chunk to check: the seeded share and the rows that cover something new."""
+        if self.full:
+            chosen = np.ones(n, dtype=bool)
+        else:
+            chosen = self.rng.random(n) < self.rate
+        for key in list(self.uncovered):
+            rule_id, fires = key
+            hit = result.fired.get(rule_id)
+            if hit is None:
+                continue
+            mask = (hit if fires else ~hit) & evaluable
+            if mask.any():
+                chosen[int(np.argmax(mask))] = True
+                self.uncovered.discard(key)
+        for const in list(self.constants):
+            fact, value = const
+            mask = stage.atom(Cmp(fact, "==", value)) & evaluable
+            if mask.any():
+                chosen[int(np.argmax(mask))] = True
+                self.constants.discard(const)
+        chosen &= evaluable
+        self.picked += int(chosen.sum())
+        self.seen += int(evaluable.sum())
+        return chosen
+
+    def top_up(self) -> list[Any]:
+        """Reservoir rows that bring the sample up to :func:`required_sample` of the rows seen."""
+        missing = required_sample(self.seen) - self.picked
+        if missing <= 0:
+            return []
+        extra = self.reserve[:missing]
+        self.picked += len(extra)
+        return extra

@@ -1,0 +1,202 @@
+"""Columnar reading in chunks: pyarrow's CSV reader for plain CSV files, the table reader's records otherwise.
+
+A :class:`Chunk` holds a slice of the input as columns: per header the *codes* of its cells into the list of
+the distinct cell values of the chunk (``-1``: no cell).  Rows that only the row path may read (a blank or
+unreadable record, a cell that is not a scalar) are ``forced`` and keep their
+:class:`~riskeval.io.tables.TableRow`; every other row can be rebuilt as the table reader would have given it
+(:meth:`Chunk.table_row`), so that the row path sees exactly what it would have read.
+
+pyarrow reads a CSV file only when one physical line is one record: UTF-8, no quote character, no empty line,
+no lone carriage return, the header on the first line with unique, non-empty names.  Any surprise during
+reading (a record with the wrong number of cells, invalid UTF-8, an overlong cell, a record whose cells are
+all blank) raises :class:`FallBack` and the batch starts again with the table reader, which numbers and
+reports such records.  Excel and JSON Lines files are read by the table reader (openpyxl read-only) and
+transposed into columns here: pyarrow reads neither without further dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...io.tables import MAX_CELL, TableRow, detect_encoding
+
+__all__ = ["Chunk", "FallBack", "arrow_chunks", "record_chunks", "plain_csv"]
+
+#: Rows per chunk of the record reader; pyarrow's chunks follow its block size.
+CHUNK_ROWS = 8192
+BLOCK_BYTES = 1 << 21
+_SCALARS = (str, int, float, bool)
+
+
+class FallBack(Exception):
+    """The fast CSV reader met something only the table reader reports correctly."""
+
+
+@dataclass
+class Chunk:
+    """Consecutive input records as columns (see the module docstring)."""
+
+    rows: np.ndarray
+    columns: dict[str, tuple[np.ndarray, list[Any]]]
+    forced: np.ndarray
+    items: list[TableRow | None]
+    file: str = ""
+    sheet: str | None = None
+    complete: bool = field(default=True)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def table_row(self, i: int) -> TableRow:
+        """Record ``i`` as the table reader gives it."""
+        item = self.items[i]
+        if item is not None:
+            return item
+        values: dict[str, Any] = {}
+        for header, (codes, uniq) in self.columns.items():
+            code = codes[i]
+            if code >= 0:
+                values[header] = uniq[code]
+        return TableRow(int(self.rows[i]), values, self.file, self.sheet)
+
+
+def plain_csv(path: Path, headers: list[str] | None) -> bool:
+    """Whether pyarrow may read ``path``: one record per physical line (see the module docstring)."""
+    if path.suffix.lower() not in (".csv", ".txt") or not headers:
+        return False
+    if len(set(headers)) != len(headers) or not all(headers):
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+            encoding, bom = detect_encoding(head)
+            if encoding != "utf-8":
+                return False
+            fh.seek(bom)
+            first = fh.readline()
+            if not first.strip() or b'"' in first:
+                return False
+            previous_end = b"\n"
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                if b'"' in block or b"\n\n" in block or b"\n\r\n" in block:
+                    return False
+                if block.count(b"\r") != block.count(b"\r\n"):
+                    return False
+                if previous_end == b"\r" or (previous_end == b"\n" and block[:1] in (b"\n", b"\r")):
+                    return False
+                previous_end = block[-1:]
+    except OSError:
+        return False
+    return True
+
+
+def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
+    """The records of a plain CSV file (:func:`plain_csv`) read by pyarrow, as chunks.
+
+    Raises
+    ------
+    FallBack
+        Whenever the file turns out not to be plain after all.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pacsv
+
+    read = pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True)
+    parse = pacsv.ParseOptions(delimiter=",", quote_char=False, newlines_in_values=False, ignore_empty_lines=False)
+    convert = pacsv.ConvertOptions(
+        column_types={h: pa.string() for h in headers}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    file = str(path)
+    start = 2
+    try:
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        for batch in reader:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
+            for header, array in zip(headers, batch.columns, strict=True):
+                longest = pc.max(pc.utf8_length(array)).as_py()
+                if longest is not None and longest > MAX_CELL:
+                    raise FallBack("a cell is too long")
+                encoded = array.dictionary_encode()
+                uniq = encoded.dictionary.to_pylist()
+                codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+                columns[header] = (codes, uniq)
+            if _any_blank(columns, n):
+                raise FallBack("a blank record")
+            rows = np.arange(start, start + n, dtype=np.int64)
+            start += n
+            yield Chunk(rows, columns, np.zeros(n, dtype=bool), [None] * n, file)
+    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
+        raise FallBack(str(exc)) from None
+
+
+def _any_blank(columns: dict[str, tuple[np.ndarray, list[Any]]], n: int) -> bool:
+    """Whether a record has only blank cells (as Python's ``str.strip`` sees them), starting from the column
+    with the fewest distinct cells: only its blank rows can be blank records."""
+    candidates = np.ones(n, dtype=bool)
+    for codes, uniq in sorted(columns.values(), key=lambda c: len(c[1])):
+        empty = np.fromiter((not v.strip() for v in uniq), dtype=bool, count=len(uniq))
+        candidates &= empty[codes]
+        if not candidates.any():
+            return False
+    return bool(candidates.any())
+
+
+def _key(value: Any) -> tuple[type, Any]:
+    return (type(value), value)
+
+
+def record_chunks(records: Iterator[TableRow], size: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """Table records (any format) transposed into chunks of columns."""
+    batch: list[TableRow] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield _transpose(batch)
+            batch = []
+    if batch:
+        yield _transpose(batch)
+
+
+def _transpose(batch: list[TableRow]) -> Chunk:
+    n = len(batch)
+    rows = np.fromiter((r.row for r in batch), dtype=np.int64, count=n)
+    forced = np.zeros(n, dtype=bool)
+    items: list[TableRow | None] = list(batch)
+    index: dict[str, dict[tuple[type, Any], int]] = {}
+    uniqs: dict[str, list[Any]] = {}
+    codes: dict[str, np.ndarray] = {}
+    for i, record in enumerate(batch):
+        if record.blank or record.error is not None:
+            forced[i] = True
+            continue
+        for header, value in record.values.items():
+            if not isinstance(header, str) or not isinstance(value, _SCALARS) and value is not None:
+                forced[i] = True
+                break
+        else:
+            for header, value in record.values.items():
+                col = codes.get(header)
+                if col is None:
+                    col = codes[header] = np.full(n, -1, dtype=np.int32)
+                    index[header] = {}
+                    uniqs[header] = []
+                if value is None:
+                    continue
+                key = _key(value)
+                seen = index[header]
+                code = seen.get(key)
+                if code is None:
+                    code = seen[key] = len(uniqs[header])
+                    uniqs[header].append(value)
+                col[i] = code
+    first = batch[0]
+    return Chunk(rows, {h: (codes[h], uniqs[h]) for h in codes}, forced, items, first.file, first.sheet)
