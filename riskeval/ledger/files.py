@@ -32,7 +32,7 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     """CREATE TABLE records (
         seq INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision')),
+        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision', 'activation')),
         project_id TEXT NOT NULL,
         project_json TEXT NOT NULL,
         project_hash TEXT NOT NULL,
@@ -67,6 +67,8 @@ _SCHEMA = (
 )
 _TABLES = ("meta", "records", "checkpoints")
 _EXPECTED_SQL: dict[str, str] = {}
+_KINDS_BEFORE_ACTIVATION = ("'assessment', 'decision', 'activation'", "'assessment', 'decision'")
+"""Ledgers created before rule-set activation records existed allow two kinds only; they stay valid."""
 
 
 def _expected_sql() -> dict[str, str]:
@@ -82,7 +84,8 @@ def _expected_sql() -> dict[str, str]:
 def _schema_problem(conn: sqlite3.Connection) -> str | None:
     found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
     for name in _TABLES:
-        if found.get(name) != _expected_sql()[name]:
+        expected = _expected_sql()[name]
+        if found.get(name) not in (expected, expected.replace(*_KINDS_BEFORE_ACTIVATION)):
             return f"table {name}"
     if conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
         return "encoding"

@@ -174,7 +174,7 @@ class LedgerRecord:
     """One ledger record, exactly as stored (``project_json`` and ``assessment_json`` are text)."""
 
     seq: int
-    kind: Literal["assessment", "decision"]
+    kind: Literal["assessment", "decision", "activation"]
     project_id: str
     project_json: str
     project_hash: str
@@ -224,6 +224,8 @@ class LedgerRecord:
             return "project_json"
         if self.kind == "decision":
             return None if None not in (self.outcome, self.ref_seq, self.ref_hash) else "decision fields"
+        if self.kind == "activation":  # riskeval.ledger.activation
+            return None if self.outcome == "activate" and self.assessment_json is None else "activation fields"
         try:
             data = json.loads(self.assessment_json or "")
             rs = data["ruleset"]

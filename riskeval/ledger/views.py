@@ -21,6 +21,11 @@ register_messages(
         "ledger.view.out_of_scope": {"zh": "不属于须评估事项", "en": "out of scope"},
         "ledger.view.kind.assessment": {"zh": "评估", "en": "assessment"},
         "ledger.view.kind.decision": {"zh": "决策", "en": "decision"},
+        "ledger.view.kind.activation": {"zh": "启用规则集", "en": "rule set activated"},
+        "ledger.view.activation": {
+            "zh": "启用规则集 {ruleset} 版本 {version}",
+            "en": "rule set {ruleset} version {version} activated",
+        },
         "ledger.view.incomplete": {"zh": "评估不完整", "en": "incomplete"},
         "ledger.view.level_decision": {"zh": "{level}，{decision}", "en": "{level}, {decision}"},
         "ledger.view.and": {"zh": "{a}，{b}", "en": "{a}, {b}"},
@@ -59,6 +64,8 @@ def record_summary(record: LedgerRecord, lang: str = "zh") -> str:
     lang = normalize_lang(lang)
     if record.kind == "decision":
         return t("ledger.view.decision_outcome", lang, outcome=record.outcome, ref=record.ref_seq)
+    if record.kind == "activation":
+        return t("ledger.view.activation", lang, ruleset=record.ruleset_id, version=record.ruleset_version)
     assessment = record.assessment
     if assessment is None or not assessment.in_scope:
         return t("ledger.view.out_of_scope", lang)
