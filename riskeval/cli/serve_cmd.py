@@ -107,6 +107,10 @@ def register(app: typer.Typer) -> None:
             pool=pool.resolve() if pool is not None else None,
         )
         loaded = load_rulesets(list(settings.rules))  # errors are reported now, not in a worker
+        if settings.pool is not None:  # the 专家 page's pool: its errors now too
+            from expert_pool.reading import load_pool
+
+            load_pool(settings.pool)
         entries = load_tokens(settings.tokens)
         opened = ensure_ledger(settings.ledger, settings.signing_key, allow_unsigned=allow_unsigned)
         try:
