@@ -67,12 +67,24 @@ def test_a_broken_expectation_fails_its_embedded_test() -> None:
     assert any("high" in d and "low" in d for d in failed[0].differences)
 
 
-def test_impact_of_a_change_on_the_example_list() -> None:
-    base = load_ruleset("guiyang")
-    lowered = GUIYANG.replace('version: "2014.1"', 'version: "2014.1-t"')
-    with edit_session(lowered) as session:
-        same = session.impact(base, ROOT / "examples" / "projects.csv")
-    assert same.total == 500 and same.changed == 0
+def test_impact_of_a_change_on_a_project_list(tmp_path: Path) -> None:
+    lines = (ROOT / "examples" / "projects.csv").read_text(encoding="utf-8").splitlines()[:61]
+    projects = tmp_path / "projects.csv"
+    projects.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    jiangsu = (bundled_rules_dir() / "jiangsu-db32-4013-2021.yaml").read_text(encoding="utf-8")
+    base = load_ruleset("jiangsu-db32-4013-2021")
+    with edit_session(jiangsu.replace('version: "2021.1"', 'version: "2021.1-t"')) as session:
+        same = session.impact(base, projects)
+    assert (same.total, same.changed) == (60, 0)
+    stricter = jiangsu.replace('range: "[0, 20]"', 'range: "[0, 10]"').replace('range: "(20, 35]"', 'range: "(10, 35]"')
+    with edit_session(stricter) as session:
+        outcome = session.impact(base, projects)
+    assert outcome.total == 60 and outcome.changed > 0
+    # only the low band shrank: a change moves a level from low to medium, before or after measures
+    for c in outcome.changes:
+        moved = {(c.old.initial_level, c.new.initial_level), (c.old.residual_level, c.new.residual_level)}
+        assert moved - {("low", "medium"), ("low", "low"), ("medium", "medium"), ("high", "high")} == set()
+        assert ("low", "medium") in moved
 
 
 def test_extends_into_the_rule_directory(tmp_path: Path) -> None:
