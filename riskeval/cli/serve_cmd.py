@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -17,9 +18,9 @@ __all__ = ["register"]
 register_messages(
     {
         "serve.start": {
-            "zh": "riskeval 服务：http://{host}:{port}/api/v1（接口文档 /docs；规则集 {rules}；台账 {ledger}，{records} 条记录，"
+            "zh": "riskeval 服务：http://{host}:{port}/api/v1（浏览器工作台 http://{host}:{port}/；接口文档 /docs；规则集 {rules}；台账 {ledger}，{records} 条记录，"
             "{signed}；{tokens} 个令牌）",
-            "en": "riskeval service: http://{host}:{port}/api/v1 (docs at /docs; rule sets {rules}; ledger {ledger}, "
+            "en": "riskeval service: http://{host}:{port}/api/v1 (workbench at http://{host}:{port}/; docs at /docs; rule sets {rules}; ledger {ledger}, "
             "{records} records, {signed}; {tokens} tokens)",
         },
         "serve.signed": {"zh": "已签名", "en": "signed"},
@@ -93,6 +94,7 @@ def register(app: typer.Typer) -> None:
         from ..service.settings import SETTINGS_ENV, Settings
         from ..service.state import ensure_ledger, load_rulesets
         from ..service.tokens import load_tokens
+        from ..web.session import SECRET_ENV
 
         code = normalize_lang(lang)
         settings = Settings(
@@ -128,6 +130,7 @@ def register(app: typer.Typer) -> None:
             err=True,
         )
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))  # one session secret for every worker
         config = uvicorn.Config(
             "riskeval.service.app:app_from_env",
             factory=True,

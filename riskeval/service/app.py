@@ -268,6 +268,10 @@ def create_app(settings: Settings) -> FastAPI:
     _install_handlers(app)
     app.include_router(api_router)
     app.include_router(ledger_router)
+    # the browser workbench at / (imported here: riskeval.web imports the service)
+    from ..web import mount_web
+
+    mount_web(app)
     app.mount("/docs/static", StaticFiles(directory=STATIC_DIR), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)

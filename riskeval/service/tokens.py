@@ -183,13 +183,21 @@ class TokenStore:
     def __len__(self) -> int:
         return len(self._by_hash)
 
-    def lookup(self, token: str) -> TokenEntry | None:
-        """The entry of ``token``, or ``None``; an invalid file edited later keeps the last good entries."""
+    def _refresh(self) -> None:
         if self._file_stamp() != self._stamp:
             try:
                 self.reload()
             except TokensFileError:
                 self._stamp = self._file_stamp()
+
+    def entries(self) -> list[TokenEntry]:
+        """The current entries (the file read again when it changed; an invalid edit keeps the last good ones)."""
+        self._refresh()
+        return list(self._by_hash.values())
+
+    def lookup(self, token: str) -> TokenEntry | None:
+        """The entry of ``token``, or ``None``; an invalid file edited later keeps the last good entries."""
+        self._refresh()
         digest = hash_token(token)
         for known, entry in list(self._by_hash.items()):
             if hmac.compare_digest(known, digest):
