@@ -202,12 +202,13 @@ async def run_assignment(request: Request, who: Annotated[Viewer, Depends(form_v
     except RiskevalError as exc:
         context["error"] = exc.render(who.lang)
         return render(request, "experts/page.html", context, who=who)
-    names = {e.id: e.name or e.id for e in (await asyncio.to_thread(_pool, state) or Pool()).experts}
+    pool = await asyncio.to_thread(_pool, state) or Pool()
     context.update(
         run=run,
         result=result,
         summary=summary_rows(result, who.lang),
-        names=names,
+        names={e.id: e.name or e.id for e in pool.experts},
+        unit_names={u.id: u.name for u in pool.units},
     )
     return render(request, "experts/page.html", context, who=who)
 

@@ -117,6 +117,8 @@ register_messages(
         "web.rules.base": {"zh": "比较基准：{title}（版本 {version}）", "en": "Compared with: {title} (version {version})"},
         "web.rules.unknown": {"zh": "没有规则集 {id}", "en": "no rule set {id}"},
         "web.rules.level_decision": {"zh": "{level}，{decision}", "en": "{level}, {decision}"},
+        "web.rules.initial": {"zh": "（措施前{level}）", "en": " ({level} before measures)"},
+        "web.rules.score": {"zh": "得分 {old} → {new}", "en": "score {old} → {new}"},
         "web.rules.back": {"zh": "返回规则集列表", "en": "Back to the rule sets"},
         "web.rules.print": {"zh": "打印", "en": "Print"},
         "web.rules.table_title": {"zh": "评估细则：{title}", "en": "Rule table: {title}"},
@@ -129,6 +131,10 @@ register_messages(
 
 MAX_IMPACT_ROWS = 200
 """Changed projects listed on the page (the summary counts all)."""
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{round(x, 2):g}"
 
 
 def _loaded(state: ServiceState) -> list[RuleSet]:
@@ -261,8 +267,16 @@ def _impact_context(session: EditSession, base: RuleSet, projects: Path) -> dict
     def state(row: Any) -> str:
         if row.status != "ok" or not row.residual_level:
             return t(f"batch.status.{row.status}", lang)
-        return t("web.rules.level_decision", lang, level=t(f"level.{row.residual_level}", lang),
+        text = t("web.rules.level_decision", lang, level=t(f"level.{row.residual_level}", lang),
                  decision=t(f"decision.{row.decision}", lang))
+        if row.initial_level and row.initial_level != row.residual_level:
+            text += t("web.rules.initial", lang, level=t(f"level.{row.initial_level}", lang))
+        return text
+
+    def why(change: Any) -> str:
+        named = t("punct.enum", lang).join(dict.fromkeys(labels.get(x, x) for x in change.responsible))
+        score = t("web.rules.score", lang, old=_num(change.old.residual_score), new=_num(change.new.residual_score))
+        return t("punct.list", lang).join(filter(None, [named, score]))
 
     changes = [
         {
@@ -270,7 +284,7 @@ def _impact_context(session: EditSession, base: RuleSet, projects: Path) -> dict
             "id": c.id or "",
             "before": state(c.old),
             "after": state(c.new),
-            "why": t("punct.enum", lang).join(dict.fromkeys(labels.get(x, x) for x in c.responsible)),
+            "why": why(c),
         }
         for c in outcome.changes
     ]
