@@ -131,3 +131,23 @@ def test_saving_a_file_with_errors_is_refused_with_its_problems(tmp_path: Path) 
         RuleDirectory(tmp_path).save(text)
     assert err.value.problems[0].line == _line_of(text, "authorty:")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_static_checks_are_used_when_riskeval_has_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import riskeval
+    from riskeval.ruleset import Problem
+
+    seen: list[str] = []
+
+    def check_ruleset(rs: object) -> list[Problem]:
+        seen.append(rs.id)  # type: ignore[attr-defined]
+        path = str(rs.path)  # type: ignore[attr-defined]
+        return [Problem(path, 7, 1, "schema.missing", {"key": "x"}, severity="warning")]
+
+    monkeypatch.setattr(riskeval, "check_ruleset", check_ruleset, raising=False)
+    with edit_session(GUIYANG) as session:
+        report = session.report
+    assert seen == ["guiyang"] and report.checked and report.ok
+    assert [(p.file, p.line, p.severity) for p in report.problems] == [(EDIT_NAME, 7, "warning")]
+    with edit_session(GUIYANG, check=False) as session:
+        assert not session.report.checked and session.report.problems == []

@@ -13,7 +13,7 @@ import httpx
 from riskeval.ledger import Ledger
 from riskeval.ruleset.source import bundled_rules_dir
 from riskeval.ruleset.versions import RuleDirectory
-from tests.riskeval.web.conftest import assert_cjk_glyphs, csrf_of, http_login
+from tests.riskeval.web.conftest import ROOT, assert_cjk_glyphs, csrf_of, http_login
 from tests.riskeval.web.pages_support import PagesServer, log_in, pages_server
 
 __all__ = ["pages_server"]
@@ -103,7 +103,7 @@ def test_an_error_shows_at_its_line_and_fixing_it_makes_the_tests_pass(
     assert "全部通过" in page.locator("#tests").inner_text()
 
 
-def test_the_impact_of_an_edit_on_the_example_list(page: Any, pages_server: PagesServer) -> None:
+def test_the_impact_of_an_edit_on_the_example_list(page: Any, pages_server: PagesServer, tmp_path: Path) -> None:
     log_in(page, pages_server, "assessor", "/rules/jiangsu-db32-4013-2021/edit")
     _wait_check(page, ok=True)
     edited = JIANGSU.replace('range: "[0, 20]"', 'range: "[0, 10]"').replace('range: "(20, 35]"', 'range: "(10, 35]"')
@@ -116,6 +116,14 @@ def test_the_impact_of_an_edit_on_the_example_list(page: Any, pages_server: Page
     changed = int(summary.get_attribute("data-changed") or 0)
     assert changed > 0
     assert "低风险" in page.locator("#impact table").inner_text() and "中风险" in page.locator("#impact table").inner_text()
+    # an uploaded list instead of the example
+    lines = (ROOT / "examples" / "projects.csv").read_text(encoding="utf-8").splitlines()[:21]
+    upload = tmp_path / "twenty.csv"
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.uncheck("#example")
+    page.set_input_files("#projects", str(upload))
+    page.click("#run-impact")
+    page.wait_for_selector('#impact-summary[data-total="20"]')
 
 
 def test_save_a_new_version_never_overwriting(page: Any, pages_server: PagesServer) -> None:
