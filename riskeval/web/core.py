@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -269,6 +269,9 @@ def install_error_pages(app: FastAPI) -> None:
         if isinstance(exc, LoginRequired) and _wants_html(request):
             target = "/login?next=" + quote(request.url.path, safe="/")
             if is_htmx(request):
+                here = urlsplit(request.headers.get("hx-current-url", ""))
+                if here.path.startswith("/") and not here.path.startswith("//"):
+                    target = "/login?next=" + quote(here.path, safe="/")  # back to the page, not to the fragment
                 return security_headers(Response(status_code=204, headers={"HX-Redirect": target}))
             if request.method in ("GET", "HEAD"):
                 return security_headers(RedirectResponse(target, status_code=303))

@@ -85,6 +85,7 @@ class FieldSpec:
     options: tuple[tuple[str, str], ...] = ()
     help: str | None = None
     default: Any = None
+    notes: tuple[str, ...] = ()
 
     @property
     def step(self) -> str:
@@ -97,9 +98,23 @@ def _num(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _item_notes(rs: RuleSet) -> dict[str, list[str]]:
+    """The notes of the items (``note:`` in the rule file), by each fact the item reads."""
+    out: dict[str, list[str]] = {}
+    for item in rs.items:
+        if not item.note:
+            continue
+        text = " ".join(str(part) for part in (item.when, item.points, item.probability, item.impact) if part is not None)
+        for name in rs.facts:
+            if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text):
+                out.setdefault(name, []).append(f"{item.label}：{' '.join(item.note.split())}")
+    return out
+
+
 def fact_fields(rs: RuleSet, lang: str = "zh") -> list[FieldSpec]:
     """The fact inputs of ``rs`` in declaration order (labels, units, ranges, options, required marks, notes)."""
     vocab = vocabulary_for(rs)
+    notes = _item_notes(rs)
     out = []
     for name, decl in rs.facts.items():
         when = None
@@ -118,6 +133,7 @@ def fact_fields(rs: RuleSet, lang: str = "zh") -> list[FieldSpec]:
                 options=tuple((o.code, o.label) for o in decl.options),
                 help=decl.description,
                 default=decl.default,
+                notes=tuple(notes.get(name, ())),
             )
         )
     return out

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..i18n import t
 from ..ledger import Ledger, LedgerRecord
-from ..model.explaining import decision_words
+from ..ledger.views import record_summary
 
 __all__ = ["DECISIONS", "LEVELS", "PAGE_SIZE", "LedgerFilter", "LedgerRow", "search"]
 
@@ -116,12 +116,10 @@ def _loads(text: str | None) -> dict[str, Any]:
 def _row(record: LedgerRecord, project: dict[str, Any], assessment: dict[str, Any], lang: str) -> LedgerRow:
     level = assessment.get("level") if assessment else None
     decision = assessment.get("decision") if assessment else None
-    if record.kind == "decision":
-        summary = t("ledger.view.decision_outcome", lang, outcome=record.outcome, ref=record.ref_seq)
-    elif assessment and not assessment.get("in_scope", True):
-        summary = t("ledger.view.out_of_scope", lang)
-    else:
-        summary = decision_words(decision, assessment.get("regime"), lang) if decision else "-"
+    try:
+        summary = record_summary(record, lang)  # the library's words for every kind of record
+    except ValueError:  # a stored assessment that no longer reads: the verify button says why
+        summary = "-"
     return LedgerRow(
         seq=record.seq,
         ts=record.ts.replace("T", " ")[:19],

@@ -54,6 +54,7 @@ register_messages(
         "web.col.dimension": {"zh": "维度", "en": "Dimension"},
         "web.col.item": {"zh": "事项及情形", "en": "Item and facts"},
         "web.col.value": {"zh": "分值", "en": "Value"},
+        "web.paren": {"zh": "{a}（{b}）", "en": "{a} ({b})"},
     }
 )
 
@@ -118,7 +119,7 @@ def assessment_view(a: Assessment, lang: str = "zh") -> dict[str, Any]:
     view: dict[str, Any] = {
         "project": a.project_name or a.project_id,
         "project_id": a.project_id,
-        "ruleset": f"{a.ruleset.title}（{a.ruleset.version}）",
+        "ruleset": t("web.paren", lang, a=a.ruleset.title, b=a.ruleset.version),
         "in_scope": a.in_scope,
         "incomplete": a.incomplete,
         "incomplete_reasons": incomplete_phrases(a, lang),

@@ -20,6 +20,7 @@ from ...i18n import register_messages, t
 from ...model.assessment import Assessment
 from ...ruleset.compiled import RuleSet
 from ...service.deps import ANY, ASSESSORS, AUDITORS
+from ...service.errors import RuleSetUnknown
 from ...service.state import ServiceState
 from ..core import Page, Viewer, form_viewer, is_htmx, render, service_state, viewer
 from ..forms import ProjectForm, fact_fields, identity_fields, problem_field, read_project
@@ -110,7 +111,10 @@ def _context(state: ServiceState, rs: RuleSet, who: Viewer, form: ProjectForm | 
 async def assess_page(request: Request, who: AnyViewer, ruleset: str | None = None) -> Response:
     """The form for the chosen rule set (the first loaded one by default)."""
     state = service_state(request)
-    rs = _choose(state, ruleset)
+    try:
+        rs = _choose(state, ruleset)
+    except RuleSetUnknown as exc:
+        return render(request, "error.html", {"message": exc.message(who.lang), "status": 404}, who=who, status=404)
     return render(request, "assess/page.html", _context(state, rs, who), who=who)
 
 

@@ -19,7 +19,7 @@ from starlette.background import BackgroundTask
 from ...errors import RiskevalError
 from ...i18n import register_messages, t
 from ...ledger import Ledger, LedgerRecord
-from ...ledger.views import export_jsonl
+from ...ledger.views import export_jsonl, record_summary
 from ...model.explaining import decision_words
 from ...service.deps import AUDITORS
 from ...service.errors import RecordNotFound
@@ -54,7 +54,7 @@ register_messages(
         "web.ledger.col.project": {"zh": "项目", "en": "Project"},
         "web.ledger.col.unit": {"zh": "单位", "en": "Unit"},
         "web.ledger.col.level": {"zh": "等级", "en": "Level"},
-        "web.ledger.col.decision": {"zh": "决策", "en": "Decision"},
+        "web.ledger.col.summary": {"zh": "结论", "en": "Summary"},
         "web.ledger.col.actor": {"zh": "记录人", "en": "Recorded by"},
         "web.ledger.col.hash": {"zh": "记录哈希", "en": "Record hash"},
         "web.ledger.verify": {"zh": "校验台账", "en": "Verify the ledger"},
@@ -121,6 +121,13 @@ def _integrity(ledger: Ledger, record: LedgerRecord) -> bool:
         return False
 
 
+def _summary(record: LedgerRecord, lang: str) -> str:
+    try:
+        return record_summary(record, lang)
+    except ValueError:
+        return "-"
+
+
 def _show(state: ServiceState, seq: int, lang: str) -> dict[str, Any]:
     ledger = state.ledger()
     record = ledger.get(seq)
@@ -129,6 +136,7 @@ def _show(state: ServiceState, seq: int, lang: str) -> dict[str, Any]:
     name, other = split_actor(record.actor)
     view: dict[str, Any] = {
         "record": record,
+        "summary": _summary(record, lang),
         "kind": t(f"ledger.view.kind.{record.kind}", lang),
         "actor": t("web.ledger.on_behalf", lang, name=name, other=other) if other else name,
         "ts": record.ts.replace("T", " ")[:19],
@@ -174,7 +182,10 @@ async def ledger_record(request: Request, who: AuditViewer, seq: int) -> Respons
     state = service_state(request)
     if not 1 <= seq <= 2**62:
         raise RecordNotFound(seq=seq)
-    view = await state.call(_show, state, seq, who.lang)
+    try:
+        view = await state.call(_show, state, seq, who.lang)
+    except RecordNotFound as exc:
+        return render(request, "error.html", {"message": exc.message(who.lang), "status": 404}, who=who, status=404)
     return render(request, "ledger/record.html", view, who=who)
 
 

@@ -50,10 +50,14 @@ def test_a_full_form_assesses_and_an_htmx_request_gets_the_fragment(http: httpx.
     http_login(http, web_server.tokens["auditor"])
     token = csrf_of(http.get("/assess").text)
     form = _form(_good_facts(), csrf_token=token)
+    form.update({"mk1:label": "入户宣传", "mk1:owner": "区政府", "mk1:partners": "街道、公安分局", "mk1:due": "开工前",
+                 "mk1:setc1:fact": "satisfaction_rate", "mk1:setc1:value": "95"})
     page = http.post("/assess", data=form, headers={"HX-Request": "true"})
     assert page.status_code == 200
     assert page.text.lstrip().startswith('<div id="workspace">') and "<html" not in page.text
     assert 'data-level="low"' in page.text and "低风险" in page.text
+    assert "责任主体：区政府" in page.text and "协助单位：街道、公安分局" in page.text and "完成时限：开工前" in page.text
+    assert 'name="mk1:partners" value="街道、公安分局"' in page.text  # the measure stays in the form
     assert 'id="record-assess"' not in page.text  # an auditor may assess but not record
 
 
@@ -93,6 +97,9 @@ def test_every_declared_fact_has_an_input_with_its_declaration() -> None:
     spec = specs["households_relocated"]
     assert (spec.widget, spec.unit, spec.min, spec.step, spec.default) == ("integer", decl.unit, 0, "1", 0)
     assert specs["environmental_impact"].options == tuple((o.code, o.label) for o in rs.facts["environmental_impact"].options)
+    # the notes of the items that read a fact are its help text (the rule file's explanation of a formula)
+    assert specs["opposition_rate"].notes and specs["opposition_rate"].notes[0].startswith("群众意见分析：本项目的解释")
+    assert specs["satisfaction_rate"].notes == ()
 
 
 def test_recording_goes_through_the_gate_and_shows_seq_and_hash(http: httpx.Client, web_server: WebServer) -> None:
@@ -105,3 +112,20 @@ def test_recording_goes_through_the_gate_and_shows_seq_and_hash(http: httpx.Clie
     record = httpx.get(f"{web_server.url}/api/v1/ledger/{seq}", headers=admin).json()
     assert record["project_id"] == "P-REC" and record["actor"] == "assessor-组" and record["kind"] == "assessment"
     assert record["record_hash"] in page.text
+
+
+def test_an_input_shows_its_unit_range_and_default_in_words() -> None:
+    from riskeval.i18n import t
+    from riskeval.web.core import _environment
+    from riskeval.web.forms import FieldSpec
+
+    template = _environment().from_string('{% from "macros.html" import field %}{{ field(spec, "f:x", {}, {}, t) }}')
+
+    def zh(key: str, **params: Any) -> str:
+        return t(key, "zh", **params)
+
+    option = template.render(spec=FieldSpec("x", "舆论", "option", options=(("none", "无"), ("some", "有")), default="none"), t=zh)
+    assert "未填写时按 无" in option and '<option value="some">有</option>' in option
+    number = template.render(spec=FieldSpec("x", "反对率", "number", unit="%", min=0, max=100, required=True), t=zh)
+    assert 'min="0"' in number and 'max="100"' in number and '<span class="unit">%</span>' in number
+    assert '<span class="req"' in number

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from typer.testing import CliRunner
 
 from riskeval import load_ruleset
+from riskeval.cli import app
 from tests.riskeval.web.conftest import ROOT, assert_cjk_glyphs, htmx_idle
 from tests.riskeval.web.server import WebServer
 
@@ -19,13 +19,9 @@ EXAMPLE = ROOT / "examples" / "projects" / "metro-line-2.yaml"
 
 
 def cli_assessment(path: Path, ruleset: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "riskeval", "assess", str(path), "--rules", ruleset, "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    """What ``riskeval assess PATH --rules RULESET --format json`` prints (the CLI run in-process)."""
+    out = CliRunner().invoke(app, ["assess", str(path), "--rules", ruleset, "--format", "json"])
+    assert out.exit_code == 0, out.output
     data: dict[str, Any] = json.loads(out.stdout)
     return data
 
@@ -107,6 +103,12 @@ def test_guiyang_form_gives_the_cli_result_and_records_it(page: Any, login: Any,
     findings = page.locator("table.findings").first.inner_text()
     assert "群众满意度" in findings and "opposition_rate" not in findings  # labels, never ids
     shot("result")
+    # printed, only the result remains (the form is not printed), on A4
+    page.emulate_media(media="print")
+    assert page.locator("#assess-form").is_hidden() and page.locator("#assessment-result").is_visible()
+    page.emulate_media(media="screen")
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", page.pdf(prefer_css_page_size=True))
+    assert 1 <= len(boxes) <= 4 and all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in boxes)
 
     page.click("#record-assess")
     info = page.locator("#record-info")

@@ -15,12 +15,12 @@ import yaml
 from tests.riskeval.web.conftest import ROOT, assert_cjk_glyphs, htmx_idle
 from tests.riskeval.web.server import WebServer, tamper_record
 
-EXAMPLES = ("metro-line-2", "street-office-reform", "water-price-hearing", "large-event")
+EXAMPLES = ("metro-line-2", "water-price-hearing", "large-event")
 
 
 @pytest.fixture()
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    """A server of its own (the test tampers with its ledger), with the four Guiyang examples recorded."""
+    """A server of its own (the test tampers with its ledger), with three Guiyang examples recorded."""
     server = WebServer(tmp_path_factory.mktemp("ledger-page"))
     server.add_tokens()
     server.start()
@@ -47,8 +47,8 @@ def test_ledger_lists_searches_verifies_and_names_a_tampered_record(page: Any, o
     _login(page, own_server, "auditor")
     assert page.url.endswith("/ledger")
     rows = page.locator("#ledger-table tbody tr")
-    assert rows.count() == 4
-    assert [rows.nth(i).get_attribute("data-seq") for i in range(4)] == ["4", "3", "2", "1"]  # newest first
+    assert rows.count() == 3
+    assert [rows.nth(i).get_attribute("data-seq") for i in range(3)] == ["3", "2", "1"]  # newest first
     first = page.locator('#ledger-table tr[data-seq="1"]').inner_text()
     assert "gy-metro-line-2" in first and "贵阳市城市轨道交通集团有限公司" in first and "低风险" in first
     assert_cjk_glyphs(page)
@@ -79,8 +79,12 @@ def test_ledger_lists_searches_verifies_and_names_a_tampered_record(page: Any, o
     assert page.locator("#assessment-result").get_attribute("data-level") == "low"
     assert page.locator("#decision").inner_text() == "可以实施"
     page.emulate_media(media="print")
-    assert page.locator("header.topbar").is_hidden()
+    assert page.locator("header.topbar").is_hidden() and page.locator("#ledger-record button").is_hidden()
     page.emulate_media(media="screen")
+    pdf = page.pdf(prefer_css_page_size=True)  # the page's @page rule: A4
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert pdf.startswith(b"%PDF") and 1 <= len(boxes) <= 4
+    assert all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in boxes), boxes  # A4 in points
     shot("record")
 
     # export: the library's JSONL, as a download
@@ -90,13 +94,13 @@ def test_ledger_lists_searches_verifies_and_names_a_tampered_record(page: Any, o
     target = tmp_path / "export.jsonl"
     download.value.save_as(target)
     lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    assert [r["seq"] for r in lines] == [1, 2, 3, 4] and lines[0]["project_id"] == "gy-metro-line-2"
+    assert [r["seq"] for r in lines] == [1, 2, 3] and lines[0]["project_id"] == "gy-metro-line-2"
 
     # verify: intact
     page.click("#verify-ledger")
     outcome = page.locator("#verify-outcome")
     outcome.wait_for()
-    assert outcome.get_attribute("data-ok") == "true" and outcome.get_attribute("data-records") == "4"
+    assert outcome.get_attribute("data-ok") == "true" and outcome.get_attribute("data-records") == "3"
     assert "台账完好" in outcome.inner_text()
     shot("intact")
 

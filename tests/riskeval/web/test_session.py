@@ -9,6 +9,7 @@ import httpx
 import pytest
 import yaml
 
+from riskeval.service.tokens import add_token
 from riskeval.web.session import CSRF_HEADER, SESSION_COOKIE
 from tests.riskeval.web.conftest import csrf_of, http_login
 from tests.riskeval.web.server import WebServer
@@ -126,22 +127,17 @@ def test_the_server_refuses_what_a_role_cannot_do(http: httpx.Client, web_server
     assert listed.status_code == 200 and all(r["project_id"] != "P-X" for r in listed.json()["records"])
 
 
-def test_revoking_a_token_ends_its_sessions(web_server: WebServer, tmp_path_factory: pytest.TempPathFactory) -> None:
-    server = WebServer(tmp_path_factory.mktemp("revoke"))
-    server.add_tokens()
-    server.start()
-    try:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
-            http_login(client, server.tokens["auditor"])
-            assert client.get("/ledger").status_code == 200
-            entries = yaml.safe_load(server.tokens_file.read_text(encoding="utf-8"))
-            kept = [e for e in entries if e["name"] != "auditor-组"]
-            assert len(kept) == len(entries) - 1
-            server.tokens_file.write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
-            gone = client.get("/ledger", headers={"Accept": "text/html"}, follow_redirects=False)
-            assert gone.status_code == 303
-    finally:
-        server.stop()
+def test_revoking_a_token_ends_its_sessions(web_server: WebServer) -> None:
+    token = add_token(web_server.tokens_file, "临时审计", "auditor")
+    with httpx.Client(base_url=web_server.url, timeout=60) as client:
+        http_login(client, token)
+        assert client.get("/ledger").status_code == 200
+        entries = yaml.safe_load(web_server.tokens_file.read_text(encoding="utf-8"))
+        kept = [e for e in entries if e["name"] != "临时审计"]
+        assert len(kept) == len(entries) - 1
+        web_server.tokens_file.write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
+        gone = client.get("/ledger", headers={"Accept": "text/html"}, follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"] == "/login?next=/ledger"
 
 
 def test_language_switch_and_english_pages(http: httpx.Client, web_server: WebServer) -> None:
@@ -154,3 +150,18 @@ def test_language_switch_and_english_pages(http: httpx.Client, web_server: WebSe
     assert "Risk assessment" in http.get("/assess?lang=en").text
     http.get("/lang/zh?next=//evil.example")
     assert "评估台账" in http.get("/ledger").text
+
+
+def test_unknown_record_or_rule_set_is_an_html_404_for_browsers(http: httpx.Client, web_server: WebServer) -> None:
+    http_login(http, web_server.tokens["admin"])
+    missing = http.get("/ledger/999999", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and "台账中没有第 999999 号记录" in missing.text
+    unknown = http.get("/assess?ruleset=nope", headers={"Accept": "text/html"})
+    assert unknown.status_code == 404 and "服务未加载规则集 nope" in unknown.text
+
+
+def test_an_htmx_call_without_session_is_sent_to_the_login_page(http: httpx.Client) -> None:
+    response = http.post("/ledger/verify", headers={"HX-Request": "true", "HX-Current-URL": f"{http.base_url}/ledger?page=2"})
+    assert response.status_code == 204 and response.headers["hx-redirect"] == "/login?next=/ledger"
+    plain = http.post("/ledger/verify", headers={"Accept": "application/json"})
+    assert plain.status_code == 401 and plain.json()["code"] == "web.error.login"
