@@ -77,7 +77,7 @@ register_messages(
         "web.rules.problem_count": {"zh": "发现 {count} 个问题", "en": "{count} problems found"},
         "web.rules.line": {"zh": "第 {line} 行", "en": "line {line}"},
         "web.rules.elsewhere": {"zh": "所继承的规则文件中的问题：", "en": "Problems in the files it extends:"},
-        "web.rules.checked": {"zh": "已做静态检查", "en": "static checks run"},
+        "web.rules.checked_aside": {"zh": "（已做静态检查）", "en": " (static checks run)"},
         "web.rules.run_tests": {"zh": "运行内置测试", "en": "Run the embedded tests"},
         "web.rules.tests_none": {"zh": "规则文件中没有内置测试", "en": "the file has no embedded tests"},
         "web.rules.tests_passed": {"zh": "内置测试全部通过（{count} 项）", "en": "all {count} embedded tests pass"},

@@ -60,7 +60,7 @@
         marks.appendChild(box);
         seen[line] = box;
       } else {
-        box.textContent += "；";
+        box.textContent += " / ";
       }
       box.textContent += textOf;
       box.title = box.textContent;
