@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "riskeval.cli.batch_cmd",
     "riskeval.cli.template_cmd",
     "riskeval.cli.ledger_cmd",
+    "riskeval.cli.filing_cmd",
     "riskeval.cli.review_cmd",
     "riskeval.cli.serve_cmd",
     "expert_pool.cli",

@@ -230,10 +230,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(receipt_app, name="receipt")
     app.add_typer(gate_app, name="gate")
     from .ledger_proofs import register_proofs
+    from .tracking_cmd import register_tracking
 
     _register_ledger(ledger_app)
     register_proofs(ledger_app, receipt_app)
     _register_gate(app, gate_app)
+    register_tracking(gate_app)
 
 
 def _register_ledger(ledger_app: typer.Typer) -> None:
@@ -322,11 +324,20 @@ def _register_ledger(ledger_app: typer.Typer) -> None:
     @_handled
     def export_cmd(
         path: LedgerArg,
-        out: Annotated[str, typer.Option("--out", help="输出 JSONL 文件 / output JSONL file")],
+        out: Annotated[str, typer.Option("--out", help="输出 JSONL 文件（--filing 时为 zip）/ output JSONL file (zip with --filing)")],
+        filing: Annotated[bool, typer.Option("--filing", help="写出备案包 / write a filing package")] = False,
+        since: Annotated[int | None, typer.Option("--since", help="备案起始记录号 / first record to file")] = None,
+        public_key: PublicKeyOption = None,
+        format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
-        """导出全部记录为 JSONL（字段原样，可据此重算哈希）。/ Export every record as JSONL."""
+        """导出全部记录为 JSONL，或写出备案包（--filing --since）。/ Export records as JSONL, or a filing package."""
         lang = normalize_lang(lang)
+        if filing or since is not None:
+            from .filing_cmd import export_filing_command
+
+            export_filing_command(path, 1 if since is None else since, out, public_key, format, lang)
+            return
         count, head = export_jsonl(_reader(path, lang), out)
         typer.echo(t("lcmd.exported", lang, count=count, out=out, head=head or "-"))
 
@@ -379,12 +390,22 @@ def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
         rules: Annotated[str | None, typer.Option("--rules", help="现行规则集（默认按台账推断）/ rule set in force")] = None,
         tz: Annotated[str, typer.Option("--tz", help="无时区日期的时区 / zone of plain dates")] = "+08:00",
         public_key: PublicKeyOption = None,
+        scheme: Annotated[Path | None, typer.Option("--scheme", help="考核方案 YAML / audit scheme")] = None,
+        period: Annotated[str | None, typer.Option("--period", help="考核期间，如 2026、2026-Q1 / audit period")] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="考核结果 .xlsx / workbook to write")] = None,
         format: FormatOption = "text",
         lang: LangOption = "zh",
     ) -> None:
-        """评估工作考核：列出没有有效事前评估的决策。/ Audit decisions against the ledger."""
+        """评估工作考核：列出没有有效事前评估的决策；给出 --scheme 时按方案评分排名。/ Audit decisions; score units with --scheme."""
         lang = normalize_lang(lang)
         zone = parse_tz(tz) if tz != "+08:00" else CHINA_TZ
+        if scheme is not None or period is not None or out is not None:
+            from .kaohe_cmd import audit_scheme_command
+
+            if scheme is None or period is None:
+                _fail(t("kcmd.period_needed", lang), EXIT_USAGE)
+            audit_scheme_command(_reader(path, lang, public_key), decisions, scheme, period, zone, out, format, lang)
+            return
         ruleset = load_ruleset(rules) if rules else None
         rows = read_decisions(decisions, zone)
         report = audit(_reader(path, lang, public_key), rows, ruleset)

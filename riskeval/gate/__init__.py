@@ -26,6 +26,14 @@ from .errors import (
     GateError,
 )
 from .gate import Gate
+from .tracking import (
+    MEASURE_STATUSES,
+    MeasureStatusInvalid,
+    NotDecided,
+    TrackingBlocked,
+    UnknownMatter,
+    UnknownMeasure,
+)
 
 __all__ = [
     "AssessmentIncomplete",
@@ -45,6 +53,12 @@ __all__ = [
     "LedgerNotFound",
     "LedgerRecord",
     "LedgerTampered",
+    "MEASURE_STATUSES",
+    "MeasureStatusInvalid",
+    "NotDecided",
+    "TrackingBlocked",
+    "UnknownMatter",
+    "UnknownMeasure",
     "VerifyReport",
     "audit",
     "read_decisions",

@@ -79,6 +79,7 @@ _ALIASES = {
     "date": ("date", "decided", "decision_date", "决策日期", "日期"),
     "outcome": ("outcome", "decision", "决策结果", "结果"),
     "project_hash": ("project_hash", "项目哈希"),
+    "unit": ("unit", "单位", "决策单位", "申报单位"),
 }
 
 
@@ -105,6 +106,7 @@ class DecisionRow:
     before: datetime
     outcome: str | None = None
     project_hash: str | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,8 +218,8 @@ def read_decisions(path: str | Path, tz: tzinfo = CHINA_TZ) -> list[DecisionRow]
     Parameters
     ----------
     path
-        Columns ``project_id``, ``date`` and optionally ``outcome``, ``project_hash`` (Chinese
-        headers 项目编号, 决策日期, 决策结果 are accepted).
+        Columns ``project_id``, ``date`` and optionally ``outcome``, ``project_hash``, ``unit`` (Chinese
+        headers 项目编号, 决策日期, 决策结果, 单位 are accepted).
     tz
         The zone of dates and times without one (default UTC+08:00).
 
@@ -277,6 +279,7 @@ def read_decisions(path: str | Path, tz: tzinfo = CHINA_TZ) -> list[DecisionRow]
                         before=_parse_when(raw_date, tz, line),
                         outcome=cell("outcome"),
                         project_hash=cell("project_hash"),
+                        unit=cell("unit"),
                     )
                 )
             return rows

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -54,6 +55,7 @@ from ..model.project import Project
 from ..ruleset import load_ruleset
 from ..ruleset.compiled import RuleSet
 from .errors import AssessmentRequired
+from .tracking import append_measure, append_tracking, tracked_problem
 from .validity import RuleSetKey, record_problem
 
 __all__ = ["Gate"]
@@ -95,6 +97,9 @@ class Gate:
         :class:`~riskeval.ProjectError` (default); ``False`` makes it a warning.
     on_append
         Called with each appended :class:`LedgerRecord`, e.g. to print the new head hash.
+    clock
+        Gives the (aware) time stamped on appended records, default now; set on the ledger (e.g. a
+        simulated calendar in :mod:`examples.make_city_year`).
 
     Raises
     ------
@@ -114,12 +119,15 @@ class Gate:
         require_signed: bool = False,
         strict: bool = True,
         on_append: Callable[[LedgerRecord], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.ruleset: RuleSet = ruleset if isinstance(ruleset, RuleSet) else load_ruleset(ruleset)
         if isinstance(ledger, Ledger):
             self.ledger = ledger
         else:
             self.ledger = Ledger(ledger, signing_key=signing_key, public_key=public_key, require_signed=require_signed)
+        if clock is not None:
+            self.ledger.clock = clock
         self.strict = strict
         self.on_append = on_append
         self.last_record: LedgerRecord | None = None
@@ -195,7 +203,8 @@ class Gate:
         Returns
         -------
         LedgerRecord
-            The latest assessment record of the project.
+            The latest assessment record of the project, or its latest tracking record when it was
+            tracked since (:meth:`track`).
 
         Raises
         ------
@@ -207,7 +216,8 @@ class Gate:
         AssessmentIncomplete
             Required procedures or panel scores are missing.
         GateBlocked
-            The assessment forbids going ahead (reject, postpone, or measures required and none listed).
+            The assessment forbids going ahead (reject, postpone, or measures required and none listed);
+            :class:`~riskeval.gate.tracking.TrackingBlocked` when it is a tracked assessment.
         LedgerTampered
             The ledger, or the record relied on, fails verification.
         LedgerError
@@ -227,7 +237,7 @@ class Gate:
             raise LedgerTampered("record_inconsistent", record=record, path=str(self.ledger.path), detail=detail)
         problem = record_problem(record, project=project.model_dump(mode="json"), ruleset=self.ruleset_key)
         if problem is not None:
-            raise problem
+            raise tracked_problem(problem, record)
         return record
 
     def _first_check(self, project: Project, actor: str | None) -> LedgerRecord:
@@ -294,3 +304,90 @@ class Gate:
         project = _as_project(project)
         basis = self.require(project, actor=actor)
         return self._appended(self.ledger.append_decision(project, outcome, actor, basis))
+
+    def track(self, project: Project | dict[str, Any], *, actor: str, note: str | None = None) -> Assessment:
+        """Re-assess a decided matter during implementation (跟踪评估) and record a ``tracking`` record.
+
+        The record (format in :mod:`riskeval.gate.tracking`) links to the matter's last decision and
+        says whether the matter escalated (its level is above the level at that decision). From then
+        on :meth:`require` answers on the tracked assessment.
+
+        Parameters
+        ----------
+        project
+            The matter (same id) with the facts observed during implementation.
+        actor
+            Who tracked; non-empty.
+        note
+            A free-text note kept in the record.
+
+        Returns
+        -------
+        Assessment
+            The re-assessment; the record is ``gate.last_record``.
+
+        Raises
+        ------
+        NotDecided
+            The ledger holds no decision on the matter (assess it again instead).
+        ProjectError, EngineError
+            As for :meth:`assess` (nothing is recorded).
+        LedgerError
+            The ledger cannot be written or fails verification.
+        ValueError
+            ``actor`` is empty.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> from riskeval import Project, load_ruleset
+        >>> from riskeval.gate import GateBlocked
+        >>> rs = load_ruleset("jiangsu-db32-4013-2021")
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> gate = Gate(rs, ledger=os.path.join(tmp.name, "ledger.sqlite"))
+        >>> p = Project(id="P-1", kind="project", facts=rs.tests[0].project["facts"])
+        >>> gate.assess(p, actor="张三").level
+        'low'
+        >>> gate.record_decision(p, "批准实施", actor="李四").seq
+        2
+        >>> later = p.model_copy(update={"facts": {**p.facts, "opposition_rate": 60}})
+        >>> gate.track(later, actor="王五").level
+        'high'
+        >>> gate.last_record.kind, gate.last_record.ref_seq, '"escalated":true' in gate.last_record.outcome
+        ('tracking', 2, True)
+        >>> try:
+        ...     gate.record_decision(later, "开工", actor="李四")
+        ... except GateBlocked as exc:
+        ...     print(exc.record.seq, exc.reason)
+        3 reject
+        >>> tmp.cleanup()
+        """
+        if not isinstance(actor, str) or not actor.strip():
+            raise ValueError("actor must be a non-empty string")
+        project = _as_project(project)
+        result = run_assessment(project, self.ruleset, strict=self.strict)
+        self._appended(append_tracking(self.ledger, project, result, actor, note))
+        return result
+
+    def update_measure(
+        self, project_id: str, measure_id: str, status: str, *, actor: str, note: str | None = None
+    ) -> LedgerRecord:
+        """Record a measure's status (``planned``, ``in_progress`` or ``done``) as a ``measure`` record.
+
+        The measure is looked up in the matter's latest assessment or tracking record (format in
+        :mod:`riskeval.gate.tracking`); :func:`riskeval.gate.measures.measure_statuses` lists them.
+
+        Raises
+        ------
+        MeasureStatusInvalid
+            ``status`` is not one of the three.
+        UnknownMatter, UnknownMeasure
+            No assessment of ``project_id``, or it lists no measure ``measure_id`` (nothing is recorded).
+        LedgerError
+            The ledger cannot be written or fails verification.
+        ValueError
+            ``actor`` is empty.
+        """
+        if not isinstance(actor, str) or not actor.strip():
+            raise ValueError("actor must be a non-empty string")
+        return self._appended(append_measure(self.ledger, project_id, measure_id, status, actor, note))

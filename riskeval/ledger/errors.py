@@ -56,6 +56,12 @@ register_messages(
             "en": "ledger {path} is in the old format ({format}); verify and rewrite it signed with riskeval ledger migrate",
         },
         "ledger.io": {"zh": "台账 {path} 读写失败，未写入任何内容：{detail}", "en": "ledger {path}: read/write failure, nothing was written: {detail}"},
+        "ledger.kind_unsupported": {
+            "zh": "台账 {path} 建立于此类记录（跟踪评估、措施进展或启用规则集）出现之前，不能写入此类记录（未写入任何内容）：请新建台账（{detail}）",
+            "en": "ledger {path} predates this kind of record (tracking, measure or rule-set activation) and cannot hold it "
+            "(nothing was written): "
+            "start a new ledger ({detail})",
+        },
         "ledger.no_record": {"zh": "台账中没有记录 {ref}", "en": "no record {ref} in the ledger"},
         "ledger.ambiguous": {"zh": "哈希前缀 {ref} 对应多条记录", "en": "hash prefix {ref} matches several records"},
         "ledger.busy": {

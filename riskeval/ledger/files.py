@@ -11,8 +11,9 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     """CREATE TABLE records (
         seq INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision', 'activation')),
+        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision', 'tracking', 'measure', 'activation')),
         project_id TEXT NOT NULL,
         project_json TEXT NOT NULL,
         project_hash TEXT NOT NULL,
@@ -67,8 +68,10 @@ _SCHEMA = (
 )
 _TABLES = ("meta", "records", "checkpoints")
 _EXPECTED_SQL: dict[str, str] = {}
-_KINDS_BEFORE_ACTIVATION = ("'assessment', 'decision', 'activation'", "'assessment', 'decision'")
-"""Ledgers created before rule-set activation records existed allow two kinds only; they stay valid."""
+_KINDS = "'assessment', 'decision', 'tracking', 'measure', 'activation'"
+_OLDER_KINDS = ("'assessment', 'decision', 'tracking', 'measure'", "'assessment', 'decision'")
+"""The kinds allowed by ledgers created before rule-set activation records (and, earlier, before tracking
+and measure records); such ledgers stay valid."""
 
 
 def _expected_sql() -> dict[str, str]:
@@ -85,7 +88,7 @@ def _schema_problem(conn: sqlite3.Connection) -> str | None:
     found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
     for name in _TABLES:
         expected = _expected_sql()[name]
-        if found.get(name) not in (expected, expected.replace(*_KINDS_BEFORE_ACTIVATION)):
+        if found.get(name) not in (expected, *(expected.replace(_KINDS, kinds) for kinds in _OLDER_KINDS)):
             return f"table {name}"
     if conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
         return "encoding"
@@ -132,8 +135,11 @@ class LedgerFile:
         create: bool = True,
         read_only: bool = False,
         require_signed: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.clock = clock
+        """Gives the time stamped on appended records (default: now); e.g. a simulated calendar."""
         self._signing = load_signing_key(signing_key) if signing_key is not None else None
         if public_key is not None:
             self._expected: PublicKey | None = load_public_key(public_key)
@@ -278,6 +284,8 @@ class LedgerFile:
             return LedgerBusy(path=str(self.path), detail=text)
         if isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
             return LedgerTampered("tampered", path=str(self.path), detail=text)
+        if "CHECK constraint failed" in text and "kind" in text:
+            return LedgerError("kind_unsupported", path=str(self.path), detail=text)
         return LedgerError("io", path=str(self.path), detail=text)
 
     @property

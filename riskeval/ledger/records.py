@@ -174,7 +174,7 @@ class LedgerRecord:
     """One ledger record, exactly as stored (``project_json`` and ``assessment_json`` are text)."""
 
     seq: int
-    kind: Literal["assessment", "decision", "activation"]
+    kind: Literal["assessment", "decision", "tracking", "measure", "activation"]
     project_id: str
     project_json: str
     project_hash: str
@@ -222,8 +222,10 @@ class LedgerRecord:
                 return "project_id"
         except (ValueError, AttributeError):
             return "project_json"
-        if self.kind == "decision":
-            return None if None not in (self.outcome, self.ref_seq, self.ref_hash) else "decision fields"
+        if self.kind in ("decision", "measure"):
+            return None if None not in (self.outcome, self.ref_seq, self.ref_hash) else f"{self.kind} fields"
+        if self.kind == "tracking" and None in (self.outcome, self.ref_seq, self.ref_hash):
+            return "tracking fields"
         if self.kind == "activation":  # riskeval.ledger.activation
             return None if self.outcome == "activate" and self.assessment_json is None else "activation fields"
         try:
@@ -240,7 +242,7 @@ class LedgerRecord:
 
     @property
     def assessment(self) -> Assessment | None:
-        """The stored assessment (``None`` for decision records)."""
+        """The stored assessment (``None`` for decision and measure records)."""
         if self.assessment_json is None:
             return None
         return Assessment.model_validate_json(self.assessment_json)

@@ -77,6 +77,13 @@ class Ledger(TrustedFile):
         Never write; open the file read-only (immutable when even that is impossible).
     require_signed
         Refuse an unsigned ledger (:class:`LedgerTampered`).
+    clock
+        Gives the (aware) time stamped on appended records and their checkpoints (default: now), e.g.
+        a simulated calendar; also settable later as ``ledger.clock``.
+
+    Record kinds: ``assessment``, ``decision``, and ``tracking`` / ``measure`` (their formats are in
+    :mod:`riskeval.gate.tracking`). A ledger created before the latter two existed stays valid but
+    refuses them (``LedgerError`` ``kind_unsupported``).
     """
 
     # -- appending ---------------------------------------------------------------------------------
@@ -125,7 +132,7 @@ class Ledger(TrustedFile):
             raise LedgerBusy(path=str(self.path), detail=str(exc)) from None
         try:
             self._catch_up(conn, state)
-            ts = utcnow()
+            ts = format_ts(self.clock()) if self.clock is not None else utcnow()
             row = {**values, "seq": state.size + 1, "ts": ts, "prev_hash": state.head}
             hashed: tuple[Any, ...] = tuple(row.get(name) for name in HASHED_COLUMNS)
             leaf = record_leaf(hashed)
@@ -199,8 +206,8 @@ class Ledger(TrustedFile):
         """
         if not isinstance(outcome, str) or not outcome.strip():
             raise ValueError("outcome must be a non-empty string")
-        if basis.kind != "assessment" or basis.project_id != project.id:
-            raise ValueError("basis must be an assessment record of the same project")
+        if basis.kind not in ("assessment", "tracking") or basis.project_id != project.id:
+            raise ValueError("basis must be an assessment or tracking record of the same project")
         project_json = canonical_project(project)
         return self._append(
             {
@@ -283,8 +290,9 @@ class Ledger(TrustedFile):
         return found[0]
 
     def last_assessment(self, project_id: str, before: datetime | None = None) -> LedgerRecord | None:
-        """The latest assessment record of ``project_id`` (timestamped before ``before``), or ``None``."""
-        sql = _SELECT + " WHERE project_id = ? AND kind = 'assessment'"
+        """The latest assessment or tracking (re-assessment) record of ``project_id`` (timestamped before
+        ``before``), or ``None``."""
+        sql = _SELECT + " WHERE project_id = ? AND kind IN ('assessment', 'tracking')"
         params: list[Any] = [project_id]
         if before is not None:
             sql += " AND ts < ?"
@@ -294,7 +302,7 @@ class Ledger(TrustedFile):
 
     def ruleset_in_use(self, ruleset_id: str, before: datetime | None = None) -> tuple[str, str, int] | None:
         """``(version, content_hash, seq)`` of the latest assessment under ``ruleset_id`` (before ``before``)."""
-        sql = "SELECT ruleset_version, ruleset_hash, seq FROM records WHERE ruleset_id = ? AND kind = 'assessment'"
+        sql = "SELECT ruleset_version, ruleset_hash, seq FROM records WHERE ruleset_id = ? AND kind IN ('assessment', 'tracking')"
         params: list[Any] = [ruleset_id]
         if before is not None:
             sql += " AND ts < ?"

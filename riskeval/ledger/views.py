@@ -26,6 +26,14 @@ register_messages(
             "zh": "启用规则集 {ruleset} 版本 {version}",
             "en": "rule set {ruleset} version {version} activated",
         },
+        "ledger.view.kind.tracking": {"zh": "跟踪评估", "en": "tracking"},
+        "ledger.view.kind.measure": {"zh": "措施进展", "en": "measure"},
+        "ledger.view.escalated": {"zh": "风险升级（决策时为{previous}）", "en": "escalated (was {previous} at the decision)"},
+        "ledger.view.tracking_ref": {"zh": "跟踪第 {ref} 号决策", "en": "tracking decision #{ref}"},
+        "ledger.view.measure_status": {"zh": "措施 {measure}：{status}", "en": "measure {measure}: {status}"},
+        "ledger.view.status.planned": {"zh": "计划", "en": "planned"},
+        "ledger.view.status.in_progress": {"zh": "落实中", "en": "in progress"},
+        "ledger.view.status.done": {"zh": "已完成", "en": "done"},
         "ledger.view.incomplete": {"zh": "评估不完整", "en": "incomplete"},
         "ledger.view.level_decision": {"zh": "{level}，{decision}", "en": "{level}, {decision}"},
         "ledger.view.and": {"zh": "{a}，{b}", "en": "{a}, {b}"},
@@ -66,6 +74,30 @@ def record_summary(record: LedgerRecord, lang: str = "zh") -> str:
         return t("ledger.view.decision_outcome", lang, outcome=record.outcome, ref=record.ref_seq)
     if record.kind == "activation":
         return t("ledger.view.activation", lang, ruleset=record.ruleset_id, version=record.ruleset_version)
+    if record.kind == "measure":
+        info = _outcome_data(record)
+        status = t(f"ledger.view.status.{info.get('status')}", lang)
+        return t("ledger.view.measure_status", lang, measure=info.get("measure_id"), status=status)
+    text = _assessment_summary(record, lang)
+    if record.kind == "tracking":
+        text = t("ledger.view.and", lang, a=text, b=t("ledger.view.tracking_ref", lang, ref=record.ref_seq))
+        info = _outcome_data(record)
+        if info.get("escalated"):
+            previous = info.get("previous_level")
+            was = t(f"level.{previous}", lang) if previous else t("ledger.view.out_of_scope", lang)
+            text = t("ledger.view.and", lang, a=text, b=t("ledger.view.escalated", lang, previous=was))
+    return text
+
+
+def _outcome_data(record: LedgerRecord) -> dict[str, Any]:
+    try:
+        data = json.loads(record.outcome or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _assessment_summary(record: LedgerRecord, lang: str) -> str:
     assessment = record.assessment
     if assessment is None or not assessment.in_scope:
         return t("ledger.view.out_of_scope", lang)
@@ -100,6 +132,7 @@ def record_brief(record: LedgerRecord) -> dict[str, Any]:
         "decision": assessment.decision if assessment else None,
         "incomplete": assessment.incomplete if assessment else None,
         "outcome": record.outcome,
+        "escalated": bool(_outcome_data(record).get("escalated")) if record.kind == "tracking" else None,
         "actor": record.actor,
         "ts": record.ts,
         "record_hash": record.record_hash,
@@ -131,8 +164,8 @@ def record_lines(ledger: Ledger, record: LedgerRecord, lang: str = "zh") -> list
         ("record_hash", record.record_hash),
         ("integrity", t("ledger.view.field.ok" if ok else "ledger.view.field.bad", lang)),
     ]
-    if record.kind == "decision":
-        rows.insert(3, ("outcome", f"{record.outcome} (#{record.ref_seq})"))
+    if record.kind in ("decision", "tracking", "measure"):
+        rows.insert(3, ("outcome", f"{record_summary(record, lang)} (#{record.ref_seq})"))
     lines = [f"{t(f'ledger.view.field.{name}', lang)}: {value}" for name, value in rows]
     assessment = record.assessment
     if assessment is not None:
