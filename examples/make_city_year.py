@@ -227,7 +227,7 @@ class _Year:
     def track(self, project: Project, round_no: int) -> None:
         escalate = project.id not in self.escalated and self.rng.random() < 0.13
         tracked = _escalate(project, self.rng) if escalate else _calm(project, self.rng)
-        note = "群众反映强烈，信访量上升" if escalate else "实施平稳"
+        note = "群众反映强烈，信访量上升" if escalate else ("持续跟踪" if project.id in self.escalated else "实施平稳")
         self.gate.track(tracked, actor="贵阳市群众工作中心", note=note)
         assert self.gate.last_record is not None and self.gate.last_record.outcome is not None
         if json.loads(self.gate.last_record.outcome)["escalated"] and project.id not in self.escalated:

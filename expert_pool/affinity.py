@@ -48,7 +48,7 @@ from expert_pool.errors import (
 from expert_pool.models import Expert, ProjectNeed
 from expert_pool.values import parse_float
 
-__all__ = ["Affinity", "as_affinity", "domain_score", "load_affinity_csv"]
+__all__ = ["Affinity", "as_affinity", "domain_score", "load_affinity_csv", "COLUMNAR_MIN_BYTES"]
 
 Formula = Literal["jaccard", "overlap"]
 
@@ -174,10 +174,14 @@ class Affinity:
                 arr, pidx, eidx = self._dense
                 rows = np.array([pidx.get(p.id, -1) for p in projects], dtype=np.int64)
                 cols = np.array([eidx.get(e.id, -1) for e in experts], dtype=np.int64)
-                sub = np.full((n_p, n_e), np.nan)
-                rsel, csel = rows >= 0, cols >= 0
-                if rsel.any() and csel.any():
-                    sub[np.ix_(rsel, csel)] = arr[np.ix_(rows[rsel], cols[csel])]
+                if arr.shape == (n_p, n_e) and np.array_equal(rows, np.arange(n_p)) \
+                        and np.array_equal(cols, np.arange(n_e)):
+                    sub = arr  # the matrix is already in this order: no copy
+                else:
+                    sub = np.full((n_p, n_e), np.nan)
+                    rsel, csel = rows >= 0, cols >= 0
+                    if rsel.any() and csel.any():
+                        sub[np.ix_(rsel, csel)] = arr[np.ix_(rows[rsel], cols[csel])]
                 ok = ~np.isnan(sub)
                 scores = np.where(ok, sub, 0.0)
             else:
@@ -280,6 +284,11 @@ def load_affinity_csv(
     fallback : ``None`` or ``"domains"``
         See :class:`Affinity`.
 
+    A CSV of at least :data:`COLUMNAR_MIN_BYTES` is read by pyarrow's multi-threaded CSV reader into a
+    dense score matrix (:meth:`Affinity.from_matrix`); whenever that reader meets anything but clean
+    UTF-8 ``project,expert,score`` rows with known ids and finite scores, or the pairs are too sparse for
+    a matrix, the file is read again by the row reader, which reports every problem with its row.
+
     Raises
     ------
     PoolFileError, MissingColumnError, InvalidValueError, DuplicateIdError, UnknownReferenceError
@@ -292,9 +301,93 @@ def load_affinity_csv(
     >>> load_affinity_csv(p).triples
     {('P1', 'E1'): 0.75, ('P1', 'E2'): -2.0}
     """
+    fast = _columnar_affinity(path, project_ids, expert_ids, fallback)
+    if fast is not None:
+        return fast
     table = tabular.read_table(path, ["project", "expert", "score"])
     with tabular.no_gc():  # hundreds of thousands of small tuples: the cyclic collector only slows this down
         return _affinity_from_table(table, project_ids, expert_ids, fallback)
+
+
+#: CSV files at least this large are read by pyarrow (see :func:`load_affinity_csv`).
+COLUMNAR_MIN_BYTES = 1 << 20
+#: The columnar reader builds a dense matrix only up to this many cells and this many cells per row.
+_DENSE_MAX_CELLS = 200_000_000
+_DENSE_MAX_RATIO = 8
+
+
+def _numbers(chunks: Iterable[Any], dtype: Any) -> np.ndarray:
+    """The values of null-free numeric arrow chunks as one numpy array (read from the data buffers, since
+    pyarrow's own ``to_numpy`` imports pandas)."""
+    parts = [np.frombuffer(c.buffers()[1], dtype=dtype)[c.offset:c.offset + len(c)] for c in chunks]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _columnar_affinity(path: str | Path, project_ids: Iterable[str] | None, expert_ids: Iterable[str] | None,
+                       fallback: Literal["domains"] | None) -> Affinity | None:
+    """The clean large CSV case of :func:`load_affinity_csv` by pyarrow; ``None`` to use the row reader."""
+    name = str(path)
+    try:
+        if not name.lower().endswith(".csv") or Path(path).stat().st_size < COLUMNAR_MIN_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            first = fh.readline()
+    except OSError:
+        return None  # the row reader reports it
+    import csv
+
+    try:
+        header_text = first.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    header = [h.strip().lower() for h in next(csv.reader([header_text]), [])]
+    named = [h for h in header if h]
+    if len(set(named)) != len(named) or not {"project", "expert", "score"} <= set(named):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    ids = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=[h or f"_{i}" for i, h in enumerate(header)], skip_rows=1),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=["project", "expert", "score"], null_values=[""], strings_can_be_null=False,
+                column_types={"project": ids, "expert": ids, "score": pa.float64()}),
+        ).unify_dictionaries()
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    if table.column("score").null_count:
+        return None
+    scores = _numbers(table.column("score").chunks, np.float64)
+    if not np.isfinite(scores).all():
+        return None
+    axes: list[tuple[list[str], np.ndarray]] = []
+    for column, known in (("project", project_ids), ("expert", expert_ids)):
+        chunks = table.column(column).chunks
+        values = [str(v).strip() for v in chunks[0].dictionary.to_pylist()] if chunks else []
+        labels = list(dict.fromkeys(values)) if known is None else list(dict.fromkeys(str(k) for k in known))
+        position = {v: i for i, v in enumerate(labels)}
+        if "" in values or any(v not in position for v in values):
+            return None
+        lookup = np.array([position[v] for v in values], dtype=np.int64)
+        index = _numbers([c.indices for c in chunks], np.int32)
+        axes.append((labels, lookup[index] if lookup.size else index.astype(np.int64)))
+    (p_labels, rows), (e_labels, cols) = axes
+    del table
+    pa.default_memory_pool().release_unused()  # hand arrow's buffers back before the solver's arrays grow
+    cells = len(p_labels) * len(e_labels)
+    if cells > _DENSE_MAX_CELLS or cells > _DENSE_MAX_RATIO * max(scores.size, 1_000_000):
+        return None
+    flat = rows * len(e_labels) + cols
+    if scores.size and np.bincount(flat, minlength=cells).max() > 1:
+        return None  # a repeated pair: the row reader names both rows
+    matrix = np.full((len(p_labels), len(e_labels)), np.nan)
+    matrix.reshape(-1)[flat] = scores
+    return Affinity.from_matrix(matrix, p_labels, e_labels, fallback=fallback)
 
 
 def _affinity_from_table(table: tabular.TextTable, project_ids: Iterable[str] | None,

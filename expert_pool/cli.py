@@ -4,7 +4,8 @@
 
     riskeval assign --experts E.csv --projects P.csv [--affinity A.csv] [--conflicts C.csv]
                     [--max-per-unit N] [--unit-max-load N] [--method optimal|random] [--seed S]
-                    [--prob-cap P] --out OUT.csv [--json METRICS.json] [--lang zh|en]
+                    [--prob-cap P] [--backend auto|networkx|ortools|highs] --out OUT.csv
+                    [--json METRICS.json] [--lang zh|en]
     riskeval assign --pool POOL.yaml --projects PROJECTS [--rules RULESET] --out OUT.csv ...
 
 A shell over :func:`expert_pool.assign.files.assign_files`: errors travel to riskeval's command group,
@@ -33,7 +34,7 @@ import typer
 
 from riskeval.i18n import normalize_lang, t
 
-__all__ = ["register", "AssignMethod"]
+__all__ = ["register", "AssignMethod", "AssignBackend"]
 
 
 class AssignMethod(StrEnum):
@@ -41,6 +42,15 @@ class AssignMethod(StrEnum):
 
     optimal = "optimal"
     random = "random"
+
+
+class AssignBackend(StrEnum):
+    """``--backend``: the exact solver (:mod:`expert_pool.assign.backends`); ``auto`` picks by size."""
+
+    auto = "auto"
+    networkx = "networkx"
+    ortools = "ortools"
+    highs = "highs"
 
 
 def register(app: typer.Typer) -> None:
@@ -64,6 +74,10 @@ def register(app: typer.Typer) -> None:
         method: Annotated[
             AssignMethod, typer.Option("--method", help="optimal（最优）| random（随机抽取）", case_sensitive=False)
         ] = AssignMethod.optimal,
+        backend: Annotated[
+            AssignBackend,
+            typer.Option("--backend", help="求解器 auto（按规模）| networkx | ortools | highs", case_sensitive=False),
+        ] = AssignBackend.auto,
         seed: Annotated[int | None, typer.Option("--seed", min=0, help="随机种子 / random seed")] = None,
         prob_cap: Annotated[
             float | None, typer.Option("--prob-cap", help="入选概率上限 (0,1] / probability cap")
@@ -83,7 +97,8 @@ def register(app: typer.Typer) -> None:
         code = normalize_lang(str(lang))
         result = assign_files(
             projects=projects, out=out, experts=experts, pool=pool, affinity=affinity, conflicts=conflicts,
-            max_per_unit=max_per_unit, unit_max_load=unit_max_load, method=method.value, seed=seed,
+            max_per_unit=max_per_unit, unit_max_load=unit_max_load, method=method.value, backend=backend.value,
+            seed=seed,
             prob_cap=prob_cap, rules=rules, json_path=json_path,
         )
         table = Table(title=t("pool.summary.title", code))

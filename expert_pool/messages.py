@@ -107,8 +107,8 @@ register_messages(
             "en": "unknown method '{value}' (expected optimal or random)",
         },
         "pool.invalid_parameter.backend": {
-            "zh": "未知的求解后端“{value}”（应为 flow 或 lp）",
-            "en": "unknown backend '{value}' (expected flow or lp)",
+            "zh": "未知的求解后端“{value}”（应为 auto、networkx、ortools 或 highs）",
+            "en": "unknown backend '{value}' (expected auto, networkx, ortools or highs)",
         },
         "pool.invalid_parameter.prob_cap_needs_random": {
             "zh": "入选概率上限（--prob-cap / prob_cap）仅适用于随机抽取（method=random）",

@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from expert_pool.assign.backends import resolve_backend, solve
+from expert_pool.assign.certificate import CertificateError, certify
 from expert_pool.assign.explain import Explanation, Reason, explain, precheck
-from expert_pool.assign.flow import solve_flow
 from expert_pool.assign.instance import Instance, build_instance, validate
-from expert_pool.assign.lp import solve_lp
 from expert_pool.assign.random_draw import draw
 from expert_pool.assign.result import Assignment, DrawRecord, Metrics, Pair, Panel
 from expert_pool.errors import InfeasibleAssignment, InvalidParameterError
@@ -52,7 +52,7 @@ def assign(
     max_per_unit: int | None = None,
     unit_max_load: int | Mapping[str, int] | None = None,
     method: str = "optimal",
-    backend: str = "flow",
+    backend: str = "auto",
     seed: int | None = None,
     prob_cap: float | None = None,
     panel_size: Callable[[dict[str, Any]], int | None] | None = None,
@@ -75,8 +75,10 @@ def assign(
         At most this many seats in all for the experts of one unit.
     method : ``"optimal"`` or ``"random"``
         Maximise total affinity exactly, or draw at random (随机抽取).
-    backend : ``"flow"`` or ``"lp"``
-        networkx min-cost flow (with a per-run optimality proof) or scipy HiGHS.
+    backend : ``"auto"``, ``"networkx"``, ``"ortools"`` or ``"highs"``
+        The exact solver (:mod:`expert_pool.assign.backends`; ``"flow"`` and ``"lp"`` are the older names
+        of ``networkx`` and ``highs``).  ``auto`` picks by instance size.  Every optimal result carries
+        the solver-independent optimality certificate (:mod:`expert_pool.assign.certificate`).
     seed : int, optional
         Seed of a random draw (generated and recorded when omitted).
     prob_cap : float in (0, 1], optional
@@ -92,13 +94,14 @@ def assign(
     ------
     InfeasibleAssignment
         With an explanation naming the projects and the binding constraint.
+    CertificateError
+        The solver's answer fails its optimality certificate (a bug; never returned silently).
     InvalidParameterError, PanelSizeError, UnknownReferenceError
         And the loading errors when paths are given.
     """
     if method not in ("optimal", "random"):
         raise InvalidParameterError("pool.invalid_parameter.method", field="method", value=method)
-    if backend not in ("flow", "lp"):
-        raise InvalidParameterError("pool.invalid_parameter.backend", field="backend", value=backend)
+    resolve_backend(backend)  # reject an unknown name before any work
     if prob_cap is not None and method != "random":
         raise InvalidParameterError("pool.invalid_parameter.prob_cap_needs_random", field="prob_cap")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
@@ -110,12 +113,18 @@ def assign(
     if pre:
         raise InfeasibleAssignment(pre)
     record: DrawRecord | None = None
+    solver = resolve_backend(backend, inst.n_pairs)
     if method == "optimal":
-        res = solve_lp(inst) if backend == "lp" else solve_flow(inst)
-        chosen, certificate = res.chosen, res.certificate
+        chosen, details, hint = solve(inst, solver)
+        certificate: dict[str, Any] = {"optimal": False, "backend": solver, "solver": details}
+        if chosen is not None:
+            cert = certify(inst, chosen, start_pairs=hint)
+            if not cert.ok:
+                raise CertificateError(cert, solver)
+            certificate.update(cert.model_dump(), optimal=True)
     else:
         drawn_at = _now()
-        dres = draw(inst, seed=None if seed is None else int(seed), backend=backend)
+        dres = draw(inst, seed=None if seed is None else int(seed), backend=solver)
         chosen, certificate = dres.chosen, dres.certificate
         record = DrawRecord(seed=dres.seed, procedure=dres.procedure, pool_hash=inst.pool_hash, drawn_at=drawn_at,
                             prob_cap=inst.prob_cap)
@@ -127,7 +136,7 @@ def assign(
     problems = validate(inst, chosen.tolist())
     if problems:  # a bug, never an input problem
         raise RuntimeError("internal error, assignment violates constraints: " + "; ".join(problems[:5]))
-    return build_assignment(inst, chosen, method=method, backend=backend, certificate=certificate, draw=record)
+    return build_assignment(inst, chosen, method=method, backend=solver, certificate=certificate, draw=record)
 
 
 def build_assignment(inst: Instance, chosen: np.ndarray, *, method: str, backend: str,

@@ -52,6 +52,7 @@ register_messages(
         "pool.summary.load": {"zh": "评审量 最小/最大/极差", "en": "Load min/max/spread"},
         "pool.summary.units": {"zh": "参与单位数", "en": "Units used"},
         "pool.summary.optimal": {"zh": "已证明最优", "en": "Proven optimal"},
+        "pool.summary.certificate": {"zh": "最优性证书（已检验弧数 / 节点势哈希）", "en": "Certificate (arcs checked / potentials hash)"},
         "pool.summary.seed": {"zh": "随机种子", "en": "Seed"},
         "pool.summary.hash": {"zh": "输入哈希", "en": "Input hash"},
         "pool.summary.time": {"zh": "抽取时间（UTC）", "en": "Drawn at (UTC)"},
@@ -92,6 +93,7 @@ def assign_files(
     max_per_unit: int | None = None,
     unit_max_load: int | None = None,
     method: Method = "optimal",
+    backend: str = "auto",
     seed: int | None = None,
     prob_cap: float | None = None,
     rules: str | Path | None = None,
@@ -100,7 +102,8 @@ def assign_files(
     """Load every input, assign, and write ``out`` (``project,expert,score``) and ``json_path`` (summary).
 
     Exactly one of ``experts`` (CSV) and ``pool`` (YAML, or an experts CSV) gives the pool.  ``seed`` and
-    ``prob_cap`` need ``method="random"``.  Identifiers in the CSV are neutralised against formula
+    ``prob_cap`` need ``method="random"``.  ``backend`` is the exact solver (``auto``, ``networkx``,
+    ``ortools`` or ``highs``, see :mod:`expert_pool.assign.backends`).  Identifiers in the CSV are neutralised against formula
     injection (:mod:`expert_pool.writing`).
 
     Raises
@@ -126,7 +129,8 @@ def assign_files(
     confl = load_conflicts_csv(conflicts, project_ids=project_ids, expert_ids=expert_ids) if conflicts else None
     rule = panel_size_rule(rules) if rules else None
     result = assign(the_pool, project_list, affinity=aff, conflicts=confl, max_per_unit=max_per_unit,
-                    unit_max_load=unit_max_load, method=method, seed=seed, prob_cap=prob_cap, panel_size=rule)
+                    unit_max_load=unit_max_load, method=method, backend=backend, seed=seed, prob_cap=prob_cap,
+                    panel_size=rule)
     if out is not None:
         result.write(out, json_path)
     return result
@@ -152,6 +156,9 @@ def summary_rows(result: Assignment, lang: str = "zh", *, written: list[str] | N
     ]
     if result.method == "optimal":
         rows.append((label("optimal"), label("yes" if result.optimal else "no")))
+        cert = result.certificate
+        if cert.get("potentials_sha256"):
+            rows.append((label("certificate"), f"{cert.get('checked_arcs', 0):,} / {str(cert['potentials_sha256'])[:12]}"))
     if result.draw is not None:
         rows.append((label("seed"), str(result.draw.seed)))
         rows.append((label("time"), result.draw.drawn_at))

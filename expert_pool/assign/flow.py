@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,11 @@ import numpy as np
 from expert_pool.assign.explain import feasible_flow
 from expert_pool.assign.instance import Instance, Network, build_network
 
-__all__ = ["FlowResult", "solve_flow", "residual_potentials", "scale_factor"]
+__all__ = ["FlowResult", "NetworkSolver", "candidate_pairs", "integer_costs", "solve_flow", "solve_network_networkx", "residual_potentials",
+           "scale_factor"]
+
+#: A min-cost-flow routine: arc flows of an optimal flow of the network, or ``None`` if it is infeasible.
+NetworkSolver = Callable[[Network], np.ndarray | None]
 
 #: Prune only when the instance has more eligible pairs than this.
 PRUNE_THRESHOLD = 20_000
@@ -53,11 +58,13 @@ _INT_LIMIT = 2**62
 
 @dataclass
 class FlowResult:
-    """Outcome of :func:`solve_flow`: ``chosen`` pair indices (``None`` if infeasible)."""
+    """Outcome of :func:`solve_flow`: ``chosen`` pair indices (``None`` if infeasible) and the pairs of
+    the last network solved (``network_pairs``)."""
 
     chosen: np.ndarray | None
     objective: float = math.nan
     certificate: dict[str, Any] = field(default_factory=dict)
+    network_pairs: np.ndarray | None = None
 
 
 def scale_factor(weights: np.ndarray, demand: int, n_nodes: int, target: float = 1e-7) -> int:
@@ -74,6 +81,16 @@ def scale_factor(weights: np.ndarray, demand: int, n_nodes: int, target: float =
     while m > 1 and biggest * m * (n_nodes + 2) >= _INT_LIMIT:
         m //= 10
     return m
+
+
+def integer_costs(inst: Instance, weights: np.ndarray) -> tuple[np.ndarray, int]:
+    """The integer pair costs ``-round(weights * M)`` and the scale ``M`` (:func:`scale_factor`) that every
+    exact backend and the optimality certificate use for ``inst``."""
+    n_nodes_bound = 2 + len(inst.units) + len(inst.experts) + len(inst.projects) * (1 + len(inst.units))
+    m = scale_factor(weights, inst.demand, n_nodes_bound)
+    scaled = np.multiply(weights, -float(m))
+    np.rint(scaled, out=scaled)
+    return scaled.astype(np.int64), m
 
 
 def residual_potentials(net: Network, flow: np.ndarray) -> np.ndarray:
@@ -102,7 +119,7 @@ def residual_potentials(net: Network, flow: np.ndarray) -> np.ndarray:
     raise RuntimeError("negative cycle in the residual graph: the flow is not optimal")
 
 
-def _solve_network(net: Network) -> np.ndarray | None:
+def solve_network_networkx(net: Network) -> np.ndarray | None:
     """Min-cost flow on ``net`` by networkx's network simplex; arc flows, or ``None`` if infeasible."""
     g = nx.DiGraph()
     b = net.demand.copy()
@@ -121,22 +138,59 @@ def _solve_network(net: Network) -> np.ndarray | None:
     return flow + net.lo
 
 
-def _initial_candidates(inst: Instance, weights: np.ndarray) -> np.ndarray:
-    """Best ``2k + 8`` experts per project and best ``2 max_load + min_load + 2`` projects per expert."""
-    n = inst.n_pairs
-    keep = np.zeros(n, dtype=bool)
-    for key, limit in ((inst.pair_p, 2 * inst.k + 8),
-                       (inst.pair_e, 2 * inst.max_load + inst.min_load + 2)):
-        order = np.lexsort((-weights, key))  # by key, best weight first
-        sorted_key = key[order]
-        first = np.searchsorted(sorted_key, sorted_key, side="left")
-        rank = np.arange(n) - first
-        keep[order[rank < limit[sorted_key]]] = True
+def _thresholds(dense: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Per row of ``dense``, the ``limit[row]``-th largest value (one ``np.partition``, linear time, then a
+    sort of the small block of the ``max(limit)`` largest values of each row)."""
+    n_rows, n_cols = dense.shape
+    top = int(min(max(int(limit.max()), 1), n_cols))
+    block = np.partition(dense, n_cols - top, axis=1)[:, n_cols - top:] if top < n_cols else dense.copy()
+    block.sort(axis=1)  # ascending: the best last
+    rank = np.clip(limit, 1, top)
+    return block[np.arange(n_rows), top - rank]
+
+
+def candidate_pairs(inst: Instance, weights: np.ndarray) -> np.ndarray:
+    """Best ``2k + 8`` experts per project and best ``2 max_load + min_load + 2`` projects per expert
+    (ties at a threshold kept)."""
+    n_p, n_e = len(inst.projects), len(inst.experts)
+    if inst.n_pairs == 0 or n_p == 0 or n_e == 0:
+        return np.zeros(0, dtype=np.int64)
+    dense = np.full((n_p, n_e), -np.inf)
+    dense[inst.pair_p, inst.pair_e] = weights
+    by_project = _thresholds(dense, 2 * inst.k + 8)
+    by_expert = _thresholds(dense.T, 2 * inst.max_load + inst.min_load + 2)
+    del dense
+    keep = weights >= by_project[inst.pair_p]
+    keep |= weights >= by_expert[inst.pair_e]
     return np.nonzero(keep)[0]
 
 
+_CHUNK = 1 << 20
+
+
+def _check_pruned(inst: Instance, net: Network, pi: np.ndarray, cost: np.ndarray, inside: np.ndarray
+                  ) -> tuple[int, np.ndarray]:
+    """The smallest reduced cost of the pairs outside the network (0 if none) and those below 0, in
+    chunks so that no full-size temporary is built."""
+    low = 0
+    found: list[np.ndarray] = []
+    pi_e = pi[net.expert_base:]
+    for start in range(0, inst.n_pairs, _CHUNK):
+        stop = min(start + _CHUNK, inst.n_pairs)
+        reduced = cost[start:stop] + pi_e[inst.pair_e[start:stop]] - pi[net.pair_head[start:stop]]
+        reduced[inside[start:stop]] = 0
+        low = min(low, int(reduced.min()))
+        found.append(start + np.nonzero(reduced < 0)[0])
+    return low, np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+#: The pruning's first candidate set (a module attribute so that tests can replace it).
+_initial_candidates = candidate_pairs
+
+
 def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool | None = None,
-               max_rounds: int = 30) -> FlowResult:
+               max_rounds: int = 30, network_solver: NetworkSolver | None = None,
+               method: str = "network simplex (networkx)") -> FlowResult:
     """Maximise the total ``weights`` (default: the scores) of the chosen pairs under all constraints.
 
     Parameters
@@ -148,17 +202,21 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
         Force (``True``) or forbid (``False``) candidate pruning; default: prune above 20 000 pairs.
     max_rounds : int
         Pruning rounds before falling back to the full network.
+    network_solver : callable, optional
+        The min-cost-flow routine run on each (pruned) network; default networkx's network simplex
+        (:func:`solve_network_networkx`); :mod:`expert_pool.assign.ortools_flow` passes OR-Tools'.
+    method : str
+        The solver's name in the certificate.
 
     Returns
     -------
     FlowResult
         ``chosen`` is ``None`` if the instance is infeasible.
     """
+    solve_network = solve_network_networkx if network_solver is None else network_solver
     w = inst.score if weights is None else np.asarray(weights, dtype=float)
     n = inst.n_pairs
-    n_nodes_bound = 2 + len(inst.units) + len(inst.experts) + len(inst.projects) * (1 + len(inst.units))
-    m = scale_factor(w, inst.demand, n_nodes_bound)
-    cost = -np.rint(w * m).astype(np.int64)
+    cost, m = integer_costs(inst, w)
     use_prune = (n > PRUNE_THRESHOLD) if prune is None else prune
     cand = _initial_candidates(inst, w) if use_prune else np.arange(n)
     rounds = 0
@@ -166,7 +224,7 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
         rounds += 1
         full = cand.size == n
         net = build_network(inst, cand, cost)
-        flow = _solve_network(net)
+        flow = solve_network(net)
         if flow is None:
             if full:
                 return FlowResult(None, certificate={"optimal": False, "infeasible": True, "rounds": rounds})
@@ -178,13 +236,10 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
             cand = np.union1d(cand, support)
             continue
         pi = residual_potentials(net, flow)
-        pruned = np.setdiff1d(np.arange(n), cand, assume_unique=True)
-        if pruned.size:
-            reduced = cost[pruned] + pi[net.expert_base + inst.pair_e[pruned]] - pi[net.pair_head[pruned]]
-            min_reduced = int(reduced.min())
-        else:
-            reduced = np.zeros(0, dtype=np.int64)
-            min_reduced = 0
+        inside = np.zeros(n, dtype=bool)
+        inside[cand] = True
+        min_reduced, violating = _check_pruned(inst, net, pi, cost, inside)
+        del inside
         if min_reduced >= 0 or rounds >= max_rounds:
             if min_reduced < 0:  # give up pruning: solve the full network
                 cand = np.arange(n)
@@ -193,14 +248,14 @@ def solve_flow(inst: Instance, weights: np.ndarray | None = None, *, prune: bool
             chosen = np.sort(net.pair_index[pair_arcs & (flow == 1)])
             certificate = {
                 "optimal": True,
-                "method": "network simplex (networkx) + reduced-cost check on the full network",
+                "method": f"{method} + reduced-cost check on the full network",
                 "rounds": rounds,
                 "pairs_total": n,
                 "pairs_in_network": int(cand.size),
-                "pairs_checked": int(pruned.size),
+                "pairs_checked": n - int(cand.size),
                 "min_reduced_cost": min_reduced / m,
                 "scale": m,
                 "gap_bound": inst.demand / m,
             }
-            return FlowResult(chosen, float(w[chosen].sum()), certificate)
-        cand = np.union1d(cand, pruned[reduced < 0])
+            return FlowResult(chosen, float(w[chosen].sum()), certificate, network_pairs=cand)
+        cand = np.union1d(cand, violating)

@@ -69,6 +69,7 @@ class Instance:
     #: per-project counts of candidates after each filter (for the explanations)
     stage_counts: dict[str, np.ndarray] = field(default_factory=dict)
     pool_hash: str = ""
+    _groups: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_pairs(self) -> int:
@@ -80,8 +81,14 @@ class Instance:
         return int(self.k.sum())
 
     def group_ids(self) -> np.ndarray:
-        """Index of the (project, unit) group of every pair: ``project * n_units + unit``."""
-        return self.pair_p * max(len(self.units), 1) + self.e_unit[self.pair_e]
+        """Index of the (project, unit) group of every pair: ``project * n_units + unit`` (computed once;
+        read-only)."""
+        cached = self._groups
+        if cached is None or cached.size != self.pair_p.size:
+            cached = self.pair_p * max(len(self.units), 1) + self.e_unit[self.pair_e]
+            cached.flags.writeable = False
+            self._groups = cached
+        return cached
 
 
 def _coerce_pool(pool_or_experts: Pool | Iterable[Expert] | str | Path) -> Pool:
@@ -188,7 +195,8 @@ def build_instance(
     inst = Instance(
         experts=experts, projects=projects_sorted, input_order=input_order, units=units, e_unit=e_unit,
         max_load=max_load, min_load=min_load, k=k, p_unit=p_unit, unit_cap=unit_cap, max_per_unit=max_per_unit,
-        pair_p=pair_p.astype(np.int64), pair_e=pair_e.astype(np.int64), score=scores[pair_p, pair_e].astype(float),
+        pair_p=pair_p.astype(np.int64, copy=False), pair_e=pair_e.astype(np.int64, copy=False),
+        score=scores[pair_p, pair_e].astype(float, copy=False),
         prob_cap=None if prob_cap is None else float(prob_cap), conflicts=conflict_set, unavailable=unavailable,
         affinity=aff, stage_counts=stage,
     )
@@ -216,9 +224,8 @@ def _hash(inst: Instance, all_experts: list[Expert], extra: Mapping[str, Any]) -
     }
     h = hashlib.sha256()
     h.update(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode())
-    h.update(inst.pair_p.astype("<i8").tobytes())
-    h.update(inst.pair_e.astype("<i8").tobytes())
-    h.update(inst.score.astype("<f8").tobytes())
+    for arr, kind in ((inst.pair_p, "<i8"), (inst.pair_e, "<i8"), (inst.score, "<f8")):
+        h.update(np.ascontiguousarray(arr.astype(kind, copy=False)).data)  # the bytes, without a copy
     return h.hexdigest()
 
 
@@ -269,12 +276,12 @@ def build_network(inst: Instance, pairs: np.ndarray | None = None, weights: np.n
     pidx: list[np.ndarray] = []
 
     def add(t: np.ndarray, h: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray, pi: np.ndarray) -> None:
-        tails.append(t.astype(np.int64))
-        heads.append(h.astype(np.int64))
-        los.append(lo.astype(np.int64))
-        his.append(hi.astype(np.int64))
+        tails.append(t.astype(np.int64, copy=False))
+        heads.append(h.astype(np.int64, copy=False))
+        los.append(lo.astype(np.int64, copy=False))
+        his.append(hi.astype(np.int64, copy=False))
         costs.append(np.asarray(c))
-        pidx.append(pi.astype(np.int64))
+        pidx.append(pi.astype(np.int64, copy=False))
 
     if has_units:
         assert inst.unit_cap is not None
@@ -288,7 +295,7 @@ def build_network(inst: Instance, pairs: np.ndarray | None = None, weights: np.n
         np.full(n_e, -1))
 
     # project x unit nodes where the diversity bound can bind among the included pairs
-    pair_head = project_base + inst.pair_p
+    pair_head: np.ndarray | None = None
     n_nodes = pu_base
     if inst.max_per_unit is not None and pairs.size:
         groups = inst.group_ids()
@@ -298,10 +305,16 @@ def build_network(inst: Instance, pairs: np.ndarray | None = None, weights: np.n
             node_of_group = np.full(counts.size, -1, dtype=np.int64)
             node_of_group[binding] = pu_base + np.arange(binding.size)
             n_nodes = pu_base + binding.size
-            pair_head = np.where(node_of_group[groups] >= 0, node_of_group[groups], pair_head)
+            # the node each group's arcs enter (its PU node, else its project), then one gather per pair
+            head_of_group = project_base + np.arange(counts.size) // max(n_u, 1)
+            head_of_group[binding] = node_of_group[binding]
+            small = np.int32 if n_nodes < 2**31 else np.int64
+            pair_head = head_of_group.astype(small)[groups]
             mpu = np.full(binding.size, inst.max_per_unit)
             add(node_of_group[binding], project_base + binding // max(n_u, 1), np.zeros(binding.size), mpu,
                 np.zeros(binding.size, dtype=weights.dtype), np.full(binding.size, -1))
+    if pair_head is None:
+        pair_head = project_base + inst.pair_p
     add(expert_base + inst.pair_e[pairs], pair_head[pairs], np.zeros(pairs.size), np.ones(pairs.size),
         weights[pairs], pairs)
 
@@ -329,12 +342,13 @@ def validate(inst: Instance, chosen: Iterable[int]) -> list[str]:
     if idx.size and (idx.min() < 0 or idx.max() >= inst.n_pairs):
         return ["pair index out of range"]
     pp, ee = inst.pair_p[idx], inst.pair_e[idx]
-    for i in range(len(inst.projects)):
-        if inst.p_unit[i] >= 0 and np.any(inst.e_unit[ee[pp == i]] == inst.p_unit[i]):
-            problems.append(f"{inst.projects[i].id}: expert of the proposing unit")
-    for i, j in zip(pp.tolist(), ee.tolist(), strict=True):
-        if (inst.projects[i].id, inst.experts[j].id) in inst.conflicts:
-            problems.append(f"{inst.projects[i].id}: conflicted expert {inst.experts[j].id}")
+    own = (inst.p_unit[pp] >= 0) & (inst.e_unit[ee] == inst.p_unit[pp])
+    for i in np.unique(pp[own]).tolist():
+        problems.append(f"{inst.projects[i].id}: expert of the proposing unit")
+    if inst.conflicts:
+        for i, j in zip(pp.tolist(), ee.tolist(), strict=True):
+            if (inst.projects[i].id, inst.experts[j].id) in inst.conflicts:
+                problems.append(f"{inst.projects[i].id}: conflicted expert {inst.experts[j].id}")
     size = np.bincount(pp, minlength=len(inst.projects))
     for bad in np.nonzero(size != inst.k)[0]:
         problems.append(f"{inst.projects[bad].id}: panel of {size[bad]} instead of {inst.k[bad]}")

@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from expert_pool.assign.flow import solve_flow
+from expert_pool.assign.flow import FlowResult, solve_flow
 from expert_pool.assign.instance import Instance, build_network
-from expert_pool.assign.lp import solve_fractional, solve_lp
+from expert_pool.assign.lp import LPResult, solve_fractional, solve_lp
 
 __all__ = ["DrawResult", "draw", "dependent_round", "fractional_flow", "new_seed"]
 
@@ -155,7 +155,7 @@ def dependent_round(tail: np.ndarray, head: np.ndarray, value: np.ndarray, rng: 
     return val
 
 
-def draw(inst: Instance, *, seed: int | None = None, backend: str = "flow") -> DrawResult:
+def draw(inst: Instance, *, seed: int | None = None, backend: str = "networkx") -> DrawResult:
     """Draw a feasible assignment at random (see the module docstring for the two procedures).
 
     Parameters
@@ -164,14 +164,22 @@ def draw(inst: Instance, *, seed: int | None = None, backend: str = "flow") -> D
         ``inst.prob_cap`` selects the capped procedure.
     seed : int, optional
         A fresh seed is generated (and returned) when omitted.
-    backend : ``"flow"`` or ``"lp"``
+    backend : ``"networkx"``, ``"ortools"`` or ``"highs"`` (or ``"flow"``, ``"lp"``)
         Solver of the uncapped procedure.
     """
     seed = new_seed() if seed is None else int(seed)
     rng = np.random.default_rng(seed)
     if inst.prob_cap is None or inst.prob_cap >= 1:
         weights = rng.random(inst.n_pairs)
-        res = solve_lp(inst, weights) if backend == "lp" else solve_flow(inst, weights)
+        res: LPResult | FlowResult
+        if backend in ("lp", "highs"):
+            res = solve_lp(inst, weights)
+        elif backend == "ortools":
+            from expert_pool.assign.ortools_flow import solve_ortools
+
+            res = solve_ortools(inst, weights)
+        else:
+            res = solve_flow(inst, weights)
         return DrawResult(res.chosen, seed, "random weights, maximum-weight feasible assignment",
                           certificate=res.certificate)
     x = solve_fractional(inst, upper=float(inst.prob_cap), method="highs")

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "riskeval.cli.filing_cmd",
     "riskeval.cli.review_cmd",
     "riskeval.cli.serve_cmd",
+    "riskeval.cli.bulletin_cmd",
     "expert_pool.cli",
 )
 

@@ -26,6 +26,7 @@ from .errors import (
     GateError,
 )
 from .gate import Gate
+from .measures import MeasureState, measure_statuses
 from .tracking import (
     MEASURE_STATUSES,
     MeasureStatusInvalid,
@@ -54,6 +55,7 @@ __all__ = [
     "LedgerRecord",
     "LedgerTampered",
     "MEASURE_STATUSES",
+    "MeasureState",
     "MeasureStatusInvalid",
     "NotDecided",
     "TrackingBlocked",
@@ -61,5 +63,6 @@ __all__ = [
     "UnknownMeasure",
     "VerifyReport",
     "audit",
+    "measure_statuses",
     "read_decisions",
 ]

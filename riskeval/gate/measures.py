@@ -76,16 +76,21 @@ class MeasureState(BaseModel):
     overdue: bool
     days_overdue: int
     late: bool
+    decided: bool
+    """Whether a decision on the matter was recorded by ``as_of`` (implementation under way)."""
 
 
 def _states(records: Iterable[LedgerRecord], as_of: date, tz: tzinfo) -> list[MeasureState]:
     listed: dict[str, LedgerRecord] = {}  # project id -> latest assessment/tracking record, first-seen order
     status: dict[tuple[str, str], tuple[str, int, date, date | None]] = {}
+    decided: set[str] = set()
     for record in records:
         day = local_date(record, tz)
         if day > as_of:
             continue
-        if record.kind in ("assessment", "tracking"):
+        if record.kind == "decision":
+            decided.add(record.project_id)
+        elif record.kind in ("assessment", "tracking"):
             listed[record.project_id] = record
         elif record.kind == "measure":
             info: dict[str, Any] = json.loads(record.outcome or "{}")
@@ -119,6 +124,7 @@ def _states(records: Iterable[LedgerRecord], as_of: date, tz: tzinfo) -> list[Me
                     overdue=overdue,
                     days_overdue=(as_of - due_date).days if overdue and due_date is not None else 0,
                     late=bool(done_on and due_date and done_on > due_date),
+                    decided=pid in decided,
                 )
             )
     return out

@@ -211,3 +211,20 @@ def test_measure_statuses_derive_overdue_as_of_a_date(rs, ledger_path, make):
     assert may["M2"].due == "开工前" and may["M2"].due_date is None and not may["M2"].overdue  # never overdue
     assert may["M3"].overdue and may["M3"].days_overdue == 16 and may["M3"].owner == "公安分局"
     assert [s.measure_id for s in measure_statuses(gate.ledger, date(2026, 2, 28))] == []  # not yet assessed
+    assert not may["M1"].decided
+    now[0] = datetime(2026, 5, 2, 9, tzinfo=china)
+    gate.record_decision(make(measures=measures), "批准实施", actor="李四")
+    assert by_id(date(2026, 5, 2))["M3"].decided and not by_id(date(2026, 5, 1))["M3"].decided
+
+
+def test_the_audit_judges_later_decisions_on_the_tracked_assessment(gate, make, tmp_path):
+    from riskeval.gate import audit, read_decisions
+
+    _decided(gate, make())
+    gate.track(make(facts={"opposition_rate": 60}), actor="王五")
+    path = tmp_path / "decisions.csv"
+    path.write_text("project_id,date,outcome\nP-1,2999-01-01,征收决定\n", encoding="utf-8")
+    report = audit(gate.ledger, read_decisions(path))
+    assert not report.ok
+    (finding,) = report.findings
+    assert finding.error.reason == "reject" and finding.error.record.seq == 3 and finding.error.record.kind == "tracking"
