@@ -78,6 +78,13 @@ def register(app: typer.Typer) -> None:
         allow_unsigned: Annotated[
             bool, typer.Option("--allow-unsigned", help="允许未签名台账（仅本地试用）/ serve an unsigned ledger (trials)")
         ] = False,
+        rules_dir: Annotated[
+            Path | None,
+            typer.Option("--rules-dir", help="规则目录（工作台保存的规则集版本）/ rule directory of saved versions"),
+        ] = None,
+        pool: Annotated[
+            Path | None, typer.Option("--pool", help="专家库（pool.yaml 或 experts.csv）/ expert pool file")
+        ] = None,
         log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
         lang: LangOption = Lang.zh,
     ) -> None:
@@ -98,8 +105,14 @@ def register(app: typer.Typer) -> None:
             max_upload_bytes=max_upload_mb * 1024 * 1024,
             signing_key=signing_key.resolve() if signing_key is not None else None,
             allow_unsigned=allow_unsigned,
+            rules_dir=rules_dir.resolve() if rules_dir is not None else None,
+            pool=pool.resolve() if pool is not None else None,
         )
         loaded = load_rulesets(list(settings.rules))  # errors are reported now, not in a worker
+        if settings.pool is not None:  # the 专家 page's pool: its errors now too
+            from expert_pool.reading import load_pool
+
+            load_pool(settings.pool)
         entries = load_tokens(settings.tokens)
         opened = ensure_ledger(settings.ledger, settings.signing_key, allow_unsigned=allow_unsigned)
         try:

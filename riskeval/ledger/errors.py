@@ -57,8 +57,9 @@ register_messages(
         },
         "ledger.io": {"zh": "台账 {path} 读写失败，未写入任何内容：{detail}", "en": "ledger {path}: read/write failure, nothing was written: {detail}"},
         "ledger.kind_unsupported": {
-            "zh": "台账 {path} 建立于跟踪评估、措施进展记录出现之前，不能写入此类记录（未写入任何内容）：请新建台账（{detail}）",
-            "en": "ledger {path} predates tracking and measure records and cannot hold them (nothing was written): "
+            "zh": "台账 {path} 建立于此类记录（跟踪评估、措施进展或启用规则集）出现之前，不能写入此类记录（未写入任何内容）：请新建台账（{detail}）",
+            "en": "ledger {path} predates this kind of record (tracking, measure or rule-set activation) and cannot hold it "
+            "(nothing was written): "
             "start a new ledger ({detail})",
         },
         "ledger.no_record": {"zh": "台账中没有记录 {ref}", "en": "no record {ref} in the ledger"},

@@ -33,7 +33,7 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     """CREATE TABLE records (
         seq INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision', 'tracking', 'measure')),
+        kind TEXT NOT NULL CHECK (kind IN ('assessment', 'decision', 'tracking', 'measure', 'activation')),
         project_id TEXT NOT NULL,
         project_json TEXT NOT NULL,
         project_hash TEXT NOT NULL,
@@ -68,8 +68,10 @@ _SCHEMA = (
 )
 _TABLES = ("meta", "records", "checkpoints")
 _EXPECTED_SQL: dict[str, str] = {}
-_KINDS_BEFORE_TRACKING = ("'assessment', 'decision', 'tracking', 'measure'", "'assessment', 'decision'")
-"""Ledgers created before tracking records existed only allow these two kinds; they stay valid."""
+_KINDS = "'assessment', 'decision', 'tracking', 'measure', 'activation'"
+_OLDER_KINDS = ("'assessment', 'decision', 'tracking', 'measure'", "'assessment', 'decision'")
+"""The kinds allowed by ledgers created before rule-set activation records (and, earlier, before tracking
+and measure records); such ledgers stay valid."""
 
 
 def _expected_sql() -> dict[str, str]:
@@ -86,7 +88,7 @@ def _schema_problem(conn: sqlite3.Connection) -> str | None:
     found = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
     for name in _TABLES:
         expected = _expected_sql()[name]
-        if found.get(name) != expected and found.get(name) != expected.replace(*_KINDS_BEFORE_TRACKING):
+        if found.get(name) not in (expected, *(expected.replace(_KINDS, kinds) for kinds in _OLDER_KINDS)):
             return f"table {name}"
     if conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
         return "encoding"

@@ -174,7 +174,7 @@ class LedgerRecord:
     """One ledger record, exactly as stored (``project_json`` and ``assessment_json`` are text)."""
 
     seq: int
-    kind: Literal["assessment", "decision", "tracking", "measure"]
+    kind: Literal["assessment", "decision", "tracking", "measure", "activation"]
     project_id: str
     project_json: str
     project_hash: str
@@ -226,6 +226,8 @@ class LedgerRecord:
             return None if None not in (self.outcome, self.ref_seq, self.ref_hash) else f"{self.kind} fields"
         if self.kind == "tracking" and None in (self.outcome, self.ref_seq, self.ref_hash):
             return "tracking fields"
+        if self.kind == "activation":  # riskeval.ledger.activation
+            return None if self.outcome == "activate" and self.assessment_json is None else "activation fields"
         try:
             data = json.loads(self.assessment_json or "")
             rs = data["ruleset"]

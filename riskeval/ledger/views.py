@@ -21,6 +21,11 @@ register_messages(
         "ledger.view.out_of_scope": {"zh": "不属于须评估事项", "en": "out of scope"},
         "ledger.view.kind.assessment": {"zh": "评估", "en": "assessment"},
         "ledger.view.kind.decision": {"zh": "决策", "en": "decision"},
+        "ledger.view.kind.activation": {"zh": "启用规则集", "en": "rule set activated"},
+        "ledger.view.activation": {
+            "zh": "启用规则集 {ruleset} 版本 {version}",
+            "en": "rule set {ruleset} version {version} activated",
+        },
         "ledger.view.kind.tracking": {"zh": "跟踪评估", "en": "tracking"},
         "ledger.view.kind.measure": {"zh": "措施进展", "en": "measure"},
         "ledger.view.escalated": {"zh": "风险升级（决策时为{previous}）", "en": "escalated (was {previous} at the decision)"},
@@ -67,6 +72,8 @@ def record_summary(record: LedgerRecord, lang: str = "zh") -> str:
     lang = normalize_lang(lang)
     if record.kind == "decision":
         return t("ledger.view.decision_outcome", lang, outcome=record.outcome, ref=record.ref_seq)
+    if record.kind == "activation":
+        return t("ledger.view.activation", lang, ruleset=record.ruleset_id, version=record.ruleset_version)
     if record.kind == "measure":
         info = _outcome_data(record)
         status = t(f"ledger.view.status.{info.get('status')}", lang)

@@ -41,6 +41,8 @@ log = logging.getLogger("riskeval.service")
 
 STATIC_DIR = Path(__file__).parent / "static"
 BATCH_PATH = "/api/v1/batch"
+UPLOAD_PATHS = frozenset({BATCH_PATH, "/batch", "/rules/impact", "/experts/assign"})
+"""Paths that take uploaded lists (limit ``--max-upload-mb``; other bodies: the JSON limit)."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -171,7 +173,7 @@ class LimitsAndMetrics:
             return
         settings = self.state.settings
         path = str(scope.get("path", ""))
-        limit = settings.max_upload_bytes if path == BATCH_PATH else settings.max_json_bytes
+        limit = settings.max_upload_bytes if path in UPLOAD_PATHS else settings.max_json_bytes
         started = time.perf_counter()
         status_holder = [500]
 

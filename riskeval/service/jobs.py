@@ -30,6 +30,7 @@ from ..errors import RiskevalError
 from ..i18n import t
 from ..ruleset.compiled import RuleSet
 from .errors import BadBody, BatchJobNotFound, ResultNotReady
+from .job_reports import EXPLAIN_LEVELS, write_job_reports
 from .metrics import Metrics
 
 __all__ = ["INPUT_SUFFIXES", "JobStatus", "JobStore"]
@@ -155,8 +156,11 @@ class JobStore:
                 self._save(state)
 
         try:
-            outcome = run_batch(input_path, ruleset, partial, workers=self.workers, progress=progress)
+            outcome = run_batch(
+                input_path, ruleset, partial, workers=self.workers, progress=progress, explain=EXPLAIN_LEVELS
+            )
             os.replace(partial, out)
+            write_job_reports(input_path.parent, outcome.stats, ruleset, input_path.name)
             state = state.model_copy(
                 update={
                     "status": "done",
@@ -191,6 +195,10 @@ class JobStore:
                             writer.write(json.loads(line))
                 os.replace(tmp, target)
         return target
+
+    def directory(self, job: str) -> Path:
+        """The directory of ``job`` (raises ``BatchJobNotFound``)."""
+        return self._dir(job)
 
     def close(self) -> None:
         """Stop taking jobs (a running one finishes in the background)."""

@@ -47,6 +47,11 @@ class Settings(BaseModel):
         The Ed25519 signing key (``signing.key`` from ``riskeval ledger keygen``); the ledger is signed.
     allow_unsigned
         Serve an unsigned ledger (local trials); without it an unsigned ledger is refused.
+    rules_dir
+        The rule directory: rule-set versions saved from the workbench, one file each; the version an admin
+        activated (recorded in the ledger) replaces the rule set of the same id given by ``rules``.
+    pool
+        The expert pool (pool YAML or experts CSV) of the workbench's 专家 page.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -60,6 +65,8 @@ class Settings(BaseModel):
     jobs_directory: Path | None = None
     signing_key: Path | None = None
     allow_unsigned: bool = False
+    rules_dir: Path | None = None
+    pool: Path | None = None
 
     @property
     def jobs_dir(self) -> Path:

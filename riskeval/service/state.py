@@ -121,6 +121,9 @@ class ServiceState:
             self._ledger = ensure_ledger(
                 self.settings.ledger, self.settings.signing_key, allow_unsigned=self.settings.allow_unsigned
             )
+            from .rule_versions import apply_activations  # the versions an admin activated
+
+            apply_activations(self)
         return self._ledger
 
     def gate(self, ruleset: RuleSet) -> Gate:

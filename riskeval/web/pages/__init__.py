@@ -8,8 +8,11 @@ from types import ModuleType
 __all__ = ["PAGE_MODULES", "load_pages"]
 
 PAGE_MODULES: tuple[str, ...] = (
+    "rules",
     "assess",
+    "batch",
     "ledger",
+    "experts",
 )
 """The page modules of ``riskeval.web.pages``, each with ``PAGE`` and ``router``."""
 

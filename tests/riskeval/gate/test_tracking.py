@@ -164,7 +164,7 @@ def test_clock_stamps_records(rs, ledger_path, make):
 
 def test_ledger_from_before_tracking_stays_valid_and_refuses_new_kinds(rs, ledger_path, make, monkeypatch):
     ledger_files._expected_sql()  # cache the current schema first
-    old = tuple(s.replace(", 'tracking', 'measure'", "") for s in ledger_files._SCHEMA)
+    old = tuple(s.replace(", 'tracking', 'measure', 'activation'", "") for s in ledger_files._SCHEMA)
     assert old != ledger_files._SCHEMA
     monkeypatch.setattr(ledger_files, "_SCHEMA", old)
     gate = Gate(rs, ledger=ledger_path)

@@ -19,7 +19,7 @@ def test_login_navigation_language_and_logout(page: Any, web_server: WebServer, 
     login("auditor", "/ledger")
     assert page.url.endswith("/ledger")
     nav = page.locator("nav.nav a")
-    assert [nav.nth(i).inner_text() for i in range(nav.count())] == ["评估", "台账"]
+    assert [nav.nth(i).inner_text() for i in range(nav.count())] == ["规则集", "评估", "台账", "专家"]
     assert page.locator("nav.nav a.active").inner_text() == "台账"
     assert page.context.cookies()[0]["httpOnly"] is True
     assert page.context.cookies()[0]["sameSite"] == "Strict"
@@ -41,7 +41,8 @@ def test_login_navigation_language_and_logout(page: Any, web_server: WebServer, 
 
 def test_an_assessor_sees_no_ledger(page: Any, web_server: WebServer, login: Any) -> None:
     login("assessor", "/")
-    assert page.url.endswith("/assess")  # the home page is the first page the role may open
+    assert page.url.endswith("/rules")  # the home page is the first page the role may open
     nav = page.locator("nav.nav a")
-    assert [nav.nth(i).get_attribute("data-page") for i in range(nav.count())] == ["assess"]
+    assert [nav.nth(i).get_attribute("data-page") for i in range(nav.count())] == ["rules", "assess", "batch", "experts"]
+    page.goto(web_server.url + "/assess")
     assert page.locator("#record-assess").is_visible()
