@@ -98,7 +98,7 @@ def test_every_declared_fact_has_an_input_with_its_declaration() -> None:
     assert (spec.widget, spec.unit, spec.min, spec.step, spec.default) == ("integer", decl.unit, 0, "1", 0)
     assert specs["environmental_impact"].options == tuple((o.code, o.label) for o in rs.facts["environmental_impact"].options)
     # the notes of the items that read a fact are its help text (the rule file's explanation of a formula)
-    assert specs["opposition_rate"].notes and specs["opposition_rate"].notes[0].startswith("群众意见分析：本项目的解释")
+    assert specs["opposition_rate"].notes and specs["opposition_rate"].notes[0].startswith("群众意见分析：得分 = a × b × 35")
     assert specs["satisfaction_rate"].notes == ()
 
 

@@ -15,7 +15,7 @@ from riskeval.cli import app
 from tests.riskeval.web.conftest import ROOT, assert_cjk_glyphs, htmx_idle
 from tests.riskeval.web.server import WebServer
 
-EXAMPLE = ROOT / "examples" / "projects" / "metro-line-2.yaml"
+EXAMPLE = ROOT / "examples" / "projects" / "large-event.yaml"
 
 
 def cli_assessment(path: Path, ruleset: str) -> dict[str, Any]:

@@ -34,15 +34,14 @@ def test_out_of_scope_matter_has_no_level() -> None:
     assert view["in_scope"] is False and "level" not in view
 
 
-class _WithWhatIf(Assessment):
-    what_if: list[dict[str, Any]] = []
-
-
 def test_what_if_is_shown_when_the_assessment_offers_it() -> None:
-    plain = _assessment({"opposition_rate": 30})
+    offered = _assessment({"opposition_rate": 30})
+    assert offered.level != "low" and offered.what_if, "a medium or high assessment offers what-if"
+    lines = what_if_view(offered)
+    assert len(lines) == len(offered.what_if)
+    first = offered.what_if[0]
+    assert ("低风险" if first.level == "low" else "中风险") in lines[0]
+    assert all("_" not in line for line in lines), "facts are named by their labels, never by ids"
+    rs = load_ruleset("guiyang")
+    plain = assess(project_from_data({"id": "P-1", "kind": "project", "facts": dict(rs.tests[0].project["facts"]) | {"opposition_rate": 30}}), rs, what_if=False)
     assert what_if_view(plain) == [] and assessment_view(plain)["what_if"] == []
-    offered = _WithWhatIf.model_validate(
-        {**plain.model_dump(), "what_if": [{"changes": {"opposition_rate": 5, "malicious_hype": "none"}, "score": 12.5, "level": "low"}]}
-    )
-    (line,) = what_if_view(offered)
-    assert "低风险" in line and "12.5" in line and "反对" in line and "opposition_rate" not in line
