@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from .conftest import free_port
+from tests.riskeval.serve_process import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -5,20 +5,15 @@ One server is shared by the three test modules (started on first use, stopped at
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from riskeval.ledger import generate_keys
 from tests.riskeval.web.conftest import ROOT
-from tests.riskeval.web.server import RULESETS, WebServer, free_port
+from tests.riskeval.web.server import WebServer
 
 __all__ = ["POOL", "PagesServer", "log_in", "pages_server"]
 
@@ -27,39 +22,11 @@ POOL = ROOT / "examples" / "pool" / "pool.yaml"
 
 @dataclass
 class PagesServer(WebServer):
-    """:class:`WebServer` with extra ``riskeval serve`` options."""
-
-    extra: list[str] = field(default_factory=list)
+    """:class:`WebServer` with a rule directory (``extra`` holds the other ``riskeval serve`` options)."""
 
     @property
     def rules_dir(self) -> Path:
         return self.root / "rules"
-
-    def start(self, timeout: float = 120.0) -> None:
-        self.port = free_port()
-        if not self.signing_key.is_file():
-            generate_keys(self.signing_key.parent)
-        log = (self.root / f"server-{self.port}.log").open("wb")
-        cmd = [sys.executable, "-m", "riskeval", "serve"]
-        for name in RULESETS:
-            cmd += ["--rules", name]
-        cmd += [
-            "--ledger", str(self.ledger), "--tokens", str(self.tokens_file), "--port", str(self.port),
-            "--log-level", "warning", "--signing-key", str(self.signing_key), *self.extra,
-        ]
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_text()}")
-            try:
-                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("server did not answer /api/v1/health")
 
 
 _SHARED: dict[str, PagesServer] = {}

@@ -2,104 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from riskeval.ledger import generate_keys
-from riskeval.service.tokens import add_token
+from tests.riskeval.serve_process import ROLES, ServeProcess, free_port
 
 __all__ = ["ROLES", "RULESETS", "WebServer", "free_port", "tamper_record"]
-
-ROLES = ("assessor", "decider", "auditor", "admin")
 RULESETS = ("guiyang", "jiangsu-db32-4013-2021")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
-class WebServer:
+class WebServer(ServeProcess):
     """``riskeval serve`` with a temporary signed ledger and one token per role (``tokens[role]``)."""
 
-    root: Path
-    tokens: dict[str, str] = field(default_factory=dict)
-    port: int = 0
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def ledger(self) -> Path:
-        return self.root / "ledger.sqlite"
-
-    @property
-    def tokens_file(self) -> Path:
-        return self.root / "tokens.yaml"
-
-    @property
-    def signing_key(self) -> Path:
-        return self.root / "keys" / "signing.key"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def add_tokens(self) -> None:
-        for role in ROLES:
-            self.tokens[role] = add_token(self.tokens_file, f"{role}-组", role)
-
-    def start(self, timeout: float = 120.0) -> None:
-        self.port = free_port()
-        if not self.signing_key.is_file():
-            generate_keys(self.signing_key.parent)
-        log = (self.root / f"server-{self.port}.log").open("wb")
-        cmd = [sys.executable, "-m", "riskeval", "serve"]
-        for name in RULESETS:
-            cmd += ["--rules", name]
-        cmd += [
-            "--ledger", str(self.ledger), "--tokens", str(self.tokens_file), "--port", str(self.port),
-            "--log-level", "warning", "--signing-key", str(self.signing_key),
-        ]
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_text()}")
-            try:
-                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("server did not answer /api/v1/health")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-    def log_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.root.glob("server-*.log")))
+    rulesets: tuple[str, ...] = RULESETS
 
 
 def tamper_record(ledger: Path, seq: int, actor: str) -> None:
