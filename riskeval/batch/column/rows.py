@@ -111,10 +111,11 @@ class _Texts:
         self.gaps: dict[Any, tuple[list[str], str]] = {}
         self.decision: dict[tuple[int, str | None], tuple[str, str, str, str]] = {}
         self.top: dict[tuple[Any, ...], tuple[list[str], str]] = {}
+        self.points: dict[tuple[int, float], str] = {}
 
     def trim(self) -> None:
         """Forget the patterns of a run with very many distinct ones (memory stays flat)."""
-        for cache in (self.findings, self.fired, self.hits, self.decisive, self.gaps, self.top):
+        for cache in (self.findings, self.fired, self.hits, self.decisive, self.gaps, self.top, self.points):
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
 
@@ -141,6 +142,7 @@ class ColumnBlock:
         self.program = program
         self.words = words = _words(program, lang)
         self.texts = words.texts
+        self._reps: dict[str, dict[Any, int]] = {}
         self.texts.trim()
         self.frame = frame
         self.initial = initial
@@ -179,7 +181,11 @@ class ColumnBlock:
         got = self.texts.findings.get(masks[i])
         if got is None:
             words = self.words
-            fr = np.flatnonzero(stage.finding[:, i]).tolist()
+            mask = masks[i]
+            if isinstance(mask, int):
+                fr = [k for k in range(len(words.item_ids)) if mask >> k & 1]
+            else:
+                fr = np.flatnonzero(stage.finding[:, i]).tolist()
             ids = [words.item_ids[k] for k in fr]
             cats = {words.category.get(x) or "\0" for x in ids}
             got = self.texts.findings[masks[i]] = (fr, ids, _field(_joined(ids)), cats)
@@ -250,9 +256,14 @@ class ColumnBlock:
             k = len(key) // 2
             items = []
             words = self.words
+            point_texts = self.texts.points
             for item, p in zip(key[:k], key[k:], strict=True):
                 if p > 0:
-                    items.append(words.points.format(label=words.item_labels[item], points=fmt_number(round(p, 3))))
+                    text = point_texts.get((item, p))
+                    if text is None:
+                        label = words.item_labels[item]
+                        text = point_texts[(item, p)] = words.points.format(label=label, points=fmt_number(round(p, 3)))
+                    items.append(text)
             got = self.texts.top[key] = (items, _field(_joined(items)))
         return got
 
@@ -311,6 +322,14 @@ class ColumnBlock:
         row.top_items = self._top(i)[0]
         return row
 
+    def _first(self, name: str, keys: list[Any]) -> dict[Any, int]:
+        """For each key of a per-row list, the first row of the chunk that has it (made once per chunk)."""
+        got: dict[Any, int] | None = self._reps.get(name)
+        if got is None:
+            n = len(keys)
+            got = self._reps[name] = dict(zip(keys[::-1], range(n - 1, -1, -1), strict=True))
+        return got
+
     def count(self, stats: BatchStats, lo: int, hi: int) -> None:
         """``stats.add(self.row(i))`` for rows ``lo`` … ``hi - 1`` (all taken), with the same result: counters
         gain their keys in order of first occurrence and sums add in row order, as row by row."""
@@ -318,22 +337,22 @@ class ColumnBlock:
             return
         stats.total += hi - lo
         scope = self.in_scope[lo:hi]
-        stats.status.update(Counter("ok" if s else "out_of_scope" for s in scope))
-        ok = list(range(lo, hi)) if all(scope) else [i for i in range(lo, hi) if self.in_scope[i]]
+        everyone = all(scope)
+        stats.status.update(Counter("ok" if s else "out_of_scope" for s in scope) if not everyone else {"ok": hi - lo})
+        ok = list(range(lo, hi)) if everyone else [i for i in range(lo, hi) if self.in_scope[i]]
         if not ok:
             return
 
         def pick(values: list[Any]) -> list[Any]:
-            return values[lo:hi] if len(ok) == hi - lo else [values[i] for i in ok]
+            return values[lo:hi] if everyone else [values[i] for i in ok]
 
         li, lr, regimes = pick(self.li), pick(self.lr), pick(self.frame.regimes)
         for level, c in Counter(li).items():
             stats.initial_levels[LEVELS[level]] += c
+        for level, c in Counter(lr).items():
+            stats.residual_levels[LEVELS[level]] += c
         level_names = [LEVELS[x] for x in lr]
-        stats.residual_levels.update(Counter(level_names))
-        first: dict[tuple[int, str | None], int] = {}
-        for i in ok:
-            first.setdefault((self.lr[i], self.frame.regimes[i]), i)
+        first = self._first("decision", list(zip(self.lr, self.frame.regimes, strict=True)))
         for key, c in Counter(zip(lr, regimes, strict=True)).items():
             stats.decisions[self._decision(first[key])[0] or ""] += c
         stats.incomplete += sum(1 for g in pick(self.gm) if g)
@@ -341,8 +360,8 @@ class ColumnBlock:
             stats.by_kind.setdefault(kind, Counter())[level] += c
         for (unit, level), c in Counter(zip(pick(self.frame.units), level_names, strict=True)).items():
             stats.by_unit.setdefault(unit, Counter())[level] += c
-        init_parts = self._parts(self.initial, self.mi, ok)
-        res_parts = self._parts(self.residual, self.mr, ok)
+        init_parts = self._parts("mi", self.initial, self.mi, pick(self.mi))
+        res_parts = self._parts("mr", self.residual, self.mr, pick(self.mr))
         for (_fr, ids, _c, _s), c in init_parts:
             for item in ids:
                 stats.factor_initial[item] += c
@@ -357,15 +376,15 @@ class ColumnBlock:
                     touched[k] = item
                     points.setdefault(item, 0.0)
         if touched:
-            cols = np.asarray(ok, dtype=np.int64)
-            finding = self.residual.finding
-            for k, item in touched.items():
-                values = self.shown[k, cols][finding[k, cols]]
-                # Left to right, as ``points[item] += p`` row by row (a cumulative sum is sequential).
-                points[item] = float(np.cumsum(np.concatenate(([points[item]], values)))[-1])
-        first_d: dict[tuple[Any, int, int], int] = {}
-        for i in ok:
-            first_d.setdefault((self.tr[i], self.lr[i], self.slr[i]), i)
+            items = list(touched)
+            sub = self.shown[items, lo:hi] if everyone else self.shown[np.ix_(items, ok)]
+            start = np.asarray([points[touched[k]] for k in items], dtype=float)
+            # Left to right, as ``points[item] += p`` row by row: a cumulative sum adds in order, and the
+            # zeros of rows without the finding change nothing (a sum that starts at +0.0 is never -0.0).
+            sums = np.cumsum(np.concatenate((start[:, None], sub), axis=1), axis=1)[:, -1].tolist()
+            for k, total in zip(items, sums, strict=True):
+                points[touched[k]] = total
+        first_d = self._first("decisive", list(zip(self.tr, self.lr, self.slr, strict=True)))
         for dkey, c in Counter(zip(pick(self.tr), lr, pick(self.slr), strict=True)).items():
             for label in self._decisive(first_d[dkey]) or ():
                 stats.decisive[label] += c
@@ -375,31 +394,30 @@ class ColumnBlock:
         for (_fr, _ids, _c, cats), c in res_parts:
             for cat in cats:
                 stats.category_residual[cat] += c
-        for i, level in zip(ok, level_names, strict=True):
-            if level in ("high", "medium"):
-                if len(stats.details) < stats.max_details:
-                    r = self.row(i)
-                    stats.details.append(
-                        BatchRow(
-                            r.row, r.id, r.status, r.initial_level, r.initial_score, r.residual_level,
-                            r.residual_score, r.decision, r.incomplete, list(r.findings), name=r.name, kind=r.kind,
-                            unit=r.unit, explanation=r.explanation, trigger_labels=list(r.trigger_labels),
-                            top_items=list(r.top_items), decisive=list(r.decisive), level_zh=r.level_zh,
-                            decision_zh=r.decision_zh,
-                        )
-                    )
-                else:
-                    stats.details_omitted += 1
+        shown = np.asarray(ok)[np.isin(np.asarray(lr), _DETAIL_LEVELS)].tolist()
+        room = max(0, stats.max_details - len(stats.details))
+        for i in shown[:room]:
+            r = self.row(i)
+            stats.details.append(
+                BatchRow(
+                    r.row, r.id, r.status, r.initial_level, r.initial_score, r.residual_level,
+                    r.residual_score, r.decision, r.incomplete, list(r.findings), name=r.name, kind=r.kind,
+                    unit=r.unit, explanation=r.explanation, trigger_labels=list(r.trigger_labels),
+                    top_items=list(r.top_items), decisive=list(r.decisive), level_zh=r.level_zh,
+                    decision_zh=r.decision_zh,
+                )
+            )
+        stats.details_omitted += max(0, len(shown) - room)
 
     def _parts(
-        self, stage: StageResult, masks: list[Any], ok: list[int]
+        self, name: str, stage: StageResult, masks: list[Any], picked: list[Any]
     ) -> list[tuple[tuple[list[int], list[str], str, set[str]], int]]:
-        """The finding patterns of rows ``ok`` in order of first occurrence, with their counts."""
-        first: dict[Any, int] = {}
-        for i in ok:
-            first.setdefault(masks[i], i)
-        counts = Counter(masks[i] for i in ok)
-        return [(self._findings(stage, masks, first[m]), c) for m, c in counts.items()]
+        """The finding patterns of the picked rows in order of first occurrence, with their counts."""
+        first = self._first(name, masks)
+        return [(self._findings(stage, masks, first[m]), c) for m, c in Counter(picked).items()]
+
+
+_DETAIL_LEVELS = [LEVELS.index("high"), LEVELS.index("medium")]
 
 
 def row_key(row: BatchRow) -> tuple[Any, ...]:
