@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,10 @@ class _Words:
         self.decisions: dict[tuple[str, str | None], tuple[str, str, str]] = {}
         self.category = {i.id: i.category for i in rs.items}
         self.texts = _Texts()
+        cat_items: dict[str, list[int]] = {}
+        for k, item in enumerate(self.item_ids):
+            cat_items.setdefault(self.category.get(item) or "\0", []).append(k)
+        self.cat_items = {cat: np.asarray(ks, dtype=np.int64) for cat, ks in cat_items.items()}
 
     def decision(self, program: ColumnProgram, level: int, regime: str | None) -> tuple[str, str, str]:
         key = (LEVELS[level], regime)
@@ -322,10 +327,11 @@ class ColumnBlock:
         row.top_items = self._top(i)[0]
         return row
 
-    def _first(self, name: str, keys: list[Any]) -> dict[Any, int]:
+    def _first(self, name: str, make: Callable[[], list[Any]]) -> dict[Any, int]:
         """For each key of a per-row list, the first row of the chunk that has it (made once per chunk)."""
         got: dict[Any, int] | None = self._reps.get(name)
         if got is None:
+            keys = make()
             n = len(keys)
             got = self._reps[name] = dict(zip(keys[::-1], range(n - 1, -1, -1), strict=True))
         return got
@@ -352,7 +358,7 @@ class ColumnBlock:
         for level, c in Counter(lr).items():
             stats.residual_levels[LEVELS[level]] += c
         level_names = [LEVELS[x] for x in lr]
-        first = self._first("decision", list(zip(self.lr, self.frame.regimes, strict=True)))
+        first = self._first("decision", lambda: list(zip(self.lr, self.frame.regimes, strict=True)))
         for key, c in Counter(zip(lr, regimes, strict=True)).items():
             stats.decisions[self._decision(first[key])[0] or ""] += c
         stats.incomplete += sum(1 for g in pick(self.gm) if g)
@@ -360,40 +366,33 @@ class ColumnBlock:
             stats.by_kind.setdefault(kind, Counter())[level] += c
         for (unit, level), c in Counter(zip(pick(self.frame.units), level_names, strict=True)).items():
             stats.by_unit.setdefault(unit, Counter())[level] += c
-        init_parts = self._parts("mi", self.initial, self.mi, pick(self.mi))
-        res_parts = self._parts("mr", self.residual, self.mr, pick(self.mr))
-        for (_fr, ids, _c, _s), c in init_parts:
-            for item in ids:
-                stats.factor_initial[item] += c
-        for (_fr, ids, _c, _s), c in res_parts:
-            for item in ids:
-                stats.factor_residual[item] += c
+        cols: slice | list[int] = slice(lo, hi) if everyone else ok
+        init_items, init_counts, init_cats = self._tally(self.initial, self.mi, cols, ok)
+        res_items, res_counts, res_cats = self._tally(self.residual, self.mr, cols, ok)
+        item_ids = self.words.item_ids
+        for k, c in zip(init_items, init_counts, strict=True):
+            stats.factor_initial[item_ids[k]] += c
+        for k, c in zip(res_items, res_counts, strict=True):
+            stats.factor_residual[item_ids[k]] += c
         points = stats.item_points
-        touched: dict[int, str] = {}
-        for (fr, ids, _c, _s), _n in res_parts:
-            for k, item in zip(fr, ids, strict=True):
-                if k not in touched:
-                    touched[k] = item
-                    points.setdefault(item, 0.0)
-        if touched:
-            items = list(touched)
-            sub = self.shown[items, lo:hi] if everyone else self.shown[np.ix_(items, ok)]
-            start = np.asarray([points[touched[k]] for k in items], dtype=float)
+        if res_items:
+            for k in res_items:
+                points.setdefault(item_ids[k], 0.0)
+            sub = self.shown[res_items][:, cols]
+            start = np.asarray([points[item_ids[k]] for k in res_items], dtype=float)
             # Left to right, as ``points[item] += p`` row by row: a cumulative sum adds in order, and the
             # zeros of rows without the finding change nothing (a sum that starts at +0.0 is never -0.0).
             sums = np.cumsum(np.concatenate((start[:, None], sub), axis=1), axis=1)[:, -1].tolist()
-            for k, total in zip(items, sums, strict=True):
-                points[touched[k]] = total
-        first_d = self._first("decisive", list(zip(self.tr, self.lr, self.slr, strict=True)))
+            for k, total in zip(res_items, sums, strict=True):
+                points[item_ids[k]] = total
+        first_d = self._first("decisive", lambda: list(zip(self.tr, self.lr, self.slr, strict=True)))
         for dkey, c in Counter(zip(pick(self.tr), lr, pick(self.slr), strict=True)).items():
             for label in self._decisive(first_d[dkey]) or ():
                 stats.decisive[label] += c
-        for (_fr, _ids, _c, cats), c in init_parts:
-            for cat in cats:
-                stats.category_initial[cat] += c
-        for (_fr, _ids, _c, cats), c in res_parts:
-            for cat in cats:
-                stats.category_residual[cat] += c
+        for cat, c in init_cats:
+            stats.category_initial[cat] += c
+        for cat, c in res_cats:
+            stats.category_residual[cat] += c
         shown = np.asarray(ok)[np.isin(np.asarray(lr), _DETAIL_LEVELS)].tolist()
         room = max(0, stats.max_details - len(stats.details))
         for i in shown[:room]:
@@ -409,12 +408,38 @@ class ColumnBlock:
             )
         stats.details_omitted += max(0, len(shown) - room)
 
-    def _parts(
-        self, name: str, stage: StageResult, masks: list[Any], picked: list[Any]
-    ) -> list[tuple[tuple[list[int], list[str], str, set[str]], int]]:
-        """The finding patterns of the picked rows in order of first occurrence, with their counts."""
-        first = self._first(name, masks)
-        return [(self._findings(stage, masks, first[m]), c) for m, c in Counter(picked).items()]
+    def _tally(
+        self, stage: StageResult, masks: list[Any], cols: slice | list[int], ok: list[int]
+    ) -> tuple[list[int], list[int], list[tuple[str, int]]]:
+        """Per stage, over the rows ``cols`` (``ok``: their chunk indices): the items found, in order of
+        first occurrence in the rows' findings lists, with their row counts; and the categories, in order of
+        first occurrence in the rows' category sets, with their row counts."""
+        found = stage.finding[:, cols]
+        if not found.size:
+            return [], [], []
+        present = found.any(axis=1)
+        ks = np.flatnonzero(present)
+        first = found.argmax(axis=1)
+        order = ks[np.lexsort((ks, first[ks]))]
+        counts = found.sum(axis=1)
+        items = order.tolist()
+        words = self.words
+        cat_names = list(words.cat_items)
+        by_cat = np.stack([found[idx].any(axis=0) for idx in words.cat_items.values()])
+        cat_present = by_cat.any(axis=1)
+        cat_first = by_cat.argmax(axis=1).tolist()
+        cat_counts = by_cat.sum(axis=1).tolist()
+        new_at: dict[int, set[str]] = {}
+        for j in np.flatnonzero(cat_present).tolist():
+            new_at.setdefault(cat_first[j], set()).add(cat_names[j])
+        index = {name: j for j, name in enumerate(cat_names)}
+        cats: list[tuple[str, int]] = []
+        for r in sorted(new_at):
+            fresh = new_at[r]
+            for cat in self._findings(stage, masks, ok[r])[3]:  # that row's set, in its iteration order
+                if cat in fresh:
+                    cats.append((cat, cat_counts[index[cat]]))
+        return items, counts[order].tolist(), cats
 
 
 _DETAIL_LEVELS = [LEVELS.index("high"), LEVELS.index("medium")]
