@@ -263,8 +263,8 @@ def _attempt(
                     writer.flush()
                     if progress is not None:
                         progress(stats.total, estimate)
-                for item, key in sampler.top_up():
-                    checker.add(item, key)
+                for item, row in sampler.top_up():
+                    checker.add(item, row_key(row))
                 checker.finish()
                 written = writer.count
             if checker.differ:
@@ -353,7 +353,7 @@ def _reserve(sampler: Sampler, chunk: Chunk, candidates: np.ndarray, block: Colu
     slot = np.where(position <= RESERVE, position - 1, sampler.rng.integers(0, position))
     sampler.reserve_seen += k
     for i, s in zip(candidates[slot < RESERVE].tolist(), slot[slot < RESERVE].tolist(), strict=True):
-        entry = (chunk.table_row(i), row_key(block.row(i)))
+        entry = (chunk.table_row(i), block.row(i))  # its key is made only if it ends up checked
         if s >= len(sampler.reserve):
             sampler.reserve.append(entry)
         else:

@@ -40,6 +40,12 @@ class _Words:
         self.decisions: dict[tuple[str, str | None], tuple[str, str, str]] = {}
         self.category = {i.id: i.category for i in rs.items}
         self.texts = _Texts()
+        # Item ids by byte of a findings bitmask: byte_ids[j][b] are the ids of the bits set in b, from 8 j.
+        ids = self.item_ids
+        self.byte_ids = [
+            [[ids[8 * j + bit] for bit in range(8) if b >> bit & 1 and 8 * j + bit < len(ids)] for b in range(256)]
+            for j in range((len(ids) + 7) // 8)
+        ]
         cat_items: dict[str, list[int]] = {}
         for k, item in enumerate(self.item_ids):
             cat_items.setdefault(self.category.get(item) or "\0", []).append(k)
@@ -117,10 +123,11 @@ class _Texts:
         self.decision: dict[tuple[int, str | None], tuple[str, str, str, str]] = {}
         self.top: dict[tuple[Any, ...], tuple[list[str], str]] = {}
         self.points: dict[tuple[int, float], str] = {}
+        self.cells: dict[Any, str] = {}
 
     def trim(self) -> None:
         """Forget the patterns of a run with very many distinct ones (memory stays flat)."""
-        for cache in (self.findings, self.fired, self.hits, self.decisive, self.gaps, self.top, self.points):
+        for cache in (self.findings, self.fired, self.hits, self.decisive, self.gaps, self.top, self.points, self.cells):
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
 
@@ -186,14 +193,24 @@ class ColumnBlock:
         got = self.texts.findings.get(masks[i])
         if got is None:
             words = self.words
-            mask = masks[i]
-            if isinstance(mask, int):
-                fr = [k for k in range(len(words.item_ids)) if mask >> k & 1]
-            else:
-                fr = np.flatnonzero(stage.finding[:, i]).tolist()
+            fr = np.flatnonzero(stage.finding[:, i]).tolist()
             ids = [words.item_ids[k] for k in fr]
             cats = {words.category.get(x) or "\0" for x in ids}
             got = self.texts.findings[masks[i]] = (fr, ids, _field(_joined(ids)), cats)
+        return got
+
+    def _cell(self, i: int) -> str:
+        """The ``findings`` CSV cell of row ``i``."""
+        mask = self.mr[i]
+        got = self.texts.cells.get(mask)
+        if got is None:
+            if isinstance(mask, int):
+                ids: list[str] = []
+                for j, table in enumerate(self.words.byte_ids):
+                    ids += table[(mask >> (8 * j)) & 255]
+            else:
+                ids = self._findings(self.residual, self.mr, i)[1]
+            got = self.texts.cells[mask] = _field(_joined(ids))
         return got
 
     def _hits(self, stage: StageResult, masks: list[Any], i: int) -> list[int]:
@@ -285,7 +302,7 @@ class ColumnBlock:
             decision = self._decision(i)
             lines.append(
                 f"{nums[i]},{ids[i]},ok,{levels[self.li[i]]},{si[i]},{levels[self.lr[i]]},{sr[i]},{decision[2]},"
-                f"{'true' if self.gm[i] else 'false'},{self._findings(self.residual, self.mr, i)[2]},,"
+                f"{'true' if self.gm[i] else 'false'},{self._cell(i)},,"
                 f"{self._fired(i)[1]},{self._gaps(i)[1] if self.gm[i] else ''},{self._top(i)[1]},{decision[3]}\r\n"
             )
         return "".join(lines)
