@@ -294,16 +294,29 @@ class ColumnBlock:
         """The CSV lines of rows ``lo`` … ``hi - 1`` (all taken), as the table writer writes them."""
         nums, ids, si, sr = self.row_numbers, self.ids, self.score_text_i, self.score_text_r
         levels = [_field(safe_cell(x)) for x in LEVELS]
+        texts = self.texts
+        decisions, cells, fired, tops = texts.decision, texts.cells, texts.fired, texts.top
+        in_scope, li, lr, gm, mr = self.in_scope, self.li, self.lr, self.gm, self.mr
+        ti, tr, measures, regimes, top_keys = self.ti, self.tr, self.measures, self.frame.regimes, self.top_keys
         lines = []
         for i in range(lo, hi):
-            if not self.in_scope[i]:
+            if not in_scope[i]:
                 lines.append(f"{nums[i]},{ids[i]},out_of_scope,,,,,,,,,,,,,\r\n")
                 continue
-            decision = self._decision(i)
+            # Each part from its cache (made on a miss by the method of the same name).
+            decision = decisions.get((lr[i], regimes[i])) or self._decision(i)
+            cell = cells.get(mr[i])
+            if cell is None:
+                cell = self._cell(i)
+            fired_cell = (fired.get((ti[i], tr[i], measures[i])) or self._fired(i))[1]
+            top = (tops.get(top_keys[i]) or self._top(i))[1]
+            if gm[i]:
+                flag, reasons = "true", self._gaps(i)[1]
+            else:
+                flag, reasons = "false", ""
             lines.append(
-                f"{nums[i]},{ids[i]},ok,{levels[self.li[i]]},{si[i]},{levels[self.lr[i]]},{sr[i]},{decision[2]},"
-                f"{'true' if self.gm[i] else 'false'},{self._cell(i)},,"
-                f"{self._fired(i)[1]},{self._gaps(i)[1] if self.gm[i] else ''},{self._top(i)[1]},{decision[3]}\r\n"
+                f"{nums[i]},{ids[i]},ok,{levels[li[i]]},{si[i]},{levels[lr[i]]},{sr[i]},{decision[2]},"
+                f"{flag},{cell},,{fired_cell},{reasons},{top},{decision[3]}\r\n"
             )
         return "".join(lines)
 
