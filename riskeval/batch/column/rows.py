@@ -1,4 +1,6 @@
-"""Result rows of the column path, built as :func:`riskeval.batch.runner.assess_row` builds them."""
+"""Results of the column path: CSV lines and counters straight from the arrays, and, only for the rows that
+need one (sample, details, Excel/JSON Lines output), the :class:`BatchRow`
+:func:`riskeval.batch.runner.assess_row` builds."""
 
 from __future__ import annotations
 
