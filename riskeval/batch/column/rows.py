@@ -30,6 +30,7 @@ class _Words:
 
     def __init__(self, program: ColumnProgram, lang: str) -> None:
         rs = program.ruleset
+        self.program = program
         self.lang = lang
         self.item_ids = [i.id for i in program.items]
         self.item_labels = [i.label for i in program.items]
@@ -68,7 +69,10 @@ _WORDS: dict[tuple[int, str], _Words] = {}
 def _words(program: ColumnProgram, lang: str) -> _Words:
     key = (id(program), lang)
     got = _WORDS.get(key)
-    if got is None or got.item_ids != [i.id for i in program.items]:
+    # The entry holds its program: an id is never reused while it lives, so texts never go stale.
+    if got is None or got.program is not program:
+        if len(_WORDS) >= 8:
+            _WORDS.clear()
         got = _WORDS[key] = _Words(program, lang)
     return got
 
