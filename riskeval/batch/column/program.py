@@ -51,24 +51,6 @@ class Unsupported(Exception):
         self.reasons = reasons
 
 
-_ATOM_VALUES: dict[tuple[Any, type, Any], bool] = {}
-_ATOM_LIMIT = 500_000
-
-
-def _atom_value(cond: Cmp | Has, value: Any) -> bool:
-    """``evaluate(cond, {fact: value})``, remembered for the run's chunks (the same cells recur)."""
-    try:
-        key = (cond, type(value), value)
-        got = _ATOM_VALUES.get(key)
-    except TypeError:  # an unhashable value (a list)
-        return bool(evaluate(cond, {cond.fact: value}))
-    if got is None:
-        if len(_ATOM_VALUES) > _ATOM_LIMIT:
-            _ATOM_VALUES.clear()
-        got = _ATOM_VALUES[key] = bool(evaluate(cond, {cond.fact: value}))
-    return got
-
-
 class Stage:
     """The facts of one evaluation (initial or residual) of ``n`` projects, by columns.
 
@@ -90,7 +72,9 @@ class Stage:
                 got = np.zeros(self.n, dtype=bool)
             else:
                 codes, uniq = entry
-                table = np.fromiter((_atom_value(cond, value) for value in uniq), dtype=bool, count=len(uniq))
+                table = np.fromiter(
+                    (evaluate(cond, {cond.fact: value}) for value in uniq), dtype=bool, count=len(uniq)
+                )
                 got = np.append(table, False)[codes]
             self._atoms[cond] = got
         return got
