@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "column.json"
 
 
 def timed(cmd: list[str]) -> dict[str, Any]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     sampler = TreeSampler(proc.pid)
@@ -49,11 +51,17 @@ def timed(cmd: list[str]) -> dict[str, Any]:
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t0
     sampler.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
         "command": " ".join(Path(c).name if c == sys.executable else c for c in cmd),
         "exit_status": proc.returncode,
         "wall_s": round(wall, 3),
         "peak_tree_rss_mb": round(sampler.peak, 1),
+        # CPU seconds (user + sys): of the command and the children it waited for, and of every process
+        # of its tree as last sampled (a pool worker started by a fork server is not waited for).
+        "cpu_s": round(waited, 2),
+        "tree_cpu_s": round(max(waited, sum(sampler.cpu.values())), 2),
         "stdout_tail": stdout.decode("utf-8", "replace").splitlines()[-2:],
         "stderr_tail": stderr.decode("utf-8", "replace")[-300:],
     }
@@ -148,9 +156,12 @@ def main() -> None:
     ]
     if "million" in results:
         rows.append(("riskeval batch (column), 1M rows", 1_000_000, results["million"]))
-    print(f"{'command':38} {'rows':>9} {'wall s':>8} {'rows/s':>9} {'peak MB':>8} exit")
+    print(f"{'command':38} {'rows':>9} {'wall s':>8} {'cpu s':>7} {'tree cpu':>8} {'rows/s':>9} {'peak MB':>8} exit")
     for name, n, r in rows:
-        print(f"{name:38} {n:>9} {r['wall_s']:>8.2f} {n / r['wall_s']:>9.0f} {r['peak_tree_rss_mb']:>8.1f} {r['exit_status']}")
+        print(
+            f"{name:38} {n:>9} {r['wall_s']:>8.2f} {r['cpu_s']:>7.2f} {r['tree_cpu_s']:>8.2f} {n / r['wall_s']:>9.0f}"
+            f" {r['peak_tree_rss_mb']:>8.1f} {r['exit_status']}"
+        )
     print(f"durable-rules per project: {results['durable_rules']['ms_per_project']} ms")
     print(f"column output == --verify full output: {same}")
     print("targets:", json.dumps(results["targets"]))

@@ -156,6 +156,14 @@ class TableWriter:
         self._csv.writerows(rows)
         self.count += len(rows)
 
+    def write_text(self, text: str, rows: int) -> None:
+        """Append ``rows`` CSV lines already formatted as :meth:`write` would write them (cells flattened and
+        guarded, quoted as the ``excel`` dialect quotes, ``\\r\\n`` line ends).  CSV only."""
+        if self.kind != "csv":
+            raise ValueError(self.kind)
+        self._fh.write(text)
+        self.count += rows
+
     def flush(self) -> None:
         """Push written rows to disk (CSV/JSONL; an Excel file is written on close)."""
         if self.kind != "xlsx" and not self._closed:

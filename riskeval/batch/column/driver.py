@@ -11,10 +11,8 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +23,13 @@ from ...i18n import register_messages
 from ...ruleset.compiled import RuleSet
 from ..columns import ColumnResolver, peek_columns
 from ..readers import open_rows
-from ..rows import OUTPUT_COLUMNS, BatchRow, output_headers
+from ..rows import OUTPUT_COLUMNS, output_headers
 from ..runner import Job, _Pending, _Pools, assess_row, default_workers, process_chunk, remember
 from ..stats import BatchStats
 from ..writers import open_writer
 from .frame import Converter, FramePlan, build_frame
 from .program import LEVELS, ColumnProgram
-from .rows import column_rows, csv_cells, row_key
+from .rows import ColumnBlock, row_key
 from .sample import RESERVE, Sampler
 from .source import Chunk, FallBack, arrow_chunks, plain_csv, record_chunks
 from .verify import check_intervals
@@ -265,8 +263,8 @@ def _attempt(
                     writer.flush()
                     if progress is not None:
                         progress(stats.total, estimate)
-                for item, key in sampler.top_up():
-                    checker.add(item, key)
+                for item, row in sampler.top_up():
+                    checker.add(item, row_key(row))
                 checker.finish()
                 written = writer.count
             if checker.differ:
@@ -313,8 +311,8 @@ def _chunk(
     unknown.update(h for h in plan.unknown if h not in ("facts", "measures"))
     if plan.problem is not None:
         ok = np.zeros(n, dtype=bool)
-        results: dict[int, BatchRow] = {}
         chosen = np.zeros(n, dtype=bool)
+        block = None
     else:
         frame = build_frame(program, plan, converter, chunk)
         initial = program.evaluate(frame.initial)
@@ -322,87 +320,31 @@ def _chunk(
         ok = frame.ok & ~initial.bad & ~residual.bad & (initial.score_level >= 0) & (residual.score_level >= 0)
         if explain_levels.size:
             ok &= ~(np.isin(residual.level, explain_levels) & initial.in_scope)
-        results = column_rows(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
+        block = ColumnBlock(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
         chosen = sampler.pick(n, ok, frame.initial, initial)
-    routed = 0
-    flat: list[list[Any]] | None = [] if writer.kind == "csv" else None
-    run: list[BatchRow] = []  # consecutive rows of the column path, counted together
-    for i in range(n):
-        row = results.get(i)
-        if row is None:
-            routed += 1
-            row = assess_row(0, chunk.table_row(i), ruleset, resolver, job)
-            if flat is not None:
-                writer.write_flat(flat)
-                flat = []
-            writer.write(row.as_row())
-            count_rows(stats, run)
-            run = []
-            stats.add(row)
-            continue
-        if flat is not None:
-            flat.append(csv_cells(row))
-        else:
-            writer.write(row.as_row())
-        run.append(row)
-    if flat:
-        writer.write_flat(flat)
-    count_rows(stats, run)
-    for i in np.flatnonzero(chosen).tolist():
-        checker.add(chunk.table_row(i), row_key(results[i]))
-    _reserve(sampler, chunk, np.flatnonzero(ok & ~chosen), results)
-    return routed
-
-
-def count_rows(stats: BatchStats, rows: list[BatchRow]) -> None:
-    """``stats.add(row)`` for each of ``rows`` (ok or out of scope), with the same result: counters gain their
-    keys in order of first occurrence and sums add in row order, as row by row."""
-    if not rows:
-        return
-    stats.total += len(rows)
-    stats.status.update(Counter(r.status for r in rows))
-    ok = [r for r in rows if r.status == "ok"]
-    if not ok:
-        return
-    stats.initial_levels.update(Counter(r.initial_level or "" for r in ok))
-    stats.residual_levels.update(Counter(r.residual_level or "" for r in ok))
-    stats.decisions.update(Counter(r.decision or "" for r in ok))
-    stats.incomplete += sum(bool(r.incomplete) for r in ok)
-    for (kind, level), count in Counter((r.kind, r.residual_level or "") for r in ok).items():
-        stats.by_kind.setdefault(kind, Counter())[level] += count
-    for (unit, level), count in Counter((r.unit, r.residual_level or "") for r in ok).items():
-        stats.by_unit.setdefault(unit, Counter())[level] += count
-    stats.factor_initial.update(Counter(chain.from_iterable(r.initial_findings for r in ok)))
-    stats.factor_residual.update(Counter(chain.from_iterable(r.findings for r in ok)))
-    points = stats.item_points
-    for r in ok:
-        for item, p in zip(r.findings, r.finding_points, strict=False):
-            points[item] = points.get(item, 0.0) + p
-    stats.decisive.update(Counter(chain.from_iterable(r.decisive for r in ok)))
-    category = stats._category
-    no_cat = "\0"
-    stats.category_initial.update(
-        Counter(chain.from_iterable({category.get(i) or no_cat for i in r.initial_findings} for r in ok))
-    )
-    stats.category_residual.update(
-        Counter(chain.from_iterable({category.get(i) or no_cat for i in r.findings} for r in ok))
-    )
-    for r in ok:
-        if r.residual_level in ("high", "medium"):
-            if len(stats.details) < stats.max_details:
-                stats.details.append(
-                    BatchRow(
-                        r.row, r.id, r.status, r.initial_level, r.initial_score, r.residual_level, r.residual_score,
-                        r.decision, r.incomplete, list(r.findings), name=r.name, kind=r.kind, unit=r.unit,
-                        explanation=r.explanation, trigger_labels=list(r.trigger_labels), top_items=list(r.top_items),
-                        decisive=list(r.decisive), level_zh=r.level_zh, decision_zh=r.decision_zh,
-                    )
-                )
+    routed_rows = np.flatnonzero(~ok).tolist()
+    start = 0
+    for stop_at in [*routed_rows, n]:
+        if block is not None and stop_at > start:  # consecutive rows of the column path
+            if writer.kind == "csv":
+                writer.write_text(block.csv_text(start, stop_at), stop_at - start)
             else:
-                stats.details_omitted += 1
+                for i in range(start, stop_at):
+                    writer.write(block.row(i).as_row())
+            block.count(stats, start, stop_at)
+        if stop_at < n:
+            row = assess_row(0, chunk.table_row(stop_at), ruleset, resolver, job)
+            writer.write(row.as_row())
+            stats.add(row)
+        start = stop_at + 1
+    if block is not None:
+        for i in np.flatnonzero(chosen).tolist():
+            checker.add(chunk.table_row(i), row_key(block.row(i)))
+        _reserve(sampler, chunk, np.flatnonzero(ok & ~chosen), block)
+    return len(routed_rows)
 
 
-def _reserve(sampler: Sampler, chunk: Chunk, candidates: np.ndarray, results: dict[int, BatchRow]) -> None:
+def _reserve(sampler: Sampler, chunk: Chunk, candidates: np.ndarray, block: ColumnBlock) -> None:
     """Reservoir sampling over the rows not picked (only rows that enter the reservoir are built)."""
     k = len(candidates)
     if not k:
@@ -411,7 +353,7 @@ def _reserve(sampler: Sampler, chunk: Chunk, candidates: np.ndarray, results: di
     slot = np.where(position <= RESERVE, position - 1, sampler.rng.integers(0, position))
     sampler.reserve_seen += k
     for i, s in zip(candidates[slot < RESERVE].tolist(), slot[slot < RESERVE].tolist(), strict=True):
-        entry = (chunk.table_row(i), row_key(results[i]))
+        entry = (chunk.table_row(i), block.row(i))  # its key is made only if it ends up checked
         if s >= len(sampler.reserve):
             sampler.reserve.append(entry)
         else:

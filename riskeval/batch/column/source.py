@@ -104,7 +104,6 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
         Whenever the file turns out not to be plain after all.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     from pyarrow import csv as pacsv
 
     read = pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True)
@@ -122,12 +121,11 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
                 continue
             columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
             for header, array in zip(headers, batch.columns, strict=True):
-                longest = pc.max(pc.utf8_length(array)).as_py()
-                if longest is not None and longest > MAX_CELL:
-                    raise FallBack("a cell is too long")
                 encoded = array.dictionary_encode()
                 uniq = encoded.dictionary.to_pylist()
-                codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+                if uniq and max(map(len, uniq)) > MAX_CELL:  # characters, as pyarrow's utf8_length counts
+                    raise FallBack("a cell is too long")
+                codes = _codes(encoded.indices)
                 columns[header] = (codes, uniq)
             if _any_blank(columns, n):
                 raise FallBack("a blank record")
@@ -136,6 +134,16 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
             yield Chunk(rows, columns, np.zeros(n, dtype=bool), [None] * n, file)
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
         raise FallBack(str(exc)) from None
+
+
+def _codes(indices: Any) -> np.ndarray:
+    """The dictionary codes of a column as a numpy array, read from the Arrow buffer (``to_numpy`` would
+    import pandas, which costs more than reading 100,000 rows).  There are no nulls
+    (``strings_can_be_null=False``)."""
+    if indices.null_count or indices.type.bit_width != 32:
+        raise FallBack("unexpected dictionary indices")
+    data = indices.buffers()[1]
+    return np.frombuffer(data, dtype=np.int32, count=len(indices), offset=indices.offset * 4).copy()
 
 
 def _any_blank(columns: dict[str, tuple[np.ndarray, list[Any]]], n: int) -> bool:
