@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from expert_pool import Assignment, Expert, ProjectNeed
+from expert_pool import Affinity, Assignment, Expert, ProjectNeed
+from expert_pool.assign.instance import Instance, build_instance
 
 
 def random_case(
@@ -49,6 +50,18 @@ def random_case(
         "max_per_unit": int(rng.integers(1, 3)) if max_per_unit else None,
         "unit_max_load": int(np.ceil(demand / n_units * rng.uniform(0.9, 2.0))) if unit_cap else None,
     }
+
+
+def crowded_instance(seed: int) -> Instance:
+    """80 experts, 60 projects, everyone preferring the same few experts: a pruned network needs
+    reduced-cost rounds before it is optimal."""
+    rng = np.random.default_rng(seed)
+    experts = [Expert(id=f"E{j:03d}", unit=f"U{j % 7}", max_load=3, min_load=1 if j % 17 == 0 else 0) for j in range(80)]
+    projects = [ProjectNeed(id=f"P{i:03d}", unit=f"U{i % 9}", panel_size=2 + i % 2) for i in range(60)]
+    base = rng.uniform(0, 1, len(experts)) ** 4
+    matrix = base[None, :] + 0.05 * rng.uniform(-1, 1, (len(projects), len(experts)))
+    aff = Affinity.from_matrix(matrix, [p.id for p in projects], [e.id for e in experts])
+    return build_instance(experts, projects, affinity=aff, max_per_unit=1, unit_max_load=40)
 
 
 def check(case: dict[str, Any], result: Assignment) -> None:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from _ep_cases import check, random_case
+from _ep_cases import check, crowded_instance, random_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,14 +82,7 @@ def test_backends_agree_hypothesis(seed, n_projects, n_experts, n_units, max_k, 
 @pytest.mark.parametrize("seed", range(3))
 def test_pruned_ortools_matches_full_networkx_and_lp(seed):
     # everyone prefers the same few experts: the pruned network needs the reduced-cost rounds
-    rng = np.random.default_rng(seed)
-    experts = [ep.Expert(id=f"E{j:03d}", unit=f"U{j % 7}", max_load=3, min_load=1 if j % 17 == 0 else 0)
-               for j in range(80)]
-    projects = [ep.ProjectNeed(id=f"P{i:03d}", unit=f"U{i % 9}", panel_size=2 + i % 2) for i in range(60)]
-    base = rng.uniform(0, 1, len(experts)) ** 4
-    matrix = base[None, :] + 0.05 * rng.uniform(-1, 1, (len(projects), len(experts)))
-    aff = ep.Affinity.from_matrix(matrix, [p.id for p in projects], [e.id for e in experts])
-    inst = build_instance(experts, projects, affinity=aff, max_per_unit=1, unit_max_load=40)
+    inst = crowded_instance(seed)
     pruned = solve_ortools(inst, prune=True)
     full = solve_flow(inst, prune=False)
     lp = solve_lp(inst)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from _ep_cases import brute_force, check, random_case
+from _ep_cases import brute_force, check, crowded_instance, random_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,14 +89,7 @@ def test_large_magnitude_scores():
 @pytest.mark.parametrize("seed", range(3))
 def test_pruned_flow_is_proven_optimal(seed):
     # everyone prefers the same few experts, so the pruned candidate set is too small at first
-    rng = np.random.default_rng(seed)
-    experts = [ep.Expert(id=f"E{j:03d}", unit=f"U{j % 7}", max_load=3, min_load=1 if j % 17 == 0 else 0)
-               for j in range(80)]
-    projects = [ep.ProjectNeed(id=f"P{i:03d}", unit=f"U{i % 9}", panel_size=2 + i % 2) for i in range(60)]
-    base = rng.uniform(0, 1, len(experts)) ** 4
-    matrix = base[None, :] + 0.05 * rng.uniform(-1, 1, (len(projects), len(experts)))
-    aff = ep.Affinity.from_matrix(matrix, [p.id for p in projects], [e.id for e in experts])
-    inst = build_instance(experts, projects, affinity=aff, max_per_unit=1, unit_max_load=40)
+    inst = crowded_instance(seed)
     pruned = solve_flow(inst, prune=True)
     full = solve_flow(inst, prune=False)
     lp = solve_lp(inst)
