@@ -10,7 +10,7 @@ import typer
 from ..assess import evaluate_project, load_project
 from ..i18n import normalize_lang, register_messages, t
 from ..ruleset import load_ruleset
-from .common import LangOption
+from .common import LangOption, ProjectFileArg, RulesOption
 
 __all__ = ["register"]
 
@@ -29,8 +29,8 @@ class OutputFormat(StrEnum):
 def register(app: typer.Typer) -> None:
     @app.command("assess")
     def assess_cmd(
-        project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
+        project: ProjectFileArg,
+        rules: RulesOption,
         format: Annotated[OutputFormat, typer.Option("--format", help="text | json")] = OutputFormat.text,
         panel: Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")] = None,
         lenient: Annotated[

@@ -24,7 +24,7 @@ from ..batch.run import run_batch
 from ..batch.writers import output_kind
 from ..i18n import normalize_lang, register_messages, t
 from ..ruleset import load_ruleset
-from .common import LangOption, fail
+from .common import LangOption, RulesOption, fail
 
 __all__ = ["register"]
 
@@ -173,7 +173,7 @@ def register(app: typer.Typer) -> None:
     @app.command("batch")
     def batch_cmd(
         input: Annotated[str, typer.Argument(help="项目清单：CSV、Excel（.xlsx）、JSON Lines 或 YAML")],
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
+        rules: RulesOption,
         out: Annotated[str, typer.Option("--out", help="结果文件：.csv、.xlsx 或 .jsonl")],
         workers: Annotated[
             int | None, typer.Option("--workers", help="工作进程数（默认：CPU 数；0 为本进程）")

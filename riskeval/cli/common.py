@@ -62,6 +62,8 @@ def _check_lang(value: str) -> str:
     return value.lower()
 
 
+ProjectFileArg = Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")]
+RulesOption = Annotated[str, typer.Option("--rules", help="规则集名称或文件")]
 LangOption = Annotated[
     str,
     typer.Option(

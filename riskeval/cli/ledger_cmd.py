@@ -44,7 +44,7 @@ from ..ledger.views import (
 from ..model.project import Project
 from ..ruleset import load_ruleset
 from ..ruleset.compiled import RuleSet
-from .common import LangOption
+from .common import LangOption, ProjectFileArg, RulesOption
 
 __all__ = ["register"]
 
@@ -110,6 +110,7 @@ PublicKeyOption = Annotated[
 RequireSignedOption = Annotated[bool, typer.Option("--require-signed", help="拒绝未签名台账 / refuse an unsigned ledger")]
 KeyEnvOption = Annotated[str | None, typer.Option("--key-env", help="旧台账 HMAC 密钥所在环境变量 / env var with the old HMAC key")]
 KeyFileOption = Annotated[Path | None, typer.Option("--key-file", help="旧台账 HMAC 密钥文件 / file with the old HMAC key")]
+LedgerOption = Annotated[str, typer.Option("--ledger", help="台账文件")]
 PanelOption = Annotated[str | None, typer.Option("--panel", help="专家组评分汇总文件（PANEL.csv）")]
 
 
@@ -419,8 +420,8 @@ def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
     @gate_app.command("assess")
     @_handled
     def gate_assess_cmd(
-        project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
+        project: ProjectFileArg,
+        rules: RulesOption,
         ledger: Annotated[str, typer.Option("--ledger", help="台账文件（不存在则新建）")],
         actor: Annotated[str, typer.Option("--actor", help="评估人 / who assesses")],
         signing_key: SigningKeyOption = None,
@@ -450,9 +451,9 @@ def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
     @gate_app.command("require")
     @_handled
     def gate_require_cmd(
-        project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
-        ledger: Annotated[str, typer.Option("--ledger", help="台账文件")],
+        project: ProjectFileArg,
+        rules: RulesOption,
+        ledger: LedgerOption,
         actor: Annotated[str | None, typer.Option("--actor", help="经办人（仅用于“无需评估”记录）")] = None,
         signing_key: SigningKeyOption = None,
         public_key: PublicKeyOption = None,
@@ -471,9 +472,9 @@ def _register_gate(app: typer.Typer, gate_app: typer.Typer) -> None:
     @gate_app.command("decide")
     @_handled
     def gate_decide_cmd(
-        project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
-        ledger: Annotated[str, typer.Option("--ledger", help="台账文件")],
+        project: ProjectFileArg,
+        rules: RulesOption,
+        ledger: LedgerOption,
         outcome: Annotated[str, typer.Option("--outcome", help="决策内容，如 批准实施 / what was decided")],
         actor: Annotated[str, typer.Option("--actor", help="决策人 / who decided")],
         signing_key: SigningKeyOption = None,

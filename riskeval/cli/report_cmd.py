@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import normalize_lang, register_messages, t
-from .common import Lang, LangOption, fail
+from .common import Lang, LangOption, ProjectFileArg, RulesOption, fail
 
 __all__ = ["register"]
 
@@ -23,8 +23,8 @@ register_messages(
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
-        project: Annotated[str, typer.Argument(help="项目文件（YAML 或 JSON）")],
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
+        project: ProjectFileArg,
+        rules: RulesOption,
         out: Annotated[Path, typer.Option("--out", help="输出的 Word 文件（.docx）")],
         template: Annotated[
             Path | None, typer.Option("--template", help="自己的 Word 模板（.docx，使用其样式和版头）")

@@ -10,7 +10,7 @@ import typer
 
 from ..i18n import normalize_lang, register_messages, t
 from ..ruleset import load_ruleset
-from .common import LangOption, fail
+from .common import LangOption, RulesOption, fail
 
 __all__ = ["register"]
 
@@ -28,7 +28,7 @@ register_messages(
 def register(app: typer.Typer) -> None:
     @app.command("template")
     def template_cmd(
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
+        rules: RulesOption,
         out: Annotated[Path, typer.Option("--out", help="输出的 Excel 模板（.xlsx）")],
         example: Annotated[bool, typer.Option("--example/--no-example", help="是否写入一行示例")] = True,
         lang: LangOption = "zh",

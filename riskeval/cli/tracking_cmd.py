@@ -13,9 +13,10 @@ import typer
 from ..gate.tracking import append_measure, tracking_info
 from ..i18n import normalize_lang, register_messages, t
 from ..ledger import Ledger
-from .common import LangOption
+from .common import LangOption, RulesOption
 from .ledger_cmd import (
     LedgerArg,
+    LedgerOption,
     PanelOption,
     PublicKeyOption,
     RequireSignedOption,
@@ -54,8 +55,8 @@ def register_tracking(gate_app: typer.Typer) -> None:
     @_handled
     def gate_track_cmd(
         project: Annotated[str, typer.Argument(help="实施中的项目文件（同一编号，新的事实）/ the matter as observed now")],
-        rules: Annotated[str, typer.Option("--rules", help="规则集名称或文件")],
-        ledger: Annotated[str, typer.Option("--ledger", help="台账文件")],
+        rules: RulesOption,
+        ledger: LedgerOption,
         actor: Annotated[str, typer.Option("--actor", help="跟踪评估人 / who tracks")],
         note: NoteOption = None,
         signing_key: SigningKeyOption = None,
