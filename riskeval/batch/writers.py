@@ -164,6 +164,15 @@ class TableWriter:
         self._fh.write(text)
         self.count += rows
 
+    def write_bytes(self, data: bytes | memoryview, rows: int) -> None:
+        """:meth:`write_text` of lines already encoded in UTF-8.  CSV only."""
+        if self.kind != "csv":
+            raise ValueError(self.kind)
+        self._fh.flush()
+        raw: Any = self._fh.buffer  # a BufferedWriter: it takes any bytes-like object, without a copy
+        raw.write(data)
+        self.count += rows
+
     def flush(self) -> None:
         """Push written rows to disk (CSV/JSONL; an Excel file is written on close)."""
         if self.kind != "xlsx" and not self._closed:

@@ -327,7 +327,7 @@ def _chunk(
     for stop_at in [*routed_rows, n]:
         if block is not None and stop_at > start:  # consecutive rows of the column path
             if writer.kind == "csv":
-                writer.write_text(block.csv_text(start, stop_at), stop_at - start)
+                writer.write_bytes(block.csv_bytes(start, stop_at), stop_at - start)
             else:
                 for i in range(start, stop_at):
                     writer.write(block.row(i).as_row())

@@ -24,7 +24,7 @@ from ..columns import DEFAULT_MEASURE_ID, ColumnResolver
 from .program import IDENTITY_FACTS, ColumnProgram, Stage
 from .source import Chunk
 
-__all__ = ["Frame", "FramePlan", "build_frame"]
+__all__ = ["Display", "Frame", "FramePlan", "build_frame"]
 
 _BAD = object()
 _PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
@@ -121,11 +121,34 @@ class Frame:
     initial: Stage
     residual: Stage
     has_measures: np.ndarray
-    ids: list[str | None]
-    names: list[str | None]
-    kinds: list[str | None]
-    units: list[str | None]
-    regimes: list[str | None]
+    display: dict[str, Display]  # "id", "name", "kind", "unit": the texts the project holds
+    regimes: Display  # the checked regime (codes into its values)
+
+    def text(self, field_name: str, i: int) -> str | None:
+        """Row ``i``'s ``field_name`` (``id``, ``name``, ``kind``, ``unit``) as the project holds it."""
+        return self.display[field_name].at(i)
+
+
+@dataclass
+class Display:
+    """A per-row text column as codes into a table of distinct texts (code ``-1``: none)."""
+
+    codes: np.ndarray
+    table: list[str | None]
+    arrow: Any = None  # the table as a pyarrow string array ("" for None), when the reader gave it as is
+
+    def at(self, i: int) -> str | None:
+        code = int(self.codes[i])
+        return None if code < 0 else self.table[code]
+
+    def missing(self) -> np.ndarray:
+        """The rows without a text."""
+        none = np.asarray([x is None for x in self.table] + [True], dtype=bool)
+        return none[np.where(self.codes < 0, len(self.table), self.codes)]
+
+    @classmethod
+    def empty(cls, n: int) -> Display:
+        return cls(np.full(n, -1, dtype=np.int32), [])
 
 
 class Converter:
@@ -204,12 +227,16 @@ def _convert(codes: np.ndarray, uniq: list[Any], fn: Any) -> tuple[np.ndarray, l
     return remap[safe], values, bad_table[safe]
 
 
-def _display(codes: np.ndarray, uniq: list[Any], n: int) -> list[str | None]:
-    """A text identity column as the project holds it (``project.name`` etc.)."""
+def _display(codes: np.ndarray, uniq: list[Any], arrow: Any = None) -> Display:
+    """A text identity column as the project holds it (``project.name`` etc.); ``arrow``: ``uniq`` as a
+    pyarrow array, kept when no cell is changed by stripping."""
     table = [None if (c := _clean(v)) is None else (c if isinstance(c, str) else _text(c)) for v in uniq]
-    table.append(None)
-    safe = np.where(codes < 0, len(uniq), codes)
-    return [table[k] for k in safe.tolist()]
+    if arrow is not None:
+        from .cells import has_outer_space
+
+        if has_outer_space(arrow):
+            arrow = None
+    return Display(codes, table, arrow)
 
 
 def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, chunk: Chunk) -> Frame:
@@ -224,7 +251,7 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
         bad |= filled[np.where(codes < 0, len(uniq), codes)]
     # Identity fields.
     identity_stage: dict[str, tuple[np.ndarray, list[Any]]] = {}
-    regimes: list[str | None] = [None] * n
+    regimes = Display.empty(n)
     for field_name in IDENTITY_FACTS:  # any domains cell is valid (a list of texts); no program reads it
         identity_header = plan.identity.get(field_name)
         if identity_header is None or identity_header not in chunk.columns:
@@ -234,20 +261,15 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
         bad |= wrong
         identity_stage[field_name] = (got, values)
         if field_name == "regime":
-            table = [*values, None]
-            regimes = [table[k] for k in np.where(got < 0, len(values), got).tolist()]
+            regimes = Display(got, values)
 
-    def column(header: str | None) -> list[str | None]:
+    def column(header: str | None) -> Display:
         if header is None or header not in chunk.columns:
-            return [None] * n
-        return _display(*chunk.columns[header], n)
+            return Display.empty(n)
+        return _display(*chunk.columns[header], chunk.dictionaries.get(header))
 
-    ids = column(plan.identity.get("id"))
-    bad |= np.fromiter((i is None for i in ids), dtype=bool, count=n)
-    names = column(plan.identity.get("name"))
-    kinds = column(plan.identity.get("kind"))
-    units = column(plan.identity.get("unit"))
-    column(plan.identity.get("location"))
+    display = {name: column(plan.identity.get(name)) for name in ("id", "name", "kind", "unit")}
+    bad |= display["id"].missing()
     # Facts before measures (defaults filled in), then after.
     initial: dict[str, tuple[np.ndarray, list[Any]]] = {}
     for header, name in plan.facts.items():
@@ -301,4 +323,4 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
             continue
         bad |= first.holds(cond) & (initial[name][0] < 0)
     second = stage(residual) if has_measures.any() else first
-    return Frame(~bad, first, second, has_measures, ids, names, kinds, units, regimes)
+    return Frame(~bad, first, second, has_measures, display, regimes)

@@ -158,7 +158,7 @@ class StageResult:
 
     contributions: np.ndarray  # (items, n)
     finding: np.ndarray  # (items, n) bool
-    score: list[float]
+    score: np.ndarray  # float
     score_level: np.ndarray  # level index
     level: np.ndarray
     triggers: np.ndarray  # (triggers, n) bool
@@ -366,9 +366,8 @@ class ColumnProgram:
                 applies[k] = ok
         contributions, raw = aggregate(self, values, applies)
         finding = applies & (contributions > 0)
-        score_arr = rounded(raw, 9)
-        score = score_arr.tolist()
-        score_level = self._levels(score_arr)
+        score = rounded(raw, 9)
+        score_level = self._levels(score)
         level = score_level.copy()
         triggers = np.zeros((len(rs.triggers), n), dtype=bool)
         for k, trig in enumerate(rs.triggers):

@@ -5,10 +5,11 @@ need one (sample, details, Excel/JSON Lines output), the :class:`BatchRow`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...i18n import t
 from ...io.tables import safe_cell
@@ -17,7 +18,7 @@ from ...model.wording import fmt_number
 from ..rows import BatchRow
 from ..runner import TOP_ITEMS, _word
 from ..stats import BatchStats
-from .frame import Frame
+from .frame import Display, Frame
 from .program import LEVELS, ColumnProgram, StageResult, rounded
 
 __all__ = ["ColumnBlock", "row_key"]
@@ -43,12 +44,7 @@ class _Words:
         self.decisions: dict[tuple[str, str | None], tuple[str, str, str]] = {}
         self.category = {i.id: i.category for i in rs.items}
         self.texts = _Texts()
-        # Item ids by byte of a findings bitmask: byte_ids[j][b] are the ids of the bits set in b, from 8 j.
-        ids = self.item_ids
-        self.byte_ids = [
-            [[ids[8 * j + bit] for bit in range(8) if b >> bit & 1 and 8 * j + bit < len(ids)] for b in range(256)]
-            for j in range((len(ids) + 7) // 8)
-        ]
+        self.level_cells = [_field(safe_cell(x)) for x in LEVELS]
         cat_items: dict[str, list[int]] = {}
         for k, item in enumerate(self.item_ids):
             cat_items.setdefault(self.category.get(item) or "\0", []).append(k)
@@ -77,17 +73,9 @@ def _words(program: ColumnProgram, lang: str) -> _Words:
     return got
 
 
-def _masks(matrix: np.ndarray) -> list[Any]:
-    """Per row (column of ``matrix``), a hashable key of the set rows: an int bitmask, or bytes."""
-    k, n = matrix.shape
-    if k == 0:
-        return [0] * n
-    if k <= 62:
-        weights = np.left_shift(np.int64(1), np.arange(k, dtype=np.int64))
-        masks: list[Any] = (weights @ matrix.astype(np.int64)).tolist()
-        return masks
-    packed = np.packbits(matrix.T, axis=1)
-    return [bytes(r) for r in packed]
+def _key(column: np.ndarray) -> tuple[int, ...]:
+    """The set rows of one column of a boolean matrix, as a hashable key."""
+    return tuple(np.flatnonzero(column).tolist())
 
 
 def _field(text: str) -> str:
@@ -103,37 +91,22 @@ def _field(text: str) -> str:
     return text
 
 
-def _cells(values: list[Any]) -> str:
-    """Cells (already flat and guarded) joined as one stretch of a CSV line."""
-    return ",".join(_field(v) if isinstance(v, str) else ("" if v is None else str(v)) for v in values)
-
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")  # as riskeval.io.tables.safe_cell
-
-
-def _joined(values: list[str]) -> str:
-    text = ";".join(values)
-    return "'" + text if text[:1] in _DANGEROUS else text
-
-
 class _Texts:
-    """Per run (program and language): the lists and CSV cells of each finding, trigger and gap pattern,
-    keyed by bitmask (a pattern means the same in every chunk)."""
+    """Per run (program and language): the lists of each finding, trigger and gap pattern, keyed by the set
+    rows of its column (a pattern means the same in every chunk)."""
 
     def __init__(self) -> None:
-        self.findings: dict[Any, tuple[list[int], list[str], str, set[str]]] = {}
-        self.fired: dict[tuple[Any, Any, bool], tuple[list[str], str]] = {}
-        self.hits: dict[Any, list[int]] = {}
-        self.decisive: dict[tuple[Any, int], list[str]] = {}
-        self.gaps: dict[Any, tuple[list[str], str]] = {}
-        self.decision: dict[tuple[int, str | None], tuple[str, str, str, str]] = {}
-        self.top: dict[tuple[Any, ...], tuple[list[str], str]] = {}
+        self.findings: dict[tuple[int, ...], tuple[list[str], set[str]]] = {}
+        self.fired: dict[tuple[Any, ...], list[str]] = {}
+        self.decisive: dict[tuple[Any, ...], list[str]] = {}
+        self.gaps: dict[tuple[int, ...], list[str]] = {}
+        self.top: dict[tuple[Any, ...], list[str]] = {}
         self.points: dict[tuple[int, float], str] = {}
-        self.cells: dict[Any, str] = {}
+        self.unsafe_points = False  # a points text that needs quotes was made (never reset)
 
     def trim(self) -> None:
         """Forget the patterns of a run with very many distinct ones (memory stays flat)."""
-        for cache in (self.findings, self.fired, self.hits, self.decisive, self.gaps, self.top, self.points, self.cells):
+        for cache in (self.findings, self.fired, self.decisive, self.gaps, self.top, self.points):
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
 
@@ -142,10 +115,11 @@ _CACHE_LIMIT = 100_000
 
 
 class ColumnBlock:
-    """The column path's results for the rows ``take`` of one chunk: CSV text (:meth:`csv_text`), counters
-    (:meth:`count`) and, for the rows that need one (sample, details, other output formats), the very
-    :class:`BatchRow` :func:`riskeval.batch.runner.assess_row` makes (:meth:`row`).  Rows alike in a part
-    (the same findings, triggers, gaps, level) share that part's texts, made once per run."""
+    """The column path's results for the rows ``take`` of one chunk: CSV lines (:meth:`csv_bytes`, made by
+    columns, see :mod:`.cells`), counters (:meth:`count`) and, for the rows that need one (sample, details,
+    other output formats), the very :class:`BatchRow` :func:`riskeval.batch.runner.assess_row` makes
+    (:meth:`row`).  Rows alike in a part (the same findings, triggers, gaps) share that part's texts, made once
+    per run."""
 
     def __init__(
         self,
@@ -158,220 +132,267 @@ class ColumnBlock:
         lang: str,
     ) -> None:
         self.program = program
-        self.words = words = _words(program, lang)
-        self.texts = words.texts
-        self._reps: dict[str, dict[Any, int]] = {}
+        self.words = _words(program, lang)
+        self.texts = self.words.texts
         self.texts.trim()
         self.frame = frame
         self.initial = initial
         self.residual = residual
+        self.rows = rows
+        self.take = take
         n = len(rows)
-        self.row_numbers = rows.tolist()
-        self.kinds = [_KIND_CODES.get(k or "", k) for k in frame.kinds]
-        self.in_scope = initial.in_scope.tolist()
-        self.mi = _masks(initial.finding)
-        self.mr = _masks(residual.finding)
-        self.ti = _masks(initial.triggers)
-        self.tr = _masks(residual.triggers)
-        self.gm = _masks(residual.gaps)
-        self.li = initial.level.tolist()
-        self.lr = residual.level.tolist()
-        self.slr = residual.score_level.tolist()
-        self.measures = frame.has_measures.tolist()
+        self.in_scope = initial.in_scope
+        self.li = initial.level
+        self.lr = residual.level
+        self.slr = residual.score_level
+        self.incomplete = np.zeros(n, dtype=bool)
+        if residual.gaps.shape[0]:
+            np.any(residual.gaps, axis=0, out=self.incomplete)
         shown = np.zeros_like(residual.contributions)
         shown[residual.finding] = rounded(residual.contributions[residual.finding], 9)
         self.shown = shown
-        scores_i, scores_r = initial.score, residual.score
-        self.score_text_i = [repr(scores_i[i]) for i in range(n)]
-        self.score_text_r = [repr(scores_r[i]) for i in range(n)]
-        self.ids = [_field(safe_cell(x)) if isinstance(x, str) else "" for x in frame.ids]
-        # The three largest contributions of each row (ties: the earlier item); the positive ones are shown.
-        k = min(TOP_ITEMS, shown.shape[0])
-        if k and n:
-            order = np.argsort(-shown, axis=0, kind="stable")[:k]
-            top_vals = np.take_along_axis(shown, order, axis=0)
-            self.top_keys: list[tuple[Any, ...]] = list(zip(*order.tolist(), *top_vals.tolist(), strict=True))
-        else:
-            self.top_keys = [()] * n
+        self.kind_table = [_KIND_CODES.get(k or "", k) for k in frame.display["kind"].table]
+        self._lines: tuple[np.ndarray, memoryview] | None = None
 
-    # -- parts, each made once per run -----------------------------------------------------------
-    def _findings(self, stage: StageResult, masks: list[Any], i: int) -> tuple[list[int], list[str], str, set[str]]:
-        got = self.texts.findings.get(masks[i])
+    # -- parts of one row, each made once per run -------------------------------------------------
+    def _kind(self, i: int) -> str | None:
+        code = int(self.frame.display["kind"].codes[i])
+        return None if code < 0 else self.kind_table[code]
+
+    def _findings(self, stage: StageResult, i: int) -> tuple[tuple[int, ...], list[str], set[str]]:
+        key = _key(stage.finding[:, i])
+        got = self.texts.findings.get(key)
         if got is None:
             words = self.words
-            fr = np.flatnonzero(stage.finding[:, i]).tolist()
-            ids = [words.item_ids[k] for k in fr]
-            cats = {words.category.get(x) or "\0" for x in ids}
-            got = self.texts.findings[masks[i]] = (fr, ids, _field(_joined(ids)), cats)
-        return got
+            ids = [words.item_ids[k] for k in key]
+            got = self.texts.findings[key] = (ids, {words.category.get(x) or "\0" for x in ids})
+        return key, got[0], got[1]
 
-    def _cell(self, i: int) -> str:
-        """The ``findings`` CSV cell of row ``i``."""
-        mask = self.mr[i]
-        got = self.texts.cells.get(mask)
-        if got is None:
-            if isinstance(mask, int):
-                ids: list[str] = []
-                for j, table in enumerate(self.words.byte_ids):
-                    ids += table[(mask >> (8 * j)) & 255]
-            else:
-                ids = self._findings(self.residual, self.mr, i)[1]
-            got = self.texts.cells[mask] = _field(_joined(ids))
-        return got
-
-    def _hits(self, stage: StageResult, masks: list[Any], i: int) -> list[int]:
-        got = self.texts.hits.get(masks[i])
-        if got is None:
-            got = self.texts.hits[masks[i]] = np.flatnonzero(stage.triggers[:, i]).tolist()
-        return got
-
-    def _fired(self, i: int) -> tuple[list[str], str]:
-        key = (self.ti[i], self.tr[i], self.measures[i])
+    def _fired(self, i: int) -> list[str]:
+        hits = _key(self.residual.triggers[:, i])
+        before = _key(self.initial.triggers[:, i]) if self.frame.has_measures[i] else ()
+        key = (hits, before)
         got = self.texts.fired.get(key)
         if got is None:
             words = self.words
             labels = words.trigger_labels
-            fired = [labels[k] for k in self._hits(self.residual, self.tr, i)]
-            if self.measures[i]:
-                seen = set(fired)
-                for k in self._hits(self.initial, self.ti, i):
-                    if labels[k] not in seen:
-                        seen.add(labels[k])
-                        fired.append(words.before_only[k])
-            got = self.texts.fired[key] = (fired, _field(_joined(fired)))
+            got = [labels[k] for k in hits]
+            seen = set(got)
+            for k in before:
+                if labels[k] not in seen:
+                    seen.add(labels[k])
+                    got.append(words.before_only[k])
+            self.texts.fired[key] = got
         return got
 
     def _decisive(self, i: int) -> list[str] | None:
-        lr = self.lr[i]
-        if lr == self.slr[i]:
+        lr = int(self.lr[i])
+        if lr == int(self.slr[i]):
             return None
-        key = (self.tr[i], lr)
+        hits = _key(self.residual.triggers[:, i])
+        key = (hits, lr)
         got = self.texts.decisive.get(key)
         if got is None:
             words = self.words
-            hits = self._hits(self.residual, self.tr, i)
             got = self.texts.decisive[key] = [words.trigger_labels[k] for k in hits if words.trigger_levels[k] == lr]
         return got
 
-    def _gaps(self, i: int) -> tuple[list[str], str]:
-        got = self.texts.gaps.get(self.gm[i])
+    def _gaps(self, i: int) -> list[str]:
+        key = _key(self.residual.gaps[:, i])
+        got = self.texts.gaps.get(key)
         if got is None:
+            got = self.texts.gaps[key] = [self.words.gap_texts[k] for k in key]
+        return got
+
+    def _point_text(self, item: int, p: float) -> str:
+        text = self.texts.points.get((item, p))
+        if text is None:
             words = self.words
-            reasons = [words.gap_texts[k] for k in np.flatnonzero(self.residual.gaps[:, i]).tolist()]
-            got = self.texts.gaps[self.gm[i]] = (reasons, _field(_joined(reasons)))
-        return got
+            text = words.points.format(label=words.item_labels[item], points=fmt_number(round(p, 3)))
+            self.texts.points[(item, p)] = text
+            if not text or any(c in text for c in ',"\r\n'):
+                self.texts.unsafe_points = True
+        return text
 
-    def _decision(self, i: int) -> tuple[str, str, str, str]:
-        """(decision, decision_zh, CSV cells ``decision``, CSV cells ``level_zh,decision_zh``)."""
-        key = (self.lr[i], self.frame.regimes[i])
-        got = self.texts.decision.get(key)
-        if got is None:
-            lr = key[0]
-            decision, _used, decision_zh = self.words.decision(self.program, lr, key[1])
-            level_zh = self.words.level_zh[lr]
-            got = self.texts.decision[key] = (
-                decision,
-                decision_zh,
-                _cells([_joined([decision]) if decision else ""]),
-                _cells([_joined([level_zh]) if level_zh else "", _joined([decision_zh]) if decision_zh else ""]),
-            )
-        return got
-
-    def _top(self, i: int) -> tuple[list[str], str]:
-        key = self.top_keys[i]
+    def _top(self, i: int) -> list[str]:
+        """The three largest contributions of row ``i`` (ties: the earlier item); the positive ones are shown."""
+        column = self.shown[:, i]
+        order = np.argsort(-column, kind="stable")[: min(TOP_ITEMS, len(column))].tolist()
+        values = column[order].tolist()
+        key = (*order, *values)
         got = self.texts.top.get(key)
         if got is None:
-            k = len(key) // 2
-            items = []
-            words = self.words
-            point_texts = self.texts.points
-            for item, p in zip(key[:k], key[k:], strict=True):
-                if p > 0:
-                    text = point_texts.get((item, p))
-                    if text is None:
-                        label = words.item_labels[item]
-                        text = point_texts[(item, p)] = words.points.format(label=label, points=fmt_number(round(p, 3)))
-                    items.append(text)
-            got = self.texts.top[key] = (items, _field(_joined(items)))
+            got = self.texts.top[key] = [self._point_text(k, p) for k, p in zip(order, values, strict=True) if p > 0]
         return got
 
     # -- output ------------------------------------------------------------------------------------
-    def csv_text(self, lo: int, hi: int) -> str:
-        """The CSV lines of rows ``lo`` … ``hi - 1`` (all taken), as the table writer writes them."""
-        nums, ids, si, sr = self.row_numbers, self.ids, self.score_text_i, self.score_text_r
-        levels = [_field(safe_cell(x)) for x in LEVELS]
-        texts = self.texts
-        decisions, cells, fired, tops = texts.decision, texts.cells, texts.fired, texts.top
-        in_scope, li, lr, gm, mr = self.in_scope, self.li, self.lr, self.gm, self.mr
-        ti, tr, measures, regimes, top_keys = self.ti, self.tr, self.measures, self.frame.regimes, self.top_keys
-        lines = []
-        for i in range(lo, hi):
-            if not in_scope[i]:
-                lines.append(f"{nums[i]},{ids[i]},out_of_scope,,,,,,,,,,,,,\r\n")
-                continue
-            # Each part from its cache (made on a miss by the method of the same name).
-            decision = decisions.get((lr[i], regimes[i])) or self._decision(i)
-            cell = cells.get(mr[i])
-            if cell is None:
-                cell = self._cell(i)
-            fired_cell = (fired.get((ti[i], tr[i], measures[i])) or self._fired(i))[1]
-            top = (tops.get(top_keys[i]) or self._top(i))[1]
-            if gm[i]:
-                flag, reasons = "true", self._gaps(i)[1]
-            else:
-                flag, reasons = "false", ""
-            lines.append(
-                f"{nums[i]},{ids[i]},ok,{levels[li[i]]},{si[i]},{levels[lr[i]]},{sr[i]},{decision[2]},"
-                f"{flag},{cell},,{fired_cell},{reasons},{top},{decision[3]}\r\n"
-            )
-        return "".join(lines)
+    def csv_bytes(self, lo: int, hi: int) -> memoryview:
+        """The CSV lines of rows ``lo`` … ``hi - 1`` (all taken), UTF-8, as the table writer writes them."""
+        if self._lines is None:
+            self._lines = self._csv_lines()
+        offsets, data = self._lines
+        a, b = np.searchsorted(self.take, [lo, hi]).tolist()
+        if b - a != hi - lo:
+            raise ValueError("rows not taken by the column path")
+        return data[int(offsets[a]) : int(offsets[b])]
+
+    def _csv_lines(self) -> tuple[np.ndarray, memoryview]:
+        """Every taken row's CSV line, assembled from pieces (:class:`.cells.Lines`): (line offsets, bytes)."""
+        from . import cells
+
+        take = self.take
+        words = self.words
+        frame = self.frame
+        m = len(take)
+        lines = cells.Lines(m)
+        lines.table(pc.cast(cells.integers(self.rows[take]), pa.string()), np.arange(m))
+        lines.constant(",")
+        ids = frame.display["id"]
+        id_table = ids.arrow if ids.arrow is not None else cells.strings([x or "" for x in ids.table])
+        lines.table(cells.guarded(id_table), ids.codes[take])
+        scope = self.in_scope[take]
+        lines.table([",ok,", ",out_of_scope" + "," * 13 + "\r\n"], np.where(scope, 0, 1))
+        status_slot = len(lines.slots) - 1
+        li, lr = self.li[take].astype(np.int64), self.lr[take].astype(np.int64)
+        lines.table([cell + "," for cell in words.level_cells], li)
+        lines.table(*self._score_texts(self.initial.score[take]))
+        lines.table(["," + cell + "," for cell in words.level_cells], lr)
+        lines.table(*self._score_texts(self.residual.score[take]))
+        # Per (level, regime): the decision code and the level and decision in words.
+        regimes = frame.regimes
+        width = len(regimes.table) + 1
+        keys, inverse = cells.factorize(lr * width + regimes.codes[take].astype(np.int64) + 1)
+        decided = []
+        for key in keys.tolist():
+            level, code = divmod(key, width)
+            decision, _used, decision_zh = words.decision(self.program, level, regimes.table[code - 1] if code else None)
+            decided.append([_field(safe_cell(x or "")) for x in (decision, words.level_zh[level], decision_zh)])
+        flag = self.incomplete[take].astype(np.int64)
+        lines.table(
+            ["," + d[0] + "," + f + "," for d in decided for f in ("false", "true")], inverse * 2 + flag
+        )
+        finding = self.residual.finding[:, take]
+        if not lines.listing(finding, words.item_ids):
+            lines.table(self._joined_cells(finding, words.item_ids), np.arange(m))
+        lines.constant(",,")
+        present, labels = self._trigger_parts(take)
+        if not lines.listing(present, labels):
+            lines.table(self._joined_cells(present, labels), np.arange(m))
+        lines.constant(",")
+        gaps = self.residual.gaps[:, take]
+        if not lines.listing(gaps, words.gap_texts):
+            lines.table(self._joined_cells(gaps, words.gap_texts), np.arange(m))
+        lines.constant(",")
+        self._top_slots(lines, take)
+        lines.table(["," + d[1] + "," + d[2] + "\r\n" for d in decided], inverse)
+        if not scope.all():
+            lines.clear_after(status_slot, np.flatnonzero(~scope))
+        return lines.build()
+
+    def _score_texts(self, scores: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """(``repr`` of each distinct score, per row its index): made once per distinct bit pattern."""
+        from .cells import factorize
+
+        bits, inverse = factorize(np.ascontiguousarray(scores, dtype=float).view(np.int64))
+        return [repr(x) for x in bits.view(float).tolist()], inverse
+
+    @staticmethod
+    def _joined_cells(present: np.ndarray, labels: list[str]) -> pa.Array:
+        """One cell per row listing the present labels (for labels :meth:`.cells.Lines.listing` refuses)."""
+        from . import cells
+
+        return cells.joined([cells.present(present[k], label) for k, label in enumerate(labels)], present.shape[1])
+
+    def _trigger_parts(self, take: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """The ``triggers`` cell as a listing: the triggers after measures, then those the measures removed
+        (marked), a label at most once among the latter (as :meth:`_fired`)."""
+        words = self.words
+        labels = words.trigger_labels
+        hit = self.residual.triggers[:, take]
+        before = self.initial.triggers[:, take] & self.frame.has_measures[take]
+        shown = np.zeros_like(before)
+        group: dict[str, list[int]] = {}
+        for k, label in enumerate(labels):
+            group.setdefault(label, []).append(k)
+        for k, label in enumerate(labels):
+            alike = group[label]
+            shown[k] = before[k] & ~hit[alike].any(axis=0)
+            earlier = [j for j in alike if j < k]
+            if earlier:
+                shown[k] &= ~before[earlier].any(axis=0)
+        return np.concatenate((hit, shown)), [*labels, *words.before_only]
+
+    def _top_slots(self, lines: Any, take: np.ndarray) -> None:
+        """The ``top_items`` cell: the three largest contributions (ties: the earlier item), positive ones."""
+        from . import cells
+
+        shown = self.shown[:, take]
+        m = len(take)
+        k = min(TOP_ITEMS, shown.shape[0])
+        if not k or not m:
+            return
+        # The k largest by repeated arg-max (the first of equal values: the earlier item, as a stable sort).
+        rest = shown.copy()
+        columns = np.arange(m)
+        order = np.empty((k, m), dtype=np.int64)
+        for j in range(k):
+            order[j] = rest.argmax(axis=0)
+            rest[order[j], columns] = -np.inf
+        values = np.take_along_axis(shown, order, axis=0)
+        slots: list[tuple[list[str], np.ndarray]] = []
+        for j in range(k):
+            bits, p_code = cells.factorize(values[j].view(np.int64))
+            keys, inverse = cells.factorize(order[j] * len(bits) + p_code)
+            points = bits[keys % len(bits)].view(float).tolist()
+            table = [self._point_text(item, p) for item, p in zip((keys // len(bits)).tolist(), points, strict=True)]
+            slots.append((table, np.where(values[j] > 0, inverse, -1)))
+        if self.texts.unsafe_points:
+            parts = [cells.texts_of([";" + x for x in table], np.where(codes < 0, 0, codes)) for table, codes in slots]
+            parts = [pc.if_else(cells.flags(codes >= 0), part, cells.text("")) for part, (_t, codes) in zip(parts, slots, strict=True)]
+            lines.table(cells.joined(parts, m), np.arange(m))
+            return
+        for j, (table, codes) in enumerate(slots):  # the positive ones come first: position 0 starts the cell
+            lines.table([cells.guard(x) for x in table] if j == 0 else [";" + x for x in table], codes)
 
     def row(self, i: int) -> BatchRow:
         """The result row of row ``i`` (taken), as :func:`riskeval.batch.runner.assess_row` makes it."""
         frame = self.frame
+        number = int(self.rows[i])
         if not self.in_scope[i]:
-            return BatchRow(self.row_numbers[i], frame.ids[i], "out_of_scope", name=frame.names[i],
-                            kind=self.kinds[i], unit=frame.units[i])
-        fr, findings, _cell, _cats = self._findings(self.residual, self.mr, i)
-        decision, decision_zh, _d, _z = self._decision(i)
-        lr = self.lr[i]
+            return BatchRow(number, frame.text("id", i), "out_of_scope", name=frame.text("name", i),
+                            kind=self._kind(i), unit=frame.text("unit", i))
+        fr, findings, _cats = self._findings(self.residual, i)
+        lr = int(self.lr[i])
+        decision, _used, decision_zh = self.words.decision(self.program, lr, frame.regimes.at(i))
         row = BatchRow(
-            self.row_numbers[i],
-            frame.ids[i],
+            number,
+            frame.text("id", i),
             "ok",
-            LEVELS[self.li[i]],
-            self.initial.score[i],
+            LEVELS[int(self.li[i])],
+            float(self.initial.score[i]),
             LEVELS[lr],
-            self.residual.score[i],
+            float(self.residual.score[i]),
             decision,
-            bool(self.gm[i]),
+            bool(self.incomplete[i]),
             findings,
-            name=frame.names[i],
-            kind=self.kinds[i],
-            unit=frame.units[i],
-            initial_findings=self._findings(self.initial, self.mi, i)[1],
-            trigger_labels=self._fired(i)[0],
+            name=frame.text("name", i),
+            kind=self._kind(i),
+            unit=frame.text("unit", i),
+            initial_findings=self._findings(self.initial, i)[1],
+            trigger_labels=self._fired(i),
             level_zh=self.words.level_zh[lr],
             decision_zh=decision_zh,
         )
         decisive = self._decisive(i)
         if decisive is not None:
             row.decisive = decisive
-        if self.gm[i]:
-            row.incomplete_reasons = self._gaps(i)[0]
-        row.finding_points = self.shown[fr, i].tolist()
-        row.top_items = self._top(i)[0]
+        if self.incomplete[i]:
+            row.incomplete_reasons = self._gaps(i)
+        row.finding_points = self.shown[list(fr), i].tolist()
+        row.top_items = self._top(i)
         return row
 
-    def _first(self, name: str, make: Callable[[], list[Any]]) -> dict[Any, int]:
-        """For each key of a per-row list, the first row of the chunk that has it (made once per chunk)."""
-        got: dict[Any, int] | None = self._reps.get(name)
-        if got is None:
-            keys = make()
-            n = len(keys)
-            got = self._reps[name] = dict(zip(keys[::-1], range(n - 1, -1, -1), strict=True))
-        return got
-
+    # -- statistics --------------------------------------------------------------------------------
     def count(self, stats: BatchStats, lo: int, hi: int) -> None:
         """``stats.add(self.row(i))`` for rows ``lo`` … ``hi - 1`` (all taken), with the same result: counters
         gain their keys in order of first occurrence and sums add in row order, as row by row."""
@@ -379,32 +400,33 @@ class ColumnBlock:
             return
         stats.total += hi - lo
         scope = self.in_scope[lo:hi]
-        everyone = all(scope)
-        stats.status.update(Counter("ok" if s else "out_of_scope" for s in scope) if not everyone else {"ok": hi - lo})
-        ok = list(range(lo, hi)) if everyone else [i for i in range(lo, hi) if self.in_scope[i]]
-        if not ok:
+        for flag, c in _ordered_counts(scope.astype(np.int64)):
+            stats.status["ok" if flag else "out_of_scope"] += c
+        ok = np.flatnonzero(scope) + lo
+        if not ok.size:
             return
-
-        def pick(values: list[Any]) -> list[Any]:
-            return values[lo:hi] if everyone else [values[i] for i in ok]
-
-        li, lr, regimes = pick(self.li), pick(self.lr), pick(self.frame.regimes)
-        for level, c in Counter(li).items():
+        li, lr = self.li[ok].astype(np.int64), self.lr[ok].astype(np.int64)
+        for level, c in _ordered_counts(li):
             stats.initial_levels[LEVELS[level]] += c
-        for level, c in Counter(lr).items():
+        for level, c in _ordered_counts(lr):
             stats.residual_levels[LEVELS[level]] += c
-        level_names = [LEVELS[x] for x in lr]
-        first = self._first("decision", lambda: list(zip(self.lr, self.frame.regimes, strict=True)))
-        for key, c in Counter(zip(lr, regimes, strict=True)).items():
-            stats.decisions[self._decision(first[key])[0] or ""] += c
-        stats.incomplete += sum(1 for g in pick(self.gm) if g)
-        for (kind, level), c in Counter(zip(pick(self.kinds), level_names, strict=True)).items():
-            stats.by_kind.setdefault(kind, Counter())[level] += c
-        for (unit, level), c in Counter(zip(pick(self.frame.units), level_names, strict=True)).items():
-            stats.by_unit.setdefault(unit, Counter())[level] += c
-        cols: slice | list[int] = slice(lo, hi) if everyone else ok
-        init_items, init_counts, init_cats = self._tally(self.initial, self.mi, cols, ok)
-        res_items, res_counts, res_cats = self._tally(self.residual, self.mr, cols, ok)
+        regimes = self.frame.regimes
+        width = len(regimes.table) + 1
+        for key, c in _ordered_counts(lr * width + regimes.codes[ok].astype(np.int64) + 1):
+            level, code = divmod(key, width)
+            decision = self.words.decision(self.program, level, regimes.table[code - 1] if code else None)[0]
+            stats.decisions[decision or ""] += c
+        stats.incomplete += int(self.incomplete[ok].sum())
+        nl = len(LEVELS)
+        kinds, kind_names = _canonical(self.frame.display["kind"], ok, self.kind_table)
+        for key, c in _ordered_counts(kinds * nl + lr):
+            stats.by_kind.setdefault(kind_names[key // nl], Counter())[LEVELS[key % nl]] += c
+        units, unit_names = _canonical(self.frame.display["unit"], ok, self.frame.display["unit"].table)
+        for key, c in _ordered_counts(units * nl + lr):
+            stats.by_unit.setdefault(unit_names[key // nl], Counter())[LEVELS[key % nl]] += c
+        ok_list = ok.tolist()
+        init_items, init_counts, init_cats = self._tally(self.initial, ok, ok_list)
+        res_items, res_counts, res_cats = self._tally(self.residual, ok, ok_list)
         item_ids = self.words.item_ids
         for k, c in zip(init_items, init_counts, strict=True):
             stats.factor_initial[item_ids[k]] += c
@@ -414,22 +436,19 @@ class ColumnBlock:
         if res_items:
             for k in res_items:
                 points.setdefault(item_ids[k], 0.0)
-            sub = self.shown[res_items][:, cols]
+            sub = self.shown[res_items][:, ok]
             start = np.asarray([points[item_ids[k]] for k in res_items], dtype=float)
             # Left to right, as ``points[item] += p`` row by row: a cumulative sum adds in order, and the
             # zeros of rows without the finding change nothing (a sum that starts at +0.0 is never -0.0).
             sums = np.cumsum(np.concatenate((start[:, None], sub), axis=1), axis=1)[:, -1].tolist()
             for k, total in zip(res_items, sums, strict=True):
                 points[item_ids[k]] = total
-        first_d = self._first("decisive", lambda: list(zip(self.tr, self.lr, self.slr, strict=True)))
-        for dkey, c in Counter(zip(pick(self.tr), lr, pick(self.slr), strict=True)).items():
-            for label in self._decisive(first_d[dkey]) or ():
-                stats.decisive[label] += c
+        self._count_decisive(stats, ok, lr)
         for cat, c in init_cats:
             stats.category_initial[cat] += c
         for cat, c in res_cats:
             stats.category_residual[cat] += c
-        shown = np.asarray(ok)[np.isin(np.asarray(lr), _DETAIL_LEVELS)].tolist()
+        shown = ok[np.isin(lr, _DETAIL_LEVELS)].tolist()
         room = max(0, stats.max_details - len(stats.details))
         for i in shown[:room]:
             r = self.row(i)
@@ -444,12 +463,32 @@ class ColumnBlock:
             )
         stats.details_omitted += max(0, len(shown) - room)
 
+    def _count_decisive(self, stats: BatchStats, ok: np.ndarray, lr: np.ndarray) -> None:
+        """``stats.decisive`` as row by row: each label counted once per row and trigger that decided the
+        level, labels new to the counter in order of (first row, trigger)."""
+        changed = lr != self.slr[ok]
+        if not changed.any():
+            return
+        words = self.words
+        hit = self.residual.triggers[:, ok]
+        counts: dict[str, int] = {}
+        first: dict[str, tuple[int, int]] = {}
+        for k, label in enumerate(words.trigger_labels):
+            mask = hit[k] & changed & (lr == words.trigger_levels[k])
+            c = int(mask.sum())
+            if c:
+                counts[label] = counts.get(label, 0) + c
+                at = (int(np.argmax(mask)), k)
+                first[label] = min(first.get(label, at), at)
+        for label in sorted(counts, key=first.__getitem__):
+            stats.decisive[label] += counts[label]
+
     def _tally(
-        self, stage: StageResult, masks: list[Any], cols: slice | list[int], ok: list[int]
+        self, stage: StageResult, cols: np.ndarray, ok: list[int]
     ) -> tuple[list[int], list[int], list[tuple[str, int]]]:
-        """Per stage, over the rows ``cols`` (``ok``: their chunk indices): the items found, in order of
-        first occurrence in the rows' findings lists, with their row counts; and the categories, in order of
-        first occurrence in the rows' category sets, with their row counts."""
+        """Per stage, over the rows ``cols`` (``ok``: the same as a list): the items found, in order of first
+        occurrence in the rows' findings lists, with their row counts; and the categories, in order of first
+        occurrence in the rows' category sets, with their row counts."""
         found = stage.finding[:, cols]
         if not found.size:
             return [], [], []
@@ -472,10 +511,33 @@ class ColumnBlock:
         cats: list[tuple[str, int]] = []
         for r in sorted(new_at):
             fresh = new_at[r]
-            for cat in self._findings(stage, masks, ok[r])[3]:  # that row's set, in its iteration order
+            for cat in self._findings(stage, ok[r])[2]:  # that row's set, in its iteration order
                 if cat in fresh:
                     cats.append((cat, cat_counts[index[cat]]))
         return items, counts[order].tolist(), cats
+
+
+def _ordered_counts(keys: np.ndarray) -> list[tuple[int, int]]:
+    """``Counter(keys).items()`` of integer keys: (key, count) in order of first occurrence."""
+    uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return list(zip(uniq[order].tolist(), counts[order].tolist(), strict=True))
+
+
+def _canonical(display: Display, rows: np.ndarray, names: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Per row of ``rows``, an index into distinct values (``names[code]`` of the display's codes, ``None``
+    for no text): two codes that name the same value get one index."""
+    out: list[Any] = [None]
+    index: dict[Any, int] = {None: 0}
+    remap = np.zeros(len(names) + 1, dtype=np.int64)
+    for j, name in enumerate(names):
+        got = index.get(name)
+        if got is None:
+            got = index[name] = len(out)
+            out.append(name)
+        remap[j] = got
+    codes = display.codes[rows]
+    return remap[np.where(codes < 0, len(names), codes)], out
 
 
 _DETAIL_LEVELS = [LEVELS.index("high"), LEVELS.index("medium")]

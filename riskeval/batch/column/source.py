@@ -48,6 +48,7 @@ class Chunk:
     file: str = ""
     sheet: str | None = None
     complete: bool = field(default=True)
+    dictionaries: dict[str, Any] = field(default_factory=dict)  # header -> the pyarrow array of ``uniq``
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -120,6 +121,7 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
             if n == 0:
                 continue
             columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
+            dictionaries: dict[str, Any] = {}
             for header, array in zip(headers, batch.columns, strict=True):
                 encoded = array.dictionary_encode()
                 uniq = encoded.dictionary.to_pylist()
@@ -127,11 +129,12 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
                     raise FallBack("a cell is too long")
                 codes = _codes(encoded.indices)
                 columns[header] = (codes, uniq)
+                dictionaries[header] = encoded.dictionary
             if _any_blank(columns, n):
                 raise FallBack("a blank record")
             rows = np.arange(start, start + n, dtype=np.int64)
             start += n
-            yield Chunk(rows, columns, np.zeros(n, dtype=bool), [None] * n, file)
+            yield Chunk(rows, columns, np.zeros(n, dtype=bool), [None] * n, file, dictionaries=dictionaries)
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
         raise FallBack(str(exc)) from None
 

@@ -69,3 +69,60 @@ def _state(stats) -> dict:
             value = [(k, list(v.items()) if isinstance(v, dict) else v) for k, v in value.items()]
         out[key] = value
     return out
+
+
+def test_outer_space_class_is_what_str_strip_removes() -> None:
+    """The RE2 class used to keep pyarrow's texts as they are matches exactly the characters ``str.isspace``."""
+    import sys
+
+    from riskeval.batch.column import cells
+
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    spaces = {c for c in chars if c.isspace()}
+    probe = [c for c in chars if c.isspace() or ord(c) < 0x3100]
+    flagged = cells.strings(["a" + c for c in probe])
+    import pyarrow.compute as pc
+
+    hits = pc.match_substring_regex(flagged, cells._OUTER_SPACE).to_pylist()
+    got = {c for c, hit in zip(probe, hits, strict=True) if hit}
+    assert got == spaces
+    assert cells.has_outer_space(cells.strings([" x"])) and not cells.has_outer_space(cells.strings(["x y"]))
+
+
+def test_ids_with_outer_spaces_are_stripped_as_the_row_path(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", 60, seed=9, bad_fraction=0.0)
+    text = src.read_text(encoding="utf-8-sig").replace("JS-000003,", "JS-000003\u3000,").replace("JS-000004,", " JS-000004,")
+    (tmp_path / "odd.csv").write_text(text, encoding="utf-8")
+    rs = riskeval.load_ruleset(JIANGSU)
+    column = run_batch(tmp_path / "odd.csv", rs, tmp_path / "c.csv", workers=0, strict=False)
+    run_batch(tmp_path / "odd.csv", rs, tmp_path / "r.csv", workers=0, engine="row", strict=False)
+    assert column.path == "column" and column.reader == "pyarrow"
+    got = (tmp_path / "c.csv").read_bytes()
+    assert got == (tmp_path / "r.csv").read_bytes()
+    assert b"\r\n4,JS-000003," in got and b"\r\n5,JS-000004," in got
+
+
+def test_labels_that_need_quotes_or_a_guard(tmp_path: Path) -> None:
+    """Item, trigger and procedure labels with commas, quotes and formula signs: the cells built by columns
+    (the slower path for such labels) equal the row path's bytes and statistics."""
+    import yaml
+
+    doc = yaml.safe_load(Path(riskeval.load_ruleset(JIANGSU).path).read_text(encoding="utf-8"))
+    for item in doc["items"]:
+        if item["id"] == "JS-CTL-2":
+            item["label"] = '负面,舆论"说法"'
+        if item["id"] == "JS-LEG-1":
+            item["label"] = "=实施主体"
+    for k, trig in enumerate(doc["triggers"]):
+        trig["label"] = ["-超过半数反对", "人数,较多", 'say "no"'][k % 3] + str(k)
+    path = tmp_path / "odd-rules.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    rs = riskeval.load_ruleset(path)
+    src = write_csv(tmp_path / "in.csv", 1500, seed=11, bad_fraction=0.01)
+    column = run_batch(src, rs, tmp_path / "c.csv", workers=0, strict=False)
+    row = run_batch(src, rs, tmp_path / "r.csv", workers=0, strict=False, engine="row")
+    assert column.path == "column"
+    got = (tmp_path / "c.csv").read_bytes()
+    assert got == (tmp_path / "r.csv").read_bytes()
+    assert '"负面,舆论""说法"" '.encode() in got and "'-超过半数反对0".encode() in got
+    assert _state(column.stats) == _state(row.stats)
