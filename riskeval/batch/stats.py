@@ -17,15 +17,16 @@ Examples
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable, MutableSequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from ..i18n import register_messages, t
 from ..model.vocabulary import KIND_OPTIONS
 from ..ruleset.compiled import RuleSet
 from .runner import BatchRow
 
-__all__ = ["BatchStats", "ReportTable", "LEVELS"]
+__all__ = ["BatchStats", "DetailRows", "ReportTable", "LEVELS"]
 
 LEVELS = ("high", "medium", "low")
 
@@ -134,6 +135,68 @@ def _kind_label(kind: str | None, lang: str) -> str:
     return t(f"identity.kind.{kind}", lang) if label else kind
 
 
+class DetailRows(MutableSequence[BatchRow]):
+    """The kept detail rows: a list whose rows may be made only when read (:meth:`defer`), so that a batch
+    keeping thousands of them pays only for those a summary or a report shows.
+
+    >>> rows = DetailRows()
+    >>> rows.defer(lambda i: BatchRow(i, f"P{i}", "ok", residual_level="high"), [3, 5], ["high", "high"])
+    >>> len(rows), rows.residual_levels(), rows[1].id
+    (2, ['high', 'high'], 'P5')
+    """
+
+    def __init__(self, rows: Iterable[BatchRow] = ()) -> None:
+        self._rows: list[BatchRow | tuple[Callable[[int], BatchRow], int, str | None]] = list(rows)
+
+    def defer(self, make: Callable[[int], BatchRow], keys: Iterable[int], levels: Iterable[str | None]) -> None:
+        """Append the rows ``make(key)`` for ``keys`` (their residual levels given), made when first read."""
+        self._rows.extend((make, key, level) for key, level in zip(keys, levels, strict=True))
+
+    def residual_levels(self) -> list[str | None]:
+        """Every row's residual level, without making the deferred rows."""
+        return [r[2] if isinstance(r, tuple) else r.residual_level for r in self._rows]
+
+    def _made(self, i: int) -> BatchRow:
+        got = self._rows[i]
+        if isinstance(got, tuple):
+            got = self._rows[i] = got[0](got[1])
+        return got
+
+    @overload
+    def __getitem__(self, i: int) -> BatchRow: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[BatchRow]: ...
+    def __getitem__(self, i: int | slice) -> BatchRow | list[BatchRow]:
+        if isinstance(i, slice):
+            return [self._made(k) for k in range(len(self._rows))[i]]
+        return self._made(range(len(self._rows))[i])
+
+    def __setitem__(self, i: Any, value: Any) -> None:
+        self._rows[i] = value
+
+    def __delitem__(self, i: int | slice) -> None:
+        del self._rows[i]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def insert(self, i: int, value: BatchRow) -> None:
+        self._rows.insert(i, value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DetailRows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"DetailRows({list(self)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DetailRows, (list(self),))
+
+
 class BatchStats:
     """Counters of one batch run, filled by :meth:`add` in input order.
 
@@ -167,7 +230,7 @@ class BatchStats:
         self.factor_residual: Counter[str] = Counter()
         self.item_points: dict[str, float] = {}
         self.decisive: Counter[str] = Counter()
-        self.details: list[BatchRow] = []
+        self.details = DetailRows()
         self.details_omitted = 0
         self.errors: list[tuple[int, str | None, str]] = []
         self.error_rows = 0
@@ -267,10 +330,10 @@ class BatchStats:
                 t("batch.summary.points", lang, label=self._label.get(i, i), points=_num(p)) for i, p in top
             ]
             lines.append(t("batch.summary.top_items", lang, items=sep.join(shown)))
-        high = [r for r in self.details if r.residual_level == "high"]
-        if high:
-            lines.append(t("batch.summary.high_head", lang, shown=min(limit, len(high)), total=len(high)))
-        for r in high[:limit]:
+        high_at = [k for k, level in enumerate(self.details.residual_levels()) if level == "high"]
+        if high_at:
+            lines.append(t("batch.summary.high_head", lang, shown=min(limit, len(high_at)), total=len(high_at)))
+        for r in (self.details[k] for k in high_at[:limit]):
             lines.append(
                 t(
                     "batch.summary.high_line",

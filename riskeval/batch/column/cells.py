@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Lines", "factorize", "has_outer_space", "guarded", "joined", "float_texts", "texts_of", "present", "lines", "strings", "text", "flags", "integers"]
+__all__ = ["Lines", "factorize", "has_outer_space", "guarded", "joined", "float_texts", "texts_of", "present", "lines", "strings", "text", "flags", "mask", "integers"]
 
 # What riskeval.io.tables.safe_cell guards (a leading =, +, -, @, tab or carriage return) and what the
 # excel dialect quotes (a comma, a quote, a line break), as RE2 patterns.
@@ -63,6 +63,17 @@ def flags(mask: np.ndarray) -> pa.Array:
     """A boolean array of a numpy mask."""
     mask = np.asarray(mask, dtype=bool)
     return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(np.packbits(mask, bitorder="little"))])
+
+
+def mask(flags_array: pa.Array) -> np.ndarray:
+    """A numpy mask of a pyarrow boolean array (null: false).
+
+    >>> mask(flags(np.asarray([True, False, True]))).tolist()
+    [True, False, True]
+    """
+    filled = pc.fill_null(flags_array, False) if flags_array.null_count else flags_array
+    bits = np.frombuffer(filled.buffers()[1], dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little")[filled.offset : filled.offset + len(filled)].astype(bool)
 
 
 def integers(values: np.ndarray) -> pa.Array:

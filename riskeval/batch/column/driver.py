@@ -323,20 +323,28 @@ def _chunk(
         block = ColumnBlock(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
         chosen = sampler.pick(n, ok, frame.initial, initial)
     routed_rows = np.flatnonzero(~ok).tolist()
+    routed = [assess_row(0, chunk.table_row(r), ruleset, resolver, job) for r in routed_rows]
+    # When the row path's rows are all errors (they count only rows, statuses and errors), the column path's
+    # counters are taken over the whole chunk at once; otherwise range by range, in row order.
+    at_once = block is not None and all(row.status == "error" for row in routed)
     start = 0
-    for stop_at in [*routed_rows, n]:
+    for stop_at, row in zip([*routed_rows, n], [*routed, None], strict=True):
         if block is not None and stop_at > start:  # consecutive rows of the column path
             if writer.kind == "csv":
                 writer.write_bytes(block.csv_bytes(start, stop_at), stop_at - start)
             else:
                 for i in range(start, stop_at):
                     writer.write(block.row(i).as_row())
-            block.count(stats, start, stop_at)
-        if stop_at < n:
-            row = assess_row(0, chunk.table_row(stop_at), ruleset, resolver, job)
+            if at_once:
+                block.count_status(stats, start, stop_at)
+            else:
+                block.count(stats, start, stop_at)
+        if row is not None:
             writer.write(row.as_row())
             stats.add(row)
         start = stop_at + 1
+    if block is not None and at_once:
+        block.count_rows(stats, block.take[block.in_scope[block.take]])
     if block is not None:
         for i in np.flatnonzero(chosen).tolist():
             checker.add(chunk.table_row(i), row_key(block.row(i)))

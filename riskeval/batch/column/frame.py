@@ -129,20 +129,46 @@ class Frame:
         return self.display[field_name].at(i)
 
 
-@dataclass
 class Display:
-    """A per-row text column as codes into a table of distinct texts (code ``-1``: none)."""
+    """A per-row text column as codes into a table of distinct texts (code ``-1``: none).
 
-    codes: np.ndarray
-    table: list[str | None]
-    arrow: Any = None  # the table as a pyarrow string array ("" for None), when the reader gave it as is
+    Made from the distinct cells of a chunk (``uniq``), the table is built only when it is read; when the
+    reader's pyarrow array of the cells is given and no cell has spaces to strip, it stands for the table
+    (``""`` for none) and single rows are read from it.
+    """
+
+    def __init__(self, codes: np.ndarray, table: list[str | None] | None = None, uniq: list[Any] | None = None,
+                 arrow: Any = None) -> None:
+        self.codes = codes
+        self._table = table
+        self._uniq = uniq
+        self.arrow = arrow
+
+    @property
+    def table(self) -> list[str | None]:
+        if self._table is None:
+            self._table = [
+                None if (c := _clean(v)) is None else (c if isinstance(c, str) else _text(c)) for v in self._uniq or ()
+            ]
+        return self._table
 
     def at(self, i: int) -> str | None:
         code = int(self.codes[i])
-        return None if code < 0 else self.table[code]
+        if code < 0:
+            return None
+        if self._table is None and self.arrow is not None:
+            return self.arrow[code].as_py() or None
+        return self.table[code]
 
     def missing(self) -> np.ndarray:
         """The rows without a text."""
+        if self._table is None and self.arrow is not None:
+            import pyarrow.compute as pc
+
+            from .cells import mask, text
+
+            none = np.append(mask(pc.equal(self.arrow, text(""))), True)
+            return none[np.where(self.codes < 0, len(self.arrow), self.codes)]
         none = np.asarray([x is None for x in self.table] + [True], dtype=bool)
         return none[np.where(self.codes < 0, len(self.table), self.codes)]
 
@@ -230,13 +256,30 @@ def _convert(codes: np.ndarray, uniq: list[Any], fn: Any) -> tuple[np.ndarray, l
 def _display(codes: np.ndarray, uniq: list[Any], arrow: Any = None) -> Display:
     """A text identity column as the project holds it (``project.name`` etc.); ``arrow``: ``uniq`` as a
     pyarrow array, kept when no cell is changed by stripping."""
-    table = [None if (c := _clean(v)) is None else (c if isinstance(c, str) else _text(c)) for v in uniq]
     if arrow is not None:
         from .cells import has_outer_space
 
         if has_outer_space(arrow):
             arrow = None
-    return Display(codes, table, arrow)
+    return Display(codes, uniq=uniq, arrow=arrow)
+
+
+def _bad_investment(codes: np.ndarray, uniq: list[Any], arrow: Any, converter: Converter) -> np.ndarray:
+    """The rows whose investment cell the project would refuse (when no condition reads the value): plain
+    decimal numbers are recognised by one pattern over the column, the other cells are converted."""
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        from .cells import mask
+
+        plain = mask(pc.match_substring_regex(arrow, "^" + _PLAIN_NUMBER.pattern.replace("\\Z", "$")))
+        check = np.flatnonzero(~plain).tolist()
+    else:
+        check = list(range(len(uniq)))
+    wrong = np.zeros(len(uniq) + 1, dtype=bool)
+    for k in check:
+        wrong[k] = converter.identity("investment", uniq[k]) is _BAD
+    return wrong[np.where(codes < 0, len(uniq), codes)]
 
 
 def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, chunk: Chunk) -> Frame:
@@ -257,6 +300,12 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
         if identity_header is None or identity_header not in chunk.columns:
             continue
         codes, uniq = chunk.columns[identity_header]
+        if field_name not in program.reads and field_name != "regime":
+            if field_name in ("unit", "location"):
+                continue  # any text is valid, and no condition reads it
+            if field_name == "investment":
+                bad |= _bad_investment(codes, uniq, chunk.dictionaries.get(identity_header), converter)
+                continue
         got, values, wrong = _convert(codes, uniq, lambda v, f=field_name: converter.identity(f, v))
         bad |= wrong
         identity_stage[field_name] = (got, values)
@@ -315,7 +364,7 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
         laid = {}
         for name, (codes, values) in {**identity_stage, **facts}.items():
             laid[name] = (np.where(codes < 0, len(values), codes), values)
-        return Stage(n, laid)
+        return program.stage(n, laid)
 
     first = stage(initial)
     for name, cond in rs.required_when.items():

@@ -58,11 +58,18 @@ class Stage:
     the fact is missing (``None``).  Conditions and formulas are memoised per stage.
     """
 
-    def __init__(self, n: int, facts: Mapping[str, tuple[np.ndarray, Sequence[Any]]]) -> None:
+    def __init__(
+        self,
+        n: int,
+        facts: Mapping[str, tuple[np.ndarray, Sequence[Any]]],
+        memo: dict[Any, dict[tuple[type, Any], bool]] | None = None,
+    ) -> None:
         self.n = n
         self.facts = dict(facts)
         self._atoms: dict[Any, np.ndarray] = {}
         self._numeric: dict[str, np.ndarray] = {}
+        # An atom's value on a fact value, shared by the stages of a run (the same values recur in every chunk).
+        self._memo: dict[Any, dict[tuple[type, Any], bool]] = {} if memo is None else memo
 
     def atom(self, cond: Cmp | Has) -> np.ndarray:
         got = self._atoms.get(cond)
@@ -72,10 +79,18 @@ class Stage:
                 got = np.zeros(self.n, dtype=bool)
             else:
                 codes, uniq = entry
-                table = np.fromiter(
-                    (evaluate(cond, {cond.fact: value}) for value in uniq), dtype=bool, count=len(uniq)
-                )
-                got = np.append(table, False)[codes]
+                memo = self._memo.get(cond)
+                if memo is None:
+                    memo = self._memo[cond] = {}
+                table = np.empty(len(uniq) + 1, dtype=bool)
+                table[-1] = False
+                for k, value in enumerate(uniq):
+                    key = (type(value), value)
+                    hit = memo.get(key)
+                    if hit is None:
+                        hit = memo[key] = evaluate(cond, {cond.fact: value})
+                    table[k] = hit
+                got = table[codes]
             self._atoms[cond] = got
         return got
 
@@ -266,6 +281,9 @@ def aggregate(program: ColumnProgram, values: np.ndarray, applies: np.ndarray) -
     return contributions, score
 
 
+MEMO_LIMIT = 1_000_000
+
+
 @dataclass
 class ColumnProgram:
     """A rule set compiled for columns (build with :func:`compile_program`)."""
@@ -278,6 +296,14 @@ class ColumnProgram:
     reads: set[str]
     required: set[str] = field(default_factory=set)
     not_applicable: str = "renormalise"
+    #: atoms' values on fact values, for the stages of a run (see :class:`Stage`)
+    memo: dict[Any, dict[tuple[type, Any], bool]] = field(default_factory=dict, repr=False, compare=False)
+
+    def stage(self, n: int, facts: Mapping[str, tuple[np.ndarray, Sequence[Any]]]) -> Stage:
+        """A :class:`Stage` of ``n`` rows sharing this program's memo (kept below ``MEMO_LIMIT`` entries)."""
+        if sum(map(len, self.memo.values())) > MEMO_LIMIT:
+            self.memo.clear()
+        return Stage(n, facts, self.memo)
 
     # -- evaluation ---------------------------------------------------------------------------------
     def fired_rules(self, stage: Stage) -> dict[str, np.ndarray]:

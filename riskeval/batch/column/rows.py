@@ -398,11 +398,23 @@ class ColumnBlock:
         gain their keys in order of first occurrence and sums add in row order, as row by row."""
         if hi <= lo:
             return
+        self.count_status(stats, lo, hi)
+        self.count_rows(stats, np.flatnonzero(self.in_scope[lo:hi]) + lo)
+
+    def count_status(self, stats: BatchStats, lo: int, hi: int) -> None:
+        """The rows and statuses of :meth:`count` (rows ``lo`` … ``hi - 1``, all taken)."""
+        if hi <= lo:
+            return
         stats.total += hi - lo
         scope = self.in_scope[lo:hi]
+        if scope.all():
+            stats.status["ok"] += hi - lo
+            return
         for flag, c in _ordered_counts(scope.astype(np.int64)):
             stats.status["ok" if flag else "out_of_scope"] += c
-        ok = np.flatnonzero(scope) + lo
+
+    def count_rows(self, stats: BatchStats, ok: np.ndarray) -> None:
+        """The rest of :meth:`count` over the assessed rows ``ok`` (taken, in scope, in order)."""
         if not ok.size:
             return
         li, lr = self.li[ok].astype(np.int64), self.lr[ok].astype(np.int64)
@@ -448,20 +460,21 @@ class ColumnBlock:
             stats.category_initial[cat] += c
         for cat, c in res_cats:
             stats.category_residual[cat] += c
-        shown = ok[np.isin(lr, _DETAIL_LEVELS)].tolist()
+        shown = ok[np.isin(lr, _DETAIL_LEVELS)]
         room = max(0, stats.max_details - len(stats.details))
-        for i in shown[:room]:
-            r = self.row(i)
-            stats.details.append(
-                BatchRow(
-                    r.row, r.id, r.status, r.initial_level, r.initial_score, r.residual_level,
-                    r.residual_score, r.decision, r.incomplete, list(r.findings), name=r.name, kind=r.kind,
-                    unit=r.unit, explanation=r.explanation, trigger_labels=list(r.trigger_labels),
-                    top_items=list(r.top_items), decisive=list(r.decisive), level_zh=r.level_zh,
-                    decision_zh=r.decision_zh,
-                )
-            )
+        kept = shown[:room]
+        stats.details.defer(self._detail, kept.tolist(), [LEVELS[x] for x in self.lr[kept].tolist()])
         stats.details_omitted += max(0, len(shown) - room)
+
+    def _detail(self, i: int) -> BatchRow:
+        """A kept detail row: :meth:`row` with lists of its own (as ``BatchStats.add`` keeps it)."""
+        r = self.row(i)
+        return BatchRow(
+            r.row, r.id, r.status, r.initial_level, r.initial_score, r.residual_level, r.residual_score,
+            r.decision, r.incomplete, list(r.findings), name=r.name, kind=r.kind, unit=r.unit,
+            explanation=r.explanation, trigger_labels=list(r.trigger_labels), top_items=list(r.top_items),
+            decisive=list(r.decisive), level_zh=r.level_zh, decision_zh=r.decision_zh,
+        )
 
     def _count_decisive(self, stats: BatchStats, ok: np.ndarray, lr: np.ndarray) -> None:
         """``stats.decisive`` as row by row: each label counted once per row and trigger that decided the
