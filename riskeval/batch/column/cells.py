@@ -44,14 +44,17 @@ def strings(values: Sequence[str]) -> pa.Array:
     >>> strings(["a", "", "中文"]).to_pylist()
     ['a', '', '中文']
     """
-    encoded = [v.encode("utf-8") for v in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    joined = "".join(values)
+    data = joined.encode("utf-8")
+    if len(data) == len(joined):  # ASCII: a text's length is its length in bytes
+        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    else:
+        sizes = np.fromiter((len(v.encode("utf-8")) for v in values), dtype=np.int64, count=len(values))
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
     kind = pa.string() if offsets[-1] < 2**31 else pa.large_string()
     width = np.int32 if kind == pa.string() else np.int64
-    return pa.Array.from_buffers(
-        kind, len(encoded), [None, pa.py_buffer(offsets.astype(width)), pa.py_buffer(b"".join(encoded))]
-    )
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(offsets.astype(width)), pa.py_buffer(data)])
 
 
 def text(value: str) -> pa.Scalar:

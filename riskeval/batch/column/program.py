@@ -184,11 +184,27 @@ class StageResult:
 
 
 def rounded(values: np.ndarray, digits: int) -> np.ndarray:
-    """Python's ``round(x, digits)`` of every value, computed once per distinct value (bit for bit)."""
+    """Python's ``round(x, digits)`` of every value, bit for bit.
+
+    ``round`` gives the double nearest to the decimal ``k / 10**digits``, ``k`` the integer nearest to the
+    exact ``x * 10**digits`` (ties to even); the division ``k / 10.0**digits`` of two exact doubles gives
+    that same double.  The product computed in floating point can be wrong about ``k`` only close to a tie,
+    so values within a wide margin of one (and very large ones) are rounded by ``round`` itself.
+
+    >>> xs = [0.1 + 0.2, 2.675, -1e-12, 0.0, 1.0000000005, 35.0, 1e300]
+    >>> rounded(np.asarray(xs), 9).tolist() == [round(x, 9) for x in xs]
+    True
+    """
     flat = np.ascontiguousarray(values, dtype=float).reshape(-1)
-    bits, inverse = np.unique(flat.view(np.int64), return_inverse=True)
-    table = np.asarray([round(x, digits) for x in bits.view(float).tolist()], dtype=float)
-    return table[inverse].reshape(values.shape)
+    scale = 10.0**digits
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = flat * scale
+        out = np.rint(product) / scale
+        margin = np.abs(product - np.floor(product) - 0.5)
+        risky = ~(margin > np.abs(product) * 2.0**-45 + 2.0**-40) | ~(np.abs(product) < 2.0**50)
+    for k in np.flatnonzero(risky).tolist():
+        out[k] = round(float(flat[k]), digits)
+    return out.reshape(np.shape(values))
 
 
 def _builtin_sum(terms: list[np.ndarray], n: int) -> np.ndarray:

@@ -84,9 +84,9 @@ def plain_csv(path: Path, headers: list[str] | None) -> bool:
                 return False
             previous_end = b"\n"
             for block in iter(lambda: fh.read(1 << 22), b""):
-                if b'"' in block or b"\n\n" in block or b"\n\r\n" in block:
+                if b'"' in block or b"\n\n" in block:
                     return False
-                if block.count(b"\r") != block.count(b"\r\n"):
+                if b"\r" in block and (b"\n\r\n" in block or block.count(b"\r") != block.count(b"\r\n")):
                     return False
                 if previous_end == b"\r" or (previous_end == b"\n" and block[:1] in (b"\n", b"\r")):
                     return False
