@@ -33,6 +33,7 @@ _GUARD = r"^[=+\-@\t\r]"
 # What Python's str.strip() removes (str.isspace), as an RE2 class.
 _SPACE = "[\\t-\\r\\x1c-\\x20\\x85\\xa0\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
 _OUTER_SPACE = f"^{_SPACE}|{_SPACE}$"
+BLANK = f"^{_SPACE}*$"  # a cell that str.strip() makes empty
 _QUOTE = '[,"\\r\\n]'
 
 

@@ -147,9 +147,8 @@ class Display:
     @property
     def table(self) -> list[str | None]:
         if self._table is None:
-            self._table = [
-                None if (c := _clean(v)) is None else (c if isinstance(c, str) else _text(c)) for v in self._uniq or ()
-            ]
+            uniq = self._uniq if self._uniq is not None else self.arrow.to_pylist() if self.arrow is not None else []
+            self._table = [None if (c := _clean(v)) is None else (c if isinstance(c, str) else _text(c)) for v in uniq]
         return self._table
 
     def at(self, i: int) -> str | None:
@@ -304,7 +303,7 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
             if field_name in ("unit", "location"):
                 continue  # any text is valid, and no condition reads it
             if field_name == "investment":
-                bad |= _bad_investment(codes, uniq, chunk.dictionaries.get(identity_header), converter)
+                bad |= _bad_investment(codes, uniq, chunk.dictionary(identity_header), converter)
                 continue
         got, values, wrong = _convert(codes, uniq, lambda v, f=field_name: converter.identity(f, v))
         bad |= wrong
@@ -312,12 +311,18 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
         if field_name == "regime":
             regimes = Display(got, values)
 
-    def column(header: str | None) -> Display:
+    def column(header: str | None, distinct: bool) -> Display:
         if header is None or header not in chunk.columns:
             return Display.empty(n)
-        return _display(*chunk.columns[header], chunk.dictionaries.get(header))
+        raw = chunk.raw(header)
+        if not distinct and raw is not None:  # a text per row: the reader's column itself, if no cell needs stripping
+            from .cells import has_outer_space
 
-    display = {name: column(plan.identity.get(name)) for name in ("id", "name", "kind", "unit")}
+            if not has_outer_space(raw):
+                return Display(np.arange(n), arrow=raw)
+        return _display(*chunk.columns[header], chunk.dictionary(header))
+
+    display = {name: column(plan.identity.get(name), name in ("kind", "unit")) for name in ("id", "name", "kind", "unit")}
     bad |= display["id"].missing()
     # Facts before measures (defaults filled in), then after.
     initial: dict[str, tuple[np.ndarray, list[Any]]] = {}

@@ -16,7 +16,7 @@ transposed into columns here: pyarrow reads neither without further dependencies
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,21 +37,65 @@ class FallBack(Exception):
     """The fast CSV reader met something only the table reader reports correctly."""
 
 
+class ArrowColumns(Mapping[str, tuple[np.ndarray, list[Any]]]):
+    """The columns of a pyarrow record batch, each dictionary-encoded (codes, distinct cells) when first
+    read: columns no rule reads are never encoded."""
+
+    def __init__(self, arrays: dict[str, Any]) -> None:
+        self.arrays = arrays
+        self.dictionaries: dict[str, Any] = {}
+        self._encoded: dict[str, tuple[np.ndarray, list[Any]]] = {}
+
+    def __getitem__(self, header: str) -> tuple[np.ndarray, list[Any]]:
+        got = self._encoded.get(header)
+        if got is None:
+            encoded = self.arrays[header].dictionary_encode()
+            got = self._encoded[header] = (_codes(encoded.indices), encoded.dictionary.to_pylist())
+            self.dictionaries[header] = encoded.dictionary
+        return got
+
+    def __contains__(self, header: object) -> bool:
+        return header in self.arrays
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    def cell(self, header: str, i: int) -> Any:
+        """The cell of row ``i`` (without encoding the column)."""
+        got = self._encoded.get(header)
+        if got is not None:
+            return got[1][got[0][i]]
+        return self.arrays[header][i].as_py()
+
+
 @dataclass
 class Chunk:
     """Consecutive input records as columns (see the module docstring)."""
 
     rows: np.ndarray
-    columns: dict[str, tuple[np.ndarray, list[Any]]]
+    columns: Mapping[str, tuple[np.ndarray, list[Any]]]
     forced: np.ndarray
     items: list[TableRow | None]
     file: str = ""
     sheet: str | None = None
     complete: bool = field(default=True)
-    dictionaries: dict[str, Any] = field(default_factory=dict)  # header -> the pyarrow array of ``uniq``
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def raw(self, header: str) -> Any:
+        """The column as the pyarrow reader gave it (``None`` for other readers)."""
+        return self.columns.arrays.get(header) if isinstance(self.columns, ArrowColumns) else None
+
+    def dictionary(self, header: str) -> Any:
+        """The distinct cells of an encoded column as a pyarrow array (``None`` for other readers)."""
+        if isinstance(self.columns, ArrowColumns):
+            self.columns[header]
+            return self.columns.dictionaries[header]
+        return None
 
     def table_row(self, i: int) -> TableRow:
         """Record ``i`` as the table reader gives it."""
@@ -59,10 +103,15 @@ class Chunk:
         if item is not None:
             return item
         values: dict[str, Any] = {}
-        for header, (codes, uniq) in self.columns.items():
-            code = codes[i]
-            if code >= 0:
-                values[header] = uniq[code]
+        columns = self.columns
+        if isinstance(columns, ArrowColumns):  # every cell is there (no nulls)
+            for header in columns:
+                values[header] = columns.cell(header, i)
+        else:
+            for header, (codes, uniq) in columns.items():
+                code = codes[i]
+                if code >= 0:
+                    values[header] = uniq[code]
         return TableRow(int(self.rows[i]), values, self.file, self.sheet)
 
 
@@ -105,6 +154,7 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
         Whenever the file turns out not to be plain after all.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     from pyarrow import csv as pacsv
 
     read = pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True)
@@ -120,21 +170,16 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
             n = batch.num_rows
             if n == 0:
                 continue
-            columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
-            dictionaries: dict[str, Any] = {}
-            for header, array in zip(headers, batch.columns, strict=True):
-                encoded = array.dictionary_encode()
-                uniq = encoded.dictionary.to_pylist()
-                if uniq and max(map(len, uniq)) > MAX_CELL:  # characters, as pyarrow's utf8_length counts
+            arrays = dict(zip(headers, batch.columns, strict=True))
+            for array in arrays.values():  # characters, as Python's len counts them
+                longest = pc.max(pc.utf8_length(array)).as_py()
+                if longest is not None and longest > MAX_CELL:
                     raise FallBack("a cell is too long")
-                codes = _codes(encoded.indices)
-                columns[header] = (codes, uniq)
-                dictionaries[header] = encoded.dictionary
-            if _any_blank(columns, n):
+            if _any_blank(arrays):
                 raise FallBack("a blank record")
             rows = np.arange(start, start + n, dtype=np.int64)
             start += n
-            yield Chunk(rows, columns, np.zeros(n, dtype=bool), [None] * n, file, dictionaries=dictionaries)
+            yield Chunk(rows, ArrowColumns(arrays), np.zeros(n, dtype=bool), [None] * n, file)
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
         raise FallBack(str(exc)) from None
 
@@ -149,16 +194,21 @@ def _codes(indices: Any) -> np.ndarray:
     return np.frombuffer(data, dtype=np.int32, count=len(indices), offset=indices.offset * 4).copy()
 
 
-def _any_blank(columns: dict[str, tuple[np.ndarray, list[Any]]], n: int) -> bool:
-    """Whether a record has only blank cells (as Python's ``str.strip`` sees them), starting from the column
-    with the fewest distinct cells: only its blank rows can be blank records."""
-    candidates = np.ones(n, dtype=bool)
-    for codes, uniq in sorted(columns.values(), key=lambda c: len(c[1])):
-        empty = np.fromiter((not v.strip() for v in uniq), dtype=bool, count=len(uniq))
-        candidates &= empty[codes]
-        if not candidates.any():
+def _any_blank(arrays: dict[str, Any]) -> bool:
+    """Whether a record has only blank cells (as Python's ``str.strip`` sees them): the blank rows of the
+    first column, then of each next column among those."""
+    import pyarrow.compute as pc
+
+    from .cells import BLANK, integers, mask
+
+    candidates: np.ndarray | None = None
+    for array in arrays.values():
+        part = array if candidates is None else array.take(integers(candidates))
+        blank = mask(pc.match_substring_regex(part, BLANK))
+        candidates = np.flatnonzero(blank) if candidates is None else candidates[blank]
+        if not len(candidates):
             return False
-    return bool(candidates.any())
+    return True
 
 
 def _key(value: Any) -> tuple[type, Any]:
