@@ -190,12 +190,21 @@ class Lines:
         self.tables: list[pa.Array] = []
         self.slots: list[np.ndarray] = []
         self.size = 0
+        self.length = np.zeros(m, dtype=np.int64)  # bytes per line so far
 
     def table(self, table: pa.Array | Sequence[str], codes: np.ndarray) -> None:
         """A slot: the piece ``table[codes[r]]`` in row ``r`` (nothing where the code is negative)."""
         array = table if isinstance(table, pa.Array) else strings(table)
-        codes = np.asarray(codes, dtype=np.int64)
-        self.slots.append(np.where(codes >= 0, codes + self.size, -1))
+        self._add(array, [np.asarray(codes, dtype=np.int64)])
+
+    def _add(self, array: pa.Array, slots: list[np.ndarray]) -> None:
+        """A table of pieces and slots of codes into it (negative: nothing)."""
+        array = array.cast(pa.string()) if array.type != pa.string() else array
+        bounds = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
+        sizes = np.append(np.diff(bounds), 0)  # code -1: no bytes
+        for codes in slots:
+            self.length += sizes[codes]
+            self.slots.append(np.where(codes >= 0, codes + self.size, -1).astype(np.int32))
         self.tables.append(array)
         self.size += len(array)
 
@@ -213,29 +222,31 @@ class Lines:
         k = len(labels)
         if not k:
             return True
-        base = self.size
-        self.tables.append(strings([guard(label) for label in labels] + [";" + label for label in labels]))
-        self.size += 2 * k
         first = present.argmax(axis=0)
-        for j in range(k):
-            self.slots.append(np.where(present[j], base + j + np.where(first == j, 0, k), -1))
+        slots = [np.where(present[j], j + np.where(first == j, 0, k), -1) for j in range(k)]
+        self._add(strings([guard(label) for label in labels] + [";" + label for label in labels]), slots)
         return True
 
     def clear_after(self, slot: int, rows: np.ndarray) -> None:
         """No pieces in ``rows`` after slot number ``slot`` (counted from 0)."""
+        if not len(rows):
+            return
+        sizes = np.concatenate(
+            [np.diff(np.frombuffer(t.buffers()[1], dtype=np.int32, count=len(t) + 1, offset=t.offset * 4)) for t in self.tables]
+        )
         for column in self.slots[slot + 1 :]:
+            self.length[rows] -= np.where(column[rows] >= 0, sizes[column[rows]], 0)
             column[rows] = -1
 
     def build(self) -> tuple[np.ndarray, memoryview]:
         """(the byte offset of each line and of the end, the lines' UTF-8 bytes)."""
-        table = pa.concat_arrays([t.cast(pa.string()) for t in self.tables]) if self.tables else strings([])
-        bounds = np.frombuffer(table.buffers()[1], dtype=np.int32, count=len(table) + 1, offset=table.offset * 4)
-        sizes = np.append(np.diff(bounds), 0)
-        pieces = np.stack(self.slots, axis=1) if self.slots else np.full((self.m, 1), -1, dtype=np.int64)
+        table = pa.concat_arrays(self.tables) if self.tables else strings([])
         offsets = np.zeros(self.m + 1, dtype=np.int64)
-        np.cumsum(sizes[pieces].sum(axis=1), out=offsets[1:])
+        np.cumsum(self.length, out=offsets[1:])
+        pieces = np.stack(self.slots, axis=1) if self.slots else np.full((self.m, 1), -1, dtype=np.int32)
         flat = pieces.reshape(-1)
-        out = table.take(integers(flat[flat >= 0]))
+        chosen = np.ascontiguousarray(flat[flat >= 0])
+        out = table.take(pa.Array.from_buffers(pa.int32(), len(chosen), [None, pa.py_buffer(chosen)]))
         buffers = out.buffers()
         if not len(out) or buffers[2] is None:
             return offsets, memoryview(b"")

@@ -103,10 +103,11 @@ class _Texts:
         self.top: dict[tuple[Any, ...], list[str]] = {}
         self.points: dict[tuple[int, float], str] = {}
         self.unsafe_points = False  # a points text that needs quotes was made (never reset)
+        self.scores: dict[int, str] = {}  # a score's bits -> its repr
 
     def trim(self) -> None:
         """Forget the patterns of a run with very many distinct ones (memory stays flat)."""
-        for cache in (self.findings, self.fired, self.decisive, self.gaps, self.top, self.points):
+        for cache in (self.findings, self.fired, self.decisive, self.gaps, self.top, self.points, self.scores):
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
 
@@ -294,7 +295,11 @@ class ColumnBlock:
         from .cells import factorize
 
         bits, inverse = factorize(np.ascontiguousarray(scores, dtype=float).view(np.int64))
-        return [repr(x) for x in bits.view(float).tolist()], inverse
+        memo = self.texts.scores
+        texts = [memo.get(b) for b in bits.tolist()]
+        for k in [k for k, x in enumerate(texts) if x is None]:
+            texts[k] = memo[int(bits[k])] = repr(float(bits[k : k + 1].view(float)[0]))
+        return texts, inverse
 
     @staticmethod
     def _joined_cells(present: np.ndarray, labels: list[str]) -> pa.Array:
@@ -326,19 +331,20 @@ class ColumnBlock:
         """The ``top_items`` cell: the three largest contributions (ties: the earlier item), positive ones."""
         from . import cells
 
-        shown = self.shown[:, take]
         m = len(take)
-        k = min(TOP_ITEMS, shown.shape[0])
+        k = min(TOP_ITEMS, self.shown.shape[0])
         if not k or not m:
             return
-        # The k largest by repeated arg-max (the first of equal values: the earlier item, as a stable sort).
-        rest = shown.copy()
-        columns = np.arange(m)
+        # The k largest by repeated arg-max (the first of equal values: the earlier item, as a stable sort),
+        # a row's contributions side by side in memory.
+        rest = np.ascontiguousarray(self.shown[:, take].T)
+        rows = np.arange(m)
         order = np.empty((k, m), dtype=np.int64)
+        values = np.empty((k, m))
         for j in range(k):
-            order[j] = rest.argmax(axis=0)
-            rest[order[j], columns] = -np.inf
-        values = np.take_along_axis(shown, order, axis=0)
+            order[j] = rest.argmax(axis=1)
+            values[j] = rest[rows, order[j]]
+            rest[rows, order[j]] = -np.inf
         slots: list[tuple[list[str], np.ndarray]] = []
         for j in range(k):
             bits, p_code = cells.factorize(values[j].view(np.int64))

@@ -147,3 +147,18 @@ def test_rounded_is_pythons_round_bit_for_bit() -> None:
         ])
         want = np.asarray([round(x, digits) for x in xs.tolist()])
         assert rounded(xs, digits).view(np.int64).tolist() == want.view(np.int64).tolist()
+
+
+def test_lines_cleared_after_a_slot_keep_their_offsets() -> None:
+    import numpy as np
+
+    from riskeval.batch.column.cells import Lines
+
+    lines = Lines(3)
+    lines.table(["a", "b", "中"], np.arange(3))
+    lines.table([",x\n", "!\n"], np.asarray([0, 1, 0]))
+    lines.constant("tail\n")
+    lines.clear_after(1, np.asarray([1]))
+    offsets, data = lines.build()
+    assert bytes(data) == "a,x\ntail\nb!\n中,x\ntail\n".encode()
+    assert offsets.tolist() == [0, 9, 12, 23]
