@@ -296,9 +296,12 @@ class ColumnBlock:
 
         bits, inverse = factorize(np.ascontiguousarray(scores, dtype=float).view(np.int64))
         memo = self.texts.scores
-        texts = [memo.get(b) for b in bits.tolist()]
-        for k in [k for k, x in enumerate(texts) if x is None]:
-            texts[k] = memo[int(bits[k])] = repr(float(bits[k : k + 1].view(float)[0]))
+        texts: list[str] = []
+        for b, x in zip(bits.tolist(), bits.view(float).tolist(), strict=True):
+            got = memo.get(b)
+            if got is None:
+                got = memo[b] = repr(x)
+            texts.append(got)
         return texts, inverse
 
     @staticmethod
