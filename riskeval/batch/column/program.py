@@ -51,6 +51,45 @@ class Unsupported(Exception):
         self.reasons = reasons
 
 
+class AtomMemo:
+    """The values of atoms on fact values, for the stages of a run: each distinct value of a fact gets an id
+    once, and each atom is evaluated (by :func:`riskeval.ruleset.conditions.evaluate`) once per id."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, dict[tuple[type, Any], int]] = {}
+        self.values: dict[str, list[Any]] = {}
+        self.tables: dict[Any, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return sum(map(len, self.values.values()))
+
+    def ids(self, fact: str, uniq: Sequence[Any]) -> np.ndarray:
+        """The ids of ``uniq``, values of ``fact`` (new ones registered)."""
+        index = self.index.setdefault(fact, {})
+        values = self.values.setdefault(fact, [])
+        out = np.empty(len(uniq), dtype=np.int64)
+        for k, value in enumerate(uniq):
+            key = (type(value), value)
+            got = index.get(key)
+            if got is None:
+                got = index[key] = len(values)
+                values.append(value)
+            out[k] = got
+        return out
+
+    def table(self, cond: Cmp | Has) -> np.ndarray:
+        """The atom's value on every registered value of its fact, by id."""
+        values = self.values.get(cond.fact, [])
+        table = self.tables.get(cond)
+        done = 0 if table is None else len(table)
+        if table is None or done < len(values):
+            fresh = np.fromiter(
+                (evaluate(cond, {cond.fact: v}) for v in values[done:]), dtype=bool, count=len(values) - done
+            )
+            table = self.tables[cond] = fresh if table is None else np.concatenate((table, fresh))
+        return table
+
+
 class Stage:
     """The facts of one evaluation (initial or residual) of ``n`` projects, by columns.
 
@@ -62,14 +101,15 @@ class Stage:
         self,
         n: int,
         facts: Mapping[str, tuple[np.ndarray, Sequence[Any]]],
-        memo: dict[Any, dict[tuple[type, Any], bool]] | None = None,
+        memo: AtomMemo | None = None,
     ) -> None:
         self.n = n
         self.facts = dict(facts)
         self._atoms: dict[Any, np.ndarray] = {}
         self._numeric: dict[str, np.ndarray] = {}
-        # An atom's value on a fact value, shared by the stages of a run (the same values recur in every chunk).
-        self._memo: dict[Any, dict[tuple[type, Any], bool]] = {} if memo is None else memo
+        self._ids: dict[str, np.ndarray] = {}
+        # Atoms' values on fact values, shared by the stages of a run (the same values recur in every chunk).
+        self._memo = AtomMemo() if memo is None else memo
 
     def atom(self, cond: Cmp | Has) -> np.ndarray:
         got = self._atoms.get(cond)
@@ -79,18 +119,11 @@ class Stage:
                 got = np.zeros(self.n, dtype=bool)
             else:
                 codes, uniq = entry
-                memo = self._memo.get(cond)
-                if memo is None:
-                    memo = self._memo[cond] = {}
-                table = np.empty(len(uniq) + 1, dtype=bool)
-                table[-1] = False
-                for k, value in enumerate(uniq):
-                    key = (type(value), value)
-                    hit = memo.get(key)
-                    if hit is None:
-                        hit = memo[key] = evaluate(cond, {cond.fact: value})
-                    table[k] = hit
-                got = table[codes]
+                ids = self._ids.get(cond.fact)
+                if ids is None:
+                    ids = self._ids[cond.fact] = np.append(self._memo.ids(cond.fact, uniq), -1)
+                table = np.append(self._memo.table(cond), False)  # id -1: a missing fact
+                got = table[ids][codes]
             self._atoms[cond] = got
         return got
 
@@ -313,12 +346,12 @@ class ColumnProgram:
     required: set[str] = field(default_factory=set)
     not_applicable: str = "renormalise"
     #: atoms' values on fact values, for the stages of a run (see :class:`Stage`)
-    memo: dict[Any, dict[tuple[type, Any], bool]] = field(default_factory=dict, repr=False, compare=False)
+    memo: AtomMemo = field(default_factory=AtomMemo, repr=False, compare=False)
 
     def stage(self, n: int, facts: Mapping[str, tuple[np.ndarray, Sequence[Any]]]) -> Stage:
         """A :class:`Stage` of ``n`` rows sharing this program's memo (kept below ``MEMO_LIMIT`` entries)."""
-        if sum(map(len, self.memo.values())) > MEMO_LIMIT:
-            self.memo.clear()
+        if len(self.memo) > MEMO_LIMIT:
+            self.memo = AtomMemo()
         return Stage(n, facts, self.memo)
 
     # -- evaluation ---------------------------------------------------------------------------------
