@@ -97,6 +97,30 @@ class Chunk:
             return self.columns.dictionaries[header]
         return None
 
+    def table_rows(self, rows: list[int]) -> list[TableRow]:
+        """:meth:`table_row` of several records (a pyarrow column read once for them all)."""
+        columns = self.columns
+        if not isinstance(columns, ArrowColumns) or len(rows) < 2:
+            return [self.table_row(i) for i in rows]
+        from .cells import integers
+
+        picked = integers(np.asarray(rows, dtype=np.int64))
+        cells: dict[str, list[Any]] = {}
+        for header in columns:
+            encoded = columns._encoded.get(header)
+            if encoded is not None:
+                codes, uniq = encoded
+                cells[header] = [uniq[c] for c in codes[rows].tolist()]
+            else:
+                cells[header] = columns.arrays[header].take(picked).to_pylist()
+        out = []
+        for k, i in enumerate(rows):
+            item = self.items[i]
+            if item is None:
+                item = TableRow(int(self.rows[i]), {h: v[k] for h, v in cells.items()}, self.file, self.sheet)
+            out.append(item)
+        return out
+
     def table_row(self, i: int) -> TableRow:
         """Record ``i`` as the table reader gives it."""
         item = self.items[i]
