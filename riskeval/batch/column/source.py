@@ -29,7 +29,7 @@ __all__ = ["Chunk", "FallBack", "arrow_chunks", "record_chunks", "plain_csv"]
 
 #: Rows per chunk of the record reader; pyarrow's chunks follow its block size.
 CHUNK_ROWS = 8192
-BLOCK_BYTES = 1 << 21
+BLOCK_BYTES = 1 << 22
 _SCALARS = (str, int, float, bool)
 
 
