@@ -324,9 +324,9 @@ def _chunk(
         chosen = sampler.pick(n, ok, frame.initial, initial)
     routed_rows = np.flatnonzero(~ok).tolist()
     routed = [assess_row(0, chunk.table_row(r), ruleset, resolver, job) for r in routed_rows]
-    # When the row path's rows are all errors (they count only rows, statuses and errors), the column path's
-    # counters are taken over the whole chunk at once; otherwise range by range, in row order.
-    at_once = block is not None and all(row.status == "error" for row in routed)
+    # When none of the row path's rows is assessed (errors, blank or out-of-scope rows count only rows, statuses
+    # and errors), the column path's counters are taken over the whole chunk at once; else range by range.
+    at_once = block is not None and all(row.status != "ok" for row in routed)
     start = 0
     for stop_at, row in zip([*routed_rows, n], [*routed, None], strict=True):
         if block is not None and stop_at > start:  # consecutive rows of the column path
