@@ -6,11 +6,12 @@ unreadable record, a cell that is not a scalar) are ``forced`` and keep their
 :class:`~riskeval.io.tables.TableRow`; every other row can be rebuilt as the table reader would have given it
 (:meth:`Chunk.table_row`), so that the row path sees exactly what it would have read.
 
-pyarrow reads a CSV file only when one physical line is one record: UTF-8, no quote character, no empty line,
-no lone carriage return, the header on the first line with unique, non-empty names.  Any surprise during
-reading (a record with the wrong number of cells, invalid UTF-8, an overlong cell, a record whose cells are
-all blank) raises :class:`FallBack` and the batch starts again with the table reader, which numbers and
-reports such records.  Excel and JSON Lines files are read by the table reader (openpyxl read-only) and
+pyarrow reads a CSV file only when it is UTF-8 without a quote character or a lone carriage return, the
+header on the first line with unique, non-empty names.  Any surprise during reading (a record with the wrong
+number of cells, invalid UTF-8, an overlong cell, a record whose cells are all blank, as an empty line
+makes) raises :class:`FallBack` and the batch starts again with the table reader, which numbers and reports
+such records; the columns are then read in chunks (the columns no rule reads are never decoded into Python
+values, see :class:`ArrowColumns`).  Excel and JSON Lines files are read by the table reader (openpyxl read-only) and
 transposed into columns here: pyarrow reads neither without further dependencies.
 """
 
@@ -140,7 +141,8 @@ class Chunk:
 
 
 def plain_csv(path: Path, headers: list[str] | None) -> bool:
-    """Whether pyarrow may read ``path``: one record per physical line (see the module docstring)."""
+    """Whether pyarrow may read ``path``: UTF-8, no quote character or lone carriage return, a plain header
+    (see the module docstring)."""
     if path.suffix.lower() not in (".csv", ".txt") or not headers:
         return False
     if len(set(headers)) != len(headers) or not all(headers):
@@ -155,15 +157,13 @@ def plain_csv(path: Path, headers: list[str] | None) -> bool:
             first = fh.readline()
             if not first.strip() or b'"' in first:
                 return False
-            previous_end = b"\n"
+            # pyarrow reads quotes as text, and ends a line at a lone carriage return where the table reader
+            # does not; an empty line makes pyarrow give a blank record, which ends its reading (FallBack).
             for block in iter(lambda: fh.read(1 << 22), b""):
-                if b'"' in block or b"\n\n" in block:
+                if block.endswith(b"\r"):
+                    block += fh.read(1)
+                if b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")):
                     return False
-                if b"\r" in block and (b"\n\r\n" in block or block.count(b"\r") != block.count(b"\r\n")):
-                    return False
-                if previous_end == b"\r" or (previous_end == b"\n" and block[:1] in (b"\n", b"\r")):
-                    return False
-                previous_end = block[-1:]
     except OSError:
         return False
     return True

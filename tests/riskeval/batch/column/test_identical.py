@@ -177,3 +177,50 @@ def test_rows_whose_explanation_is_wanted_take_the_row_path(tmp_path: Path, synt
     assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
     assert _state(column.stats) == _state(row.stats)
     assert column.stats.details and all(d.explanation for d in column.stats.details)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["empty line", "lone CR in a line", "CR CR LF", "LF CR LF", "CR line ends", "one CR line end", "trailing empty line",
+     "no final newline"],
+)
+def test_line_breaks_pyarrow_and_the_table_reader_see_alike(tmp_path: Path, synthetic: Path, damage: str) -> None:
+    """Whatever the line breaks, the column path's output (read by pyarrow or, after a fall-back, by the
+    table reader) equals the row path's bytes."""
+    data = synthetic.read_bytes().replace(b"\r\n", b"\n")
+    lines = data.split(b"\n")[:40]
+    if damage == "empty line":
+        lines.insert(7, b"")
+    elif damage == "lone CR in a line":
+        lines[5] = lines[5].replace(b",", b"\r,", 1)
+    elif damage == "CR CR LF":
+        lines[6] += b"\r\r"
+    elif damage == "LF CR LF":
+        lines.insert(8, b"\r")
+    elif damage == "one CR line end":
+        lines[9] = lines[9] + b"\r" + lines.pop(10)
+    text = b"\n".join(lines) + b"\n"
+    if damage == "CR line ends":
+        text = text.replace(b"\n", b"\r")
+    elif damage == "trailing empty line":
+        text += b"\n"
+    elif damage == "no final newline":
+        text = text.rstrip(b"\n")
+    src = tmp_path / "damaged.csv"
+    src.write_bytes(text)
+    rs = riskeval.load_ruleset(JIANGSU)
+    if damage == "CR line ends":  # the table reader refuses the file: so does the column path
+        from riskeval.errors import InputError
+
+        with pytest.raises(InputError) as by_column:
+            run_batch(src, rs, tmp_path / "c.csv", workers=0, strict=False)
+        with pytest.raises(InputError) as by_row:
+            run_batch(src, rs, tmp_path / "r.csv", workers=0, engine="row", strict=False)
+        assert by_column.value.message("en") == by_row.value.message("en")
+        return
+    column = run_batch(src, rs, tmp_path / "c.csv", workers=0, strict=False)
+    run_batch(src, rs, tmp_path / "r.csv", workers=0, engine="row", strict=False)
+    assert column.path == "column"
+    assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
+    if damage in ("empty line", "lone CR in a line", "CR CR LF", "LF CR LF", "trailing empty line"):
+        assert column.reader == "records"
