@@ -195,10 +195,12 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
             if n == 0:
                 continue
             arrays = dict(zip(headers, batch.columns, strict=True))
-            for array in arrays.values():  # characters, as Python's len counts them
-                longest = pc.max(pc.utf8_length(array)).as_py()
-                if longest is not None and longest > MAX_CELL:
-                    raise FallBack("a cell is too long")
+            for array in arrays.values():  # characters, as Python's len counts them (never more than bytes)
+                bounds = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
+                if len(array) and int(np.diff(bounds).max()) > MAX_CELL:
+                    longest = pc.max(pc.utf8_length(array)).as_py()
+                    if longest is not None and longest > MAX_CELL:
+                        raise FallBack("a cell is too long")
             if _any_blank(arrays):
                 raise FallBack("a blank record")
             rows = np.arange(start, start + n, dtype=np.int64)

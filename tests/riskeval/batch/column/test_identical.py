@@ -224,3 +224,23 @@ def test_line_breaks_pyarrow_and_the_table_reader_see_alike(tmp_path: Path, synt
     assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
     if damage in ("empty line", "lone CR in a line", "CR CR LF", "LF CR LF", "trailing empty line"):
         assert column.reader == "records"
+
+
+@pytest.mark.parametrize("length", [131_072, 131_073])
+def test_overlong_cells_as_the_table_reader(tmp_path: Path, synthetic: Path, length: int) -> None:
+    """A name of exactly the longest allowed length (in characters, three bytes each) is read by pyarrow;
+    one character more sends the file to the table reader, which reports it: same bytes as the row path."""
+    from riskeval.io.tables import MAX_CELL
+
+    assert MAX_CELL == 131_072
+    lines = synthetic.read_text(encoding="utf-8-sig").split("\n")[:30]
+    cells = lines[4].split(",")
+    cells[1] = "名" * length
+    lines[4] = ",".join(cells)
+    src = tmp_path / "long.csv"
+    src.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    rs = riskeval.load_ruleset(JIANGSU)
+    column = run_batch(src, rs, tmp_path / "c.csv", workers=0, strict=False)
+    run_batch(src, rs, tmp_path / "r.csv", workers=0, engine="row", strict=False)
+    assert column.reader == ("pyarrow" if length == MAX_CELL else "records")
+    assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
