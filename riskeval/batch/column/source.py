@@ -28,9 +28,12 @@ from ...io.tables import MAX_CELL, TableRow, detect_encoding
 
 __all__ = ["Chunk", "FallBack", "arrow_chunks", "record_chunks", "plain_csv"]
 
-#: Rows per chunk of the record reader; pyarrow's chunks follow its block size.
+#: Rows per chunk of the record reader.
 CHUNK_ROWS = 8192
-BLOCK_BYTES = 1 << 22
+#: pyarrow reads blocks of this size (its read-ahead holds several), gathered into chunks of at least
+#: ``CHUNK_MIN_ROWS`` rows.
+BLOCK_BYTES = 1 << 20
+CHUNK_MIN_ROWS = 12_000
 _SCALARS = (str, int, float, bool)
 
 
@@ -190,11 +193,9 @@ def arrow_chunks(path: Path, headers: list[str]) -> Iterator[Chunk]:
     start = 2
     try:
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-        for batch in reader:
-            n = batch.num_rows
-            if n == 0:
-                continue
-            arrays = dict(zip(headers, batch.columns, strict=True))
+        for table in _gathered(reader, CHUNK_MIN_ROWS):
+            n = table.num_rows
+            arrays = {h: column.chunk(0) for h, column in zip(headers, table.columns, strict=True)}
             for array in arrays.values():  # characters, as Python's len counts them (never more than bytes)
                 bounds = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
                 if len(array) and int(np.diff(bounds).max()) > MAX_CELL:
@@ -218,6 +219,25 @@ def _codes(indices: Any) -> np.ndarray:
         raise FallBack("unexpected dictionary indices")
     data = indices.buffers()[1]
     return np.frombuffer(data, dtype=np.int32, count=len(indices), offset=indices.offset * 4).copy()
+
+
+def _gathered(reader: Any, rows: int) -> Iterator[Any]:
+    """The reader's record batches gathered into tables of at least ``rows`` rows (the last may be shorter),
+    each column in one piece: small blocks keep pyarrow's read-ahead small, large chunks keep the column
+    work's fixed costs small."""
+    import pyarrow as pa
+
+    pending: list[Any] = []
+    count = 0
+    for batch in reader:
+        if batch.num_rows:
+            pending.append(batch)
+            count += batch.num_rows
+        if count >= rows:
+            yield pa.Table.from_batches(pending).combine_chunks()
+            pending, count = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending).combine_chunks()
 
 
 def _any_blank(arrays: dict[str, Any]) -> bool:

@@ -50,6 +50,7 @@ def test_statistics_over_several_chunks_match_the_row_path(tmp_path: Path, monke
     from riskeval.batch.column import source
 
     monkeypatch.setattr(source, "BLOCK_BYTES", 1 << 16)
+    monkeypatch.setattr(source, "CHUNK_MIN_ROWS", 150)
     src = write_csv(tmp_path / "in.csv", 2500, seed=3, bad_fraction=0.02)
     rs = riskeval.load_ruleset(JIANGSU)
     column = run_batch(src, rs, tmp_path / "c.csv", workers=0, strict=False, max_details=40)
