@@ -3,11 +3,14 @@
 Traps handled (see shared/durable-rules.md): one ``assert_fact`` per project in its own session id,
 state deleted after; a catch-all rule so that no fact is refused as unhandled (``$ex`` is not used:
 it loops forever in 2.0.28); ``$or`` firing once per branch (firings are de-duplicated by rule id);
-action exceptions swallowed into the state (checked); ``set_rulesets`` mutating its argument (a deep
-copy is passed); rule-set names global per host (each compiled version is registered once per process);
-the host's dispatch timer thread, which every 0.2 s takes pending actions away from the synchronous
-``assert_fact`` (trap 20: rows refused under CPU contention), is never started: :func:`engine_host` builds
-a :class:`SyncHost` and every session is driven synchronously by ``assert_fact`` alone.
+action exceptions swallowed into the state (riskeval runs no Python action inside the engine: it
+drives durable-rules' action protocol itself, see :meth:`CompiledRuleSet._assert`, which also spares
+the per-firing Python objects and JSON decoding of durable-rules' own loop); ``set_rulesets``
+mutating its argument (a deep copy is passed); rule-set names global per host (each compiled version
+is registered once per process); the host's dispatch timer thread, which every 0.2 s takes pending
+actions away from the synchronous ``assert_fact`` (trap 20: rows refused under CPU contention), is
+never started: :func:`engine_host` builds a :class:`SyncHost` and every session is driven
+synchronously, each action started and completed before ``_assert`` returns.
 Fact names are prefixed (``f_``) so that no fact collides with the engine's own ``id``/``sid`` fields,
 and list membership is precomputed into boolean fields.
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+import json
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -79,6 +83,14 @@ def _sync_host_class() -> type:
     return SyncHost
 
 
+@functools.cache
+def _dre() -> Any:
+    """durable-rules' C extension (imported on first use)."""
+    import durable_rules_engine
+
+    return durable_rules_engine
+
+
 def __getattr__(name: str) -> Any:
     # ``SyncHost`` subclasses durable-rules' Host, imported only when the engine is first used.
     if name == "SyncHost":
@@ -102,7 +114,10 @@ _host = engine_host
 
 
 def _action(rule_id: str) -> Callable[[Any], None]:
-    # A one-argument function: durable-rules treats two-argument actions as asynchronous.
+    # The action registered for each rule (durable-rules requires one). riskeval runs the action protocol
+    # itself (``CompiledRuleSet._assert``) and records the rule there; this function only runs when
+    # durable-rules' own host code dispatches (the tests compare both). A one-argument function:
+    # durable-rules treats two-argument actions as asynchronous.
     def run(c: Any) -> None:
         _FIRED.append(rule_id)
 
@@ -131,12 +146,16 @@ class CompiledRuleSet:
         self.ruleset = ruleset
         self.members: dict[tuple[str, str], str] = {}
         self.constants: dict[str, set[float]] = {}
+        #: durable-rules rule name -> rule id (``_factor_seen`` for the chaining check)
+        self.actions: dict[str, str] = {}
+        self._durable: Any = None
         self.name = f"riskeval_{ruleset.id}_{ruleset.version}_{ruleset.content_hash[:12]}_{os.getpid()}_{next(_COUNTER)}"
         definition: dict[str, Any] = {}
         self.chaining = any(rule.compound for rule in ruleset.rules)
         for n, rule in enumerate(ruleset.rules):
             if not rule.compound:
                 definition[f"r{n}"] = {"all": [{"m": self._pattern(rule.condition)}], "run": _action(rule.id)}
+                self.actions[f"r{n}"] = rule.id
                 continue
             # Forward chaining: each fired factor is asserted as a fact of its own; a compound rule joins
             # the project with every combination of ``min_factors`` of its factors.
@@ -144,8 +163,10 @@ class CompiledRuleSet:
                 patterns = [{"p": self._pattern(rule.condition)}]
                 patterns += [{f"f{k}": {"factor": item}} for k, item in enumerate(combo)]
                 definition[f"r{n}_{c}"] = {"all": patterns, "run": _action(rule.id)}
+                self.actions[f"r{n}_{c}"] = rule.id
         if self.chaining:
             definition["factor_seen"] = {"all": [{"m": {"$gte": {"factor_": 1}}}], "run": _action("_factor_seen")}
+            self.actions["factor_seen"] = "_factor_seen"
         _host().set_rulesets(copy.deepcopy({self.name: definition}))
         self.rule_count = len(definition)
 
@@ -218,39 +239,82 @@ class CompiledRuleSet:
                 return candidate
         raise EngineError(f"no durable-rules representation for {fact}={x!r}")
 
-    def _assert(self, host: Any, fact: dict[str, Any]) -> None:
+    def _engine(self) -> Any:
+        """durable-rules' ``Ruleset`` object of this rule set and the C handle it wraps."""
+        if self._durable is None:
+            self._durable = _host().get_ruleset(self.name)
+        return self._durable
+
+    def _assert(self, fact: dict[str, Any], fired: list[str]) -> None:
+        """Assert ``fact`` and run, synchronously, every action durable-rules starts for it.
+
+        This is durable-rules' own action protocol (``Ruleset.do_actions``/``_flush_actions``) without
+        its per-firing Python machinery: ``start_action_for_state`` hands over the first matched rule and
+        the session state, and after each action the state is written back (``update_state``, with the
+        state text the engine gave) and ``complete_and_start_action`` hands over the next one, until
+        none is left. The action of every rule only records its name, so it is recorded here directly
+        (the rule's name is the first key of the engine's action message; an unknown name fails closed).
+        """
+        rules = self._engine()
+        handle = rules._handle
         try:
-            state = host.assert_fact(self.name, fact)
+            offset = rules.assert_fact(fact)
+            started = _dre().start_action_for_state(handle, offset)
+            if started:
+                state, message = started[0], started[1]
+                while message:
+                    fired.append(self._rule_of(message))
+                    _dre().update_state(handle, state)
+                    message = _dre().complete_and_start_action(handle, offset)
+        except EngineError:
+            raise
         except Exception as exc:  # MessageNotHandled / MessageObserved / engine error codes
             raise EngineError(f"durable-rules refused the fact: {type(exc).__name__}: {exc}") from exc
-        if isinstance(state, dict) and state.get("exception"):
-            raise EngineError(f"an action failed inside durable-rules: {state['exception']}")
+
+    def _rule_of(self, message: str) -> str:
+        """The rule id of the rule named by an action message (``{"r12":{"m":{...}}}``)."""
+        end = message.find('"', 2)
+        name = message[2:end] if message.startswith('{"') and end > 2 else None
+        rule_id = self.actions.get(name) if name is not None else None
+        if rule_id is None:
+            parsed = json.loads(message)
+            name = next(iter(parsed), None) if isinstance(parsed, dict) else None
+            rule_id = self.actions.get(name) if name is not None else None
+            if rule_id is None:
+                raise EngineError(f"durable-rules started an action of no known rule: {message[:80]}")
+        return rule_id
+
+    def firings(self, values: Mapping[str, Any]) -> list[str]:
+        """Run one project in its own session: the rule id of every action started, in order.
+
+        Factors that fired are asserted as facts of their own for compound rules (forward chaining).
+        The session's state is deleted afterwards whatever happened.
+        """
+        session = f"s{next(_COUNTER)}"
+        fact = self.engine_fact(values, session)
+        fired: list[str] = []
+        factors: list[str] = []
+        try:
+            self._assert(fact, fired)
+            if self.chaining:
+                factors = self.ruleset.fired_factors(set(fired), dict(values))
+                for item in factors:
+                    self._assert({"sid": session, "factor_": 1, "factor": item}, fired)
+        finally:
+            try:
+                self._engine().delete_state(session)
+            except Exception:  # noqa: BLE001 - nothing to clean
+                pass
+        if fired.count("_factor_seen") != len(factors):
+            raise EngineError("not every factor asserted for chaining reached the engine")
+        return fired
 
     def fired(self, values: Mapping[str, Any]) -> set[str]:
         """Run one project in its own session and return the fired rule ids (checked)."""
-        host = _host()
-        session = f"s{next(_COUNTER)}"
-        fact = self.engine_fact(values, session)
-        _FIRED.clear()
-        factors: list[str] = []
-        try:
-            self._assert(host, fact)
-            if self.chaining:
-                factors = self.ruleset.fired_factors(set(_FIRED), dict(values))
-                for item in factors:
-                    self._assert(host, {"sid": session, "factor_": 1, "factor": item})
-        finally:
-            fired_now = list(_FIRED)
-            _FIRED.clear()
-            try:
-                host.delete_state(self.name, session)
-            except Exception:  # noqa: BLE001 - nothing to clean
-                pass
-        counts = Counter(fired_now)
+        counts = Counter(self.firings(values))
         if counts.get("_seen", 0) != 1:
             raise EngineError(f"catch-all rule fired {counts.get('_seen', 0)} times (expected 1)")
-        if counts.pop("_factor_seen", 0) != len(factors):
-            raise EngineError("not every factor asserted for chaining reached the engine")
+        counts.pop("_factor_seen", None)
         got = set(counts)
         expected = reference_fired(self.ruleset, values)
         if got != expected:
