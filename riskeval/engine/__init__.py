@@ -24,15 +24,17 @@ import copy
 import functools
 import itertools
 import json
+import operator
 import os
+import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import RiskevalError
 from ..i18n import register_messages
-from ..ruleset.compiled import RuleSet
-from ..ruleset.conditions import Always, And, Cmp, Condition, Has, Or, evaluate
+from ..ruleset.compiled import Rule, RuleSet
+from ..ruleset.conditions import Always, And, Cmp, Condition, Has, Or
 
 register_messages(
     {
@@ -43,7 +45,15 @@ register_messages(
     }
 )
 
-__all__ = ["EngineError", "CompiledRuleSet", "SyncHost", "compile_ruleset", "engine_host", "reference_fired"]
+__all__ = [
+    "EngineError",
+    "CompiledRuleSet",
+    "SyncHost",
+    "compile_ruleset",
+    "condition_test",
+    "engine_host",
+    "reference_fired",
+]
 
 
 class EngineError(RiskevalError):
@@ -128,15 +138,134 @@ def reference_fired(ruleset: RuleSet, values: Mapping[str, Any]) -> set[str]:
     """The rule ids of ``ruleset`` that hold on ``values``, by the plain Python evaluator.
 
     Compound rules (over factors) are decided after the others, from the factors that fired.
+    Each condition is evaluated as :func:`riskeval.ruleset.conditions.evaluate` does, through a
+    test compiled once per rule set (:func:`condition_test`).
     """
-    rules = ruleset.rules
-    fired = {rule.id for rule in rules if not rule.compound and evaluate(rule.condition, values)}
-    factors = ruleset.fired_factors(fired, dict(values))
-    for rule in rules:
-        if rule.compound and evaluate(rule.condition, values):
-            if sum(1 for item in rule.factors if item in factors) >= rule.min_factors:
-                fired.add(rule.id)
+    plan = _reference_plan(ruleset)
+    fired = {rule_id for rule_id, test in plan.simple if test(values)}
+    if plan.compound:
+        factors = ruleset.fired_factors(fired, dict(values))
+        for rule_id, test, items, least in plan.compound:
+            if test(values) and sum(1 for item in items if item in factors) >= least:
+                fired.add(rule_id)
     return fired
+
+
+Test = Callable[[Mapping[str, Any]], bool]
+
+
+def _always(facts: Mapping[str, Any]) -> bool:
+    return True
+
+
+def _never(facts: Mapping[str, Any]) -> bool:
+    return False
+
+
+def condition_test(cond: Condition) -> Test:
+    """A function of the facts equal to ``evaluate(cond, facts)`` for every mapping of facts.
+
+    Built once from the condition's tree: the type of each node and the comparison are decided
+    here, not on every call.
+
+    Examples
+    --------
+    >>> test = condition_test(And((Cmp("rate", ">", 50), Cmp("nimby", "==", False))))
+    >>> test({"rate": 60, "nimby": False}), test({"rate": 60}), test({"rate": True, "nimby": False})
+    (True, False, False)
+    """
+    if isinstance(cond, Cmp):
+        return _cmp_test(cond.fact, cond.op, cond.value)
+    if isinstance(cond, Has):
+        name, member, positive = cond.fact, cond.member, cond.positive
+
+        def has(facts: Mapping[str, Any]) -> bool:
+            values = facts.get(name)
+            if not isinstance(values, Sequence) or isinstance(values, str):
+                return False
+            return (member in values) == positive
+
+        return has
+    if isinstance(cond, And):
+        parts = tuple(condition_test(p) for p in cond.parts)
+
+        def every(facts: Mapping[str, Any]) -> bool:
+            for part in parts:
+                if not part(facts):
+                    return False
+            return True
+
+        return every
+    if isinstance(cond, Or):
+        options = tuple(condition_test(p) for p in cond.parts)
+
+        def some(facts: Mapping[str, Any]) -> bool:
+            for part in options:
+                if part(facts):
+                    return True
+            return False
+
+        return some
+    return _always
+
+
+def _cmp_test(name: str, op: str, expected: Any) -> Test:
+    """``_compare`` of :mod:`riskeval.ruleset.conditions` specialised to one operator and constant."""
+    if op == "==":
+
+        def equal(facts: Mapping[str, Any]) -> bool:
+            actual = facts.get(name)
+            return actual is not None and bool(actual == expected)
+
+        return equal
+    if op == "!=":
+
+        def unequal(facts: Mapping[str, Any]) -> bool:
+            actual = facts.get(name)
+            return actual is not None and bool(actual != expected)
+
+        return unequal
+    if isinstance(expected, bool) or not isinstance(expected, int | float):
+        return _never
+    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt}.get(op, operator.ge)
+
+    def ordered(facts: Mapping[str, Any]) -> bool:
+        actual = facts.get(name)
+        if actual is None or isinstance(actual, bool) or not isinstance(actual, int | float):
+            return False
+        return bool(compare(actual, expected))
+
+    return ordered
+
+
+class _ReferencePlan:
+    """The compiled tests of a rule set's rules (simple ones, then compound ones with their factors)."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self.simple = [(r.id, condition_test(r.condition)) for r in rules if not r.compound]
+        self.compound = [(r.id, condition_test(r.condition), r.factors, r.min_factors) for r in rules if r.compound]
+
+
+_PLANS: dict[int, tuple[weakref.ref[RuleSet], _ReferencePlan]] = {}
+
+
+def _reference_plan(ruleset: RuleSet) -> _ReferencePlan:
+    """The plan of ``ruleset`` (kept per object while it lives, rebuilt if its rules were changed)."""
+    key = id(ruleset)
+    got = _PLANS.get(key)
+    if got is not None and got[0]() is ruleset and got[1].rules == tuple(ruleset.rules):
+        return got[1]
+    plan = _ReferencePlan(tuple(ruleset.rules))
+    _PLANS[key] = (weakref.ref(ruleset, _forget(key)), plan)
+    return plan
+
+
+def _forget(key: int) -> Callable[[Any], None]:
+    def forget(_ref: Any) -> None:
+        _PLANS.pop(key, None)
+
+    return forget
 
 
 class CompiledRuleSet:
