@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..model.assessment import Evaluation, Finding, ProcedureGap, TriggerHit
+from ..model.construct import build
 from ..model.rulefile import LEVEL_ORDER, Item, Level
-from ..ruleset.compiled import Rule, RuleSet
-from ..ruleset.conditions import facts_read
-from ..ruleset.formula import formula_facts
+from ..ruleset.compiled import CompiledValue, Rule, RuleSet
+from ..ruleset.conditions import Condition, facts_read
+from ..ruleset.formula import Formula, formula_facts
 
 __all__ = ["ItemScore", "aggregate", "level_of", "numeric_values", "renormalise", "score_evaluation", "score_item"]
 
@@ -56,6 +57,25 @@ class ItemScore:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+_FACTS_OF: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _condition_facts(cond: Condition) -> frozenset[str]:
+    """``facts_read(cond)``, computed once per condition object (conditions are immutable)."""
+    got = _FACTS_OF.get(id(cond))
+    if got is None or got[0] is not cond:
+        got = _FACTS_OF[id(cond)] = (cond, frozenset(facts_read(cond)))
+    return got[1]
+
+
+def _formula_facts(formula: Formula) -> frozenset[str]:
+    """``formula_facts(formula)``, computed once per formula object (formulas are immutable)."""
+    got = _FACTS_OF.get(id(formula))
+    if got is None or got[0] is not formula:
+        got = _FACTS_OF[id(formula)] = (formula, frozenset(formula_facts(formula)))
+    return got[1]
+
+
 def score_item(
     ruleset: RuleSet,
     item: Item,
@@ -68,7 +88,7 @@ def score_item(
     if rule is None:
         return ItemScore(item, "not_applicable")
     compiled = ruleset.item_values[item.id]
-    read = facts_read(rule.condition)
+    read = set(_condition_facts(rule.condition))
     if ruleset.scoring.method == "points":
         spec = compiled["points"]
         if spec.kind == "panel":
@@ -77,7 +97,7 @@ def score_item(
             points = float(panel[item.id])
         elif spec.kind == "formula":
             assert spec.formula is not None
-            read |= formula_facts(spec.formula)
+            read |= _formula_facts(spec.formula)
             points = spec.lookup(values, numeric)[0]  # type: ignore[index]
             if item.max is not None:
                 points = min(points, item.max)
@@ -100,7 +120,7 @@ def score_item(
             if spec.fact:
                 read.add(spec.fact)
             if spec.formula is not None:
-                read |= formula_facts(spec.formula)
+                read |= _formula_facts(spec.formula)
     return ItemScore(item, "scored", p * i, rule, read, {"probability": p, "impact": i})
 
 
@@ -176,18 +196,37 @@ def level_of(ruleset: RuleSet, score: float, fired: set[str]) -> Level:
     return level
 
 
-def _shown(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
+def _shown(values: dict[str, Any], names: set[str] | frozenset[str]) -> dict[str, Any]:
     return {n: values.get(n) for n in sorted(names)}
 
 
 def item_scores(ruleset: RuleSet, values: dict[str, Any], fired: set[str], panel: dict[str, Any] | None) -> list[ItemScore]:
     """Every item of ``ruleset`` scored on ``values`` given the fired rule ids."""
-    numeric = numeric_values(ruleset, values)
     first: dict[str, Rule] = {}
     for rule in ruleset.rules:
         if rule.kind == "item" and rule.id in fired and rule.ref not in first:
             first[rule.ref] = rule
-    return [score_item(ruleset, item, first.get(item.id), values, numeric, panel) for item in ruleset.items]
+    # Formulas are the only readers of the numeric values, and each reads only its own facts: the
+    # numeric values are computed for those facts alone (as ``numeric_values`` would for all of them).
+    out: list[ItemScore] = []
+    for item in ruleset.items:
+        found = first.get(item.id)
+        numeric: dict[str, float] = {}
+        if found is not None:
+            names = _formula_inputs(ruleset.item_values[item.id])
+            if names:
+                numeric = numeric_values(ruleset, {n: values[n] for n in names if n in values})
+        out.append(score_item(ruleset, item, found, values, numeric, panel))
+    return out
+
+
+def _formula_inputs(specs: dict[str, CompiledValue]) -> frozenset[str]:
+    """The facts the formulas among ``specs`` read (empty: no formula)."""
+    names: frozenset[str] = frozenset()
+    for spec in specs.values():
+        if spec.kind == "formula" and spec.formula is not None:
+            names = names | _formula_facts(spec.formula)
+    return names
 
 
 def score_evaluation(
@@ -215,7 +254,8 @@ def score_evaluation(
                 fields["declared_weight"] = item.weight
         if contribution > 0 or item.panel:
             findings.append(
-                Finding(
+                build(
+                    Finding,
                     item=item.id,
                     rule=s.rule.id,
                     label=item.label,
@@ -236,29 +276,31 @@ def score_evaluation(
     level = level_of(ruleset, score, fired)
     hits: list[TriggerHit] = []
     # Factors are only needed to explain a compound trigger; most rule sets have none.
-    fired_items = set(ruleset.fired_factors(fired, values)) if any(r.compound for r in ruleset.rules) else set()
+    fired_items = set(ruleset.fired_factors(fired, values)) if any(r.factors for r in ruleset.rules) else set()
     for trig in ruleset.triggers:
         if f"trigger:{trig.id}" in fired:
             rule = next(r for r in ruleset.rules if r.id == f"trigger:{trig.id}")
             hits.append(
-                TriggerHit(
+                build(
+                    TriggerHit,
                     trigger=trig.id,
                     label=trig.label,
                     level=trig.level,
                     condition=trig.when or "true",
                     factors=[f for f in rule.factors if f in fired_items],
-                    facts=_shown(values, facts_read(rule.condition)),
+                    facts=_shown(values, _condition_facts(rule.condition)),
                     source=trig.source,
                     confidence=trig.confidence,
                 )
             )
     gaps = [
-        ProcedureGap(procedure=p.id, label=p.label, condition=p.satisfied, source=p.source)
+        build(ProcedureGap, procedure=p.id, label=p.label, condition=p.satisfied, source=p.source)
         for p in ruleset.procedures
         if f"proc-required:{p.id}" in fired and f"proc-satisfied:{p.id}" not in fired
     ]
-    return Evaluation(
-        stage=stage,  # type: ignore[arg-type]
+    return build(
+        Evaluation,
+        stage=stage,
         score=score,
         score_level=score_level,
         level=level,
