@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..model.assessment import Evaluation, Finding, ProcedureGap, TriggerHit
-from ..model.construct import build
 from ..model.rulefile import LEVEL_ORDER, Item, Level
 from ..ruleset.compiled import CompiledValue, Rule, RuleSet
 from ..ruleset.conditions import Condition, facts_read
@@ -254,8 +253,7 @@ def score_evaluation(
                 fields["declared_weight"] = item.weight
         if contribution > 0 or item.panel:
             findings.append(
-                build(
-                    Finding,
+                Finding(
                     item=item.id,
                     rule=s.rule.id,
                     label=item.label,
@@ -281,8 +279,7 @@ def score_evaluation(
         if f"trigger:{trig.id}" in fired:
             rule = next(r for r in ruleset.rules if r.id == f"trigger:{trig.id}")
             hits.append(
-                build(
-                    TriggerHit,
+                TriggerHit(
                     trigger=trig.id,
                     label=trig.label,
                     level=trig.level,
@@ -294,13 +291,12 @@ def score_evaluation(
                 )
             )
     gaps = [
-        build(ProcedureGap, procedure=p.id, label=p.label, condition=p.satisfied, source=p.source)
+        ProcedureGap(procedure=p.id, label=p.label, condition=p.satisfied, source=p.source)
         for p in ruleset.procedures
         if f"proc-required:{p.id}" in fired and f"proc-satisfied:{p.id}" not in fired
     ]
-    return build(
-        Evaluation,
-        stage=stage,
+    return Evaluation(
+        stage=stage,  # type: ignore[arg-type]
         score=score,
         score_level=score_level,
         level=level,
