@@ -277,6 +277,7 @@ class CompiledRuleSet:
         self.constants: dict[str, set[float]] = {}
         #: durable-rules rule name -> rule id (``_factor_seen`` for the chaining check)
         self.actions: dict[str, str] = {}
+        self._fields: dict[str, str] = {}  # fact name -> engine field name
         self._durable: Any = None
         self.name = f"riskeval_{ruleset.id}_{ruleset.version}_{ruleset.content_hash[:12]}_{os.getpid()}_{next(_COUNTER)}"
         definition: dict[str, Any] = {}
@@ -336,14 +337,16 @@ class CompiledRuleSet:
     def engine_fact(self, values: Mapping[str, Any], session: str) -> dict[str, Any]:
         """The JSON fact for ``values``: prefixed names, list membership as booleans."""
         fact: dict[str, Any] = {"sid": session, "one_": 1}
+        fields = self._fields
         for name, value in values.items():
-            if value is None:
-                continue
-            if isinstance(value, list):
+            if value is None or isinstance(value, list):
                 continue
             if isinstance(value, float) and "e" in repr(value):
                 value = self._surrogate(name, value)
-            fact[self._field(name)] = value
+            field = fields.get(name)
+            if field is None:
+                field = fields[name] = self._field(name)
+            fact[field] = value
         for (name, member), field in self.members.items():
             values_list = values.get(name)
             if isinstance(values_list, list):

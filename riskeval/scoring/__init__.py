@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -202,21 +204,53 @@ def _shown(values: dict[str, Any], names: set[str] | frozenset[str]) -> dict[str
 def item_scores(ruleset: RuleSet, values: dict[str, Any], fired: set[str], panel: dict[str, Any] | None) -> list[ItemScore]:
     """Every item of ``ruleset`` scored on ``values`` given the fired rule ids."""
     first: dict[str, Rule] = {}
-    for rule in ruleset.rules:
-        if rule.kind == "item" and rule.id in fired and rule.ref not in first:
-            first[rule.ref] = rule
+    for rule_id, ref, rule in _plan(ruleset).item_rules:
+        if rule_id in fired and ref not in first:
+            first[ref] = rule
     # Formulas are the only readers of the numeric values, and each reads only its own facts: the
     # numeric values are computed for those facts alone (as ``numeric_values`` would for all of them).
     out: list[ItemScore] = []
     for item in ruleset.items:
         found = first.get(item.id)
+        if found is None:
+            out.append(ItemScore(item, "not_applicable"))  # as score_item without a rule
+            continue
         numeric: dict[str, float] = {}
-        if found is not None:
-            names = _formula_inputs(ruleset.item_values[item.id])
-            if names:
-                numeric = numeric_values(ruleset, {n: values[n] for n in names if n in values})
+        names = _formula_inputs(ruleset.item_values[item.id])
+        if names:
+            numeric = numeric_values(ruleset, {n: values[n] for n in names if n in values})
         out.append(score_item(ruleset, item, found, values, numeric, panel))
     return out
+
+
+class _Plan:
+    """What scoring looks up in a rule set's rules on every evaluation, listed once."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self.item_rules = [(r.id, r.ref, r) for r in rules if r.kind == "item"]
+        self.compound = any(r.compound for r in rules)
+
+
+_PLANS: dict[int, tuple[weakref.ref[RuleSet], _Plan]] = {}
+
+
+def _plan(ruleset: RuleSet) -> _Plan:
+    """The plan of ``ruleset`` (kept per object while it lives, rebuilt if its rules were changed)."""
+    key = id(ruleset)
+    got = _PLANS.get(key)
+    if got is not None and got[0]() is ruleset and got[1].rules == tuple(ruleset.rules):
+        return got[1]
+    plan = _Plan(tuple(ruleset.rules))
+    _PLANS[key] = (weakref.ref(ruleset, _forget(key)), plan)
+    return plan
+
+
+def _forget(key: int) -> Callable[[Any], None]:
+    def forget(_ref: Any) -> None:
+        _PLANS.pop(key, None)
+
+    return forget
 
 
 def _formula_inputs(specs: dict[str, CompiledValue]) -> frozenset[str]:
@@ -274,7 +308,7 @@ def score_evaluation(
     level = level_of(ruleset, score, fired)
     hits: list[TriggerHit] = []
     # Factors are only needed to explain a compound trigger; most rule sets have none.
-    fired_items = set(ruleset.fired_factors(fired, values)) if any(r.factors for r in ruleset.rules) else set()
+    fired_items = set(ruleset.fired_factors(fired, values)) if _plan(ruleset).compound else set()
     for trig in ruleset.triggers:
         if f"trigger:{trig.id}" in fired:
             rule = next(r for r in ruleset.rules if r.id == f"trigger:{trig.id}")
