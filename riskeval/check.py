@@ -287,12 +287,14 @@ def check_project(project: Project, ruleset: RuleSet, *, require: bool = True, s
     for name, decl in declared.items():
         if name not in facts and decl.default is not None:
             facts[name] = coerce_fact_value(decl, decl.default)
-    for name in sorted(ruleset.required_facts) if require else ():
+    # Nothing to report when every required fact is there (the common case: no sorting).
+    missing = require and not ruleset.required_facts.issubset(facts)
+    for name in sorted(ruleset.required_facts) if missing else ():
         if name not in facts and not any(p.field == name for p in errors):
             errors.append(
                 ProjectProblem(name, "project.missing_fact", {"name": name, "label": declared[name].label}, **_where(project, ("facts",)))
             )
-    if require:
+    if require and ruleset.required_when:
         known = {**{k: v for k, v in identity.items() if v is not None}, **facts}
         for name, cond in ruleset.required_when.items():
             if name not in facts and name not in ruleset.required_facts and evaluate(cond, known):
