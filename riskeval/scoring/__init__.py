@@ -168,23 +168,27 @@ def aggregate(ruleset: RuleSet, scores: list[ItemScore]) -> tuple[dict[str, floa
     its scores are awaited).
     """
     method = ruleset.scoring.method
+    if method == "points":
+        # As below for the points method, without the weights it does not read.
+        totals = {d.id: 0.0 for d in ruleset.dimensions}
+        for s in scores:
+            if s.status != "not_applicable":
+                dim = s.item.dimension
+                totals[dim] = totals.get(dim, 0.0) + s.value
+        return totals, {}, round(sum(totals.values()), 9)
     dim_weights = {d.id: float(d.weight or 0.0) for d in ruleset.dimensions}
     applies = [s for s in scores if s.status != "not_applicable"]
-    if method == "index" and ruleset.scoring.not_applicable != "zero":
+    if ruleset.scoring.not_applicable != "zero":  # the index method from here on
         applicable: dict[str, dict[str, tuple[float, float]]] = {}
         for s in applies:
             applicable.setdefault(s.item.dimension, {})[s.item.id] = (float(s.item.weight or 0.0), s.value)
         subtotals, weights, score = renormalise(applicable, dim_weights)
         return subtotals, weights, round(score, 9)
     subtotals = {d.id: 0.0 for d in ruleset.dimensions}
-    weights = {s.item.id: float(s.item.weight or 0.0) for s in applies} if method == "index" else {}
+    weights = {s.item.id: float(s.item.weight or 0.0) for s in applies}
     for s in applies:
-        contribution = s.value * weights[s.item.id] if method == "index" else s.value
-        subtotals[s.item.dimension] = subtotals.get(s.item.dimension, 0.0) + contribution
-    if method == "points":
-        score = sum(subtotals.values())
-    else:
-        score = sum(dim_weights.get(k, 0.0) * v for k, v in subtotals.items())
+        subtotals[s.item.dimension] = subtotals.get(s.item.dimension, 0.0) + s.value * weights[s.item.id]
+    score = sum(dim_weights.get(k, 0.0) * v for k, v in subtotals.items())
     return subtotals, weights, round(score, 9)
 
 
