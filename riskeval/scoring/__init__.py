@@ -207,17 +207,27 @@ def _shown(values: dict[str, Any], names: set[str] | frozenset[str]) -> dict[str
 
 def item_scores(ruleset: RuleSet, values: dict[str, Any], fired: set[str], panel: dict[str, Any] | None) -> list[ItemScore]:
     """Every item of ``ruleset`` scored on ``values`` given the fired rule ids."""
+    return [
+        s if s is not None else ItemScore(item, "not_applicable")  # as score_item without a rule
+        for item, s in zip(ruleset.items, _fired_item_scores(ruleset, values, fired, panel), strict=True)
+    ]
+
+
+def _fired_item_scores(
+    ruleset: RuleSet, values: dict[str, Any], fired: set[str], panel: dict[str, Any] | None
+) -> list[ItemScore | None]:
+    """:func:`item_scores` with ``None`` for each item none of whose rules fired (``not_applicable``)."""
     first: dict[str, Rule] = {}
     for rule_id, ref, rule in _plan(ruleset).item_rules:
         if rule_id in fired and ref not in first:
             first[ref] = rule
     # Formulas are the only readers of the numeric values, and each reads only its own facts: the
     # numeric values are computed for those facts alone (as ``numeric_values`` would for all of them).
-    out: list[ItemScore] = []
+    out: list[ItemScore | None] = []
     for item in ruleset.items:
         found = first.get(item.id)
         if found is None:
-            out.append(ItemScore(item, "not_applicable"))  # as score_item without a rule
+            out.append(None)
             continue
         numeric: dict[str, float] = {}
         names = _formula_inputs(ruleset.item_values[item.id])
@@ -275,7 +285,8 @@ def score_evaluation(
 ) -> Evaluation:
     """Score one evaluation from the set of fired rule ids."""
     method = ruleset.scoring.method
-    scores = item_scores(ruleset, values, fired, panel)
+    every = _fired_item_scores(ruleset, values, fired, panel)
+    scores = [s for s in every if s is not None]  # the items left out do not apply
     subtotals, weights, score = aggregate(ruleset, scores)
     findings: list[Finding] = []
     for s in scores:
@@ -343,6 +354,10 @@ def score_evaluation(
         triggers=hits,
         missing_procedures=gaps,
         missing_panel_items=[s.item.id for s in scores if s.status == "missing_panel"],
-        not_applicable=[s.item.id for s in scores if s.status == "not_applicable"] if method == "index" else [],
+        not_applicable=[
+            item.id for item, s in zip(ruleset.items, every, strict=True) if s is None or s.status == "not_applicable"
+        ]
+        if method == "index"
+        else [],
         rules_fired=sorted(fired),
     )
