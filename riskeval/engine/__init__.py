@@ -276,6 +276,8 @@ class CompiledRuleSet:
         self.constants: dict[str, set[float]] = {}
         #: durable-rules rule name -> rule id (``_factor_seen`` for the chaining check)
         self.actions: dict[str, str] = {}
+        #: the facts some condition compares (only those go into the engine's facts)
+        self.read: set[str] = set()
         self._fields: dict[str, str] = {}  # fact name -> engine field name
         self._durable: Any = None
         self.name = f"riskeval_{ruleset.id}_{ruleset.version}_{ruleset.content_hash[:12]}_{os.getpid()}_{next(_COUNTER)}"
@@ -312,6 +314,7 @@ class CompiledRuleSet:
         if isinstance(cond, Always):
             return {"$gte": {"one_": 1}}
         if isinstance(cond, Cmp):
+            self.read.add(cond.fact)
             name = self._field(cond.fact)
             if isinstance(cond.value, int | float) and not isinstance(cond.value, bool):
                 if "e" in repr(float(cond.value)):
@@ -333,12 +336,17 @@ class CompiledRuleSet:
             return {"$or": [self._pattern(p) for p in cond.parts]}
         raise TypeError(cond)  # pragma: no cover
 
-    def engine_fact(self, values: Mapping[str, Any], session: str) -> dict[str, Any]:
-        """The JSON fact for ``values``: prefixed names, list membership as booleans."""
+    def engine_fact(self, values: Mapping[str, Any], session: str, *, every: bool = False) -> dict[str, Any]:
+        """The JSON fact for ``values``: prefixed names, list membership as booleans.
+
+        Only the facts some condition compares are passed (a pattern reads only the fields it names,
+        so the others cannot change what matches); ``every`` passes all of them.
+        """
         fact: dict[str, Any] = {"sid": session, "one_": 1}
         fields = self._fields
+        read = self.read
         for name, value in values.items():
-            if value is None or isinstance(value, list):
+            if value is None or isinstance(value, list) or not (every or name in read):
                 continue
             if isinstance(value, float) and "e" in repr(value):
                 value = self._surrogate(name, value)

@@ -4,7 +4,8 @@
 ``complete_and_start_action`` loop without durable-rules' per-firing Python objects. Each test below
 compares it with durable-rules' own path (``Host.assert_fact``, which calls the registered Python
 action of every rule that fired) on the same compiled rule set: every action, in order, duplicates
-(an ``$or`` firing once per branch) included.
+(an ``$or`` firing once per branch) included; and the facts riskeval asserts, which leave out the
+values no condition compares, match exactly as the full facts do.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ _SESSIONS = itertools.count()
 
 
 def via_durable_actions(compiled: CompiledRuleSet, values: dict[str, Any]) -> list[str]:
-    """The rule ids recorded by the registered Python actions, driven by durable-rules' own host code."""
+    """The rule ids recorded by the registered Python actions, driven by durable-rules' own host code,
+    on a fact carrying every value (riskeval passes only the values some condition compares)."""
     host = engine_host()
     session = f"t{next(_SESSIONS)}"
     engine._FIRED.clear()
     try:
-        host.assert_fact(compiled.name, compiled.engine_fact(values, session))
+        host.assert_fact(compiled.name, compiled.engine_fact(values, session, every=True))
         if compiled.chaining:
             factors = compiled.ruleset.fired_factors(set(engine._FIRED), dict(values))
             for item in factors:
