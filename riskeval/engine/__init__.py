@@ -161,11 +161,16 @@ def _never(facts: Mapping[str, Any]) -> bool:
     return False
 
 
+_TESTS: dict[int, tuple[Condition, Test]] = {}
+_TESTS_MAX = 50_000
+
+
 def condition_test(cond: Condition) -> Test:
     """A function of the facts equal to ``evaluate(cond, facts)`` for every mapping of facts.
 
     Built once from the condition's tree: the type of each node and the comparison are decided
-    here, not on every call.
+    there, not on every call. Conditions are immutable, so the test is kept per condition object
+    (the entry holds the condition, so its address is not reused while the entry lives).
 
     Examples
     --------
@@ -173,6 +178,17 @@ def condition_test(cond: Condition) -> Test:
     >>> test({"rate": 60, "nimby": False}), test({"rate": 60}), test({"rate": True, "nimby": False})
     (True, False, False)
     """
+    got = _TESTS.get(id(cond))
+    if got is not None and got[0] is cond:
+        return got[1]
+    test = _build_test(cond)
+    if len(_TESTS) >= _TESTS_MAX:
+        _TESTS.clear()
+    _TESTS[id(cond)] = (cond, test)
+    return test
+
+
+def _build_test(cond: Condition) -> Test:
     if isinstance(cond, Cmp):
         return _cmp_test(cond.fact, cond.op, cond.value)
     if isinstance(cond, Has):

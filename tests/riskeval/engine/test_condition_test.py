@@ -52,3 +52,9 @@ def test_reference_plan_follows_changes_to_the_rules(tmp_path: Any) -> None:
     rs.rules = [r for r in rs.rules if r is not dropped]
     assert reference_fired(rs, values) == before - {dropped.id}
     assert _reference_plan(rs) is not plan
+
+
+def test_a_condition_is_compiled_once() -> None:
+    cond = And((Cmp("a", ">", 1), Has("b", "x", True)))
+    assert condition_test(cond) is condition_test(cond)
+    assert condition_test(cond)({"a": 2, "b": ["x"]}) is True
