@@ -9,7 +9,7 @@ Rows of the table (CPU seconds, ``time.process_time``, median of ``--repeat`` ru
 * ``row path per project`` -- what one project costs on the row path (durable-rules checked against the
   reference evaluation, check, scoring): ``process_chunk`` per row of a seeded Jiangsu table (what the
   batch's sample worker and ``--verify full`` pay per row) and :func:`riskeval.assess` per project (what
-  the gate and the service pay, what-if search included). The baseline is the same measurement of the
+  the gate and the service pay, what-if search included; and without the what-if search). The baseline is the same measurement of the
   code at ``--baseline`` (a git ref, default the commit before the row-path work), extracted with
   ``git archive`` and run in the same way, alternating with this tree; both must give identical results
   (a hash of every output row and assessment), or the script exits 1.
@@ -120,9 +120,17 @@ for d in data:
     except Exception as exc:
         outcomes.append(f"{type(exc).__name__}: {exc}")
 spent = time.process_time() - start
+start = time.process_time()
+for d in data:
+    try:
+        outcomes.append(assess(project_from_data(d), rs, what_if=False).model_dump_json())
+    except Exception as exc:
+        outcomes.append(f"{type(exc).__name__}: {exc}")
+plain = time.process_time() - start
 for text in outcomes:
     digest.update(text.encode())
 print(json.dumps({"chunk_ms": 1000 * chunk / len(items[100:]), "assess_ms": 1000 * spent / max(1, len(data)),
+                  "plain_ms": 1000 * plain / max(1, len(data)),
                   "rows": len(items) - 100, "projects": len(data), "digest": digest.hexdigest()}))
 """
 
@@ -152,7 +160,12 @@ def row_path(baseline: str, rows: int, projects: int, repeat: int) -> tuple[list
             runs["base"].append(_row_path_once(base_tree, csv_path, rows, projects))
     identical = len({r["digest"] for r in runs["new"] + runs["base"]}) == 1
     out = []
-    for key, label, count in (("chunk_ms", "row path per project: process_chunk", "rows"), ("assess_ms", "row path per project: assess()", "projects")):
+    labels = (
+        ("chunk_ms", "row path per project: process_chunk", "rows"),
+        ("assess_ms", "row path per project: assess()", "projects"),
+        ("plain_ms", "  the same, what_if=False", "projects"),
+    )
+    for key, label, count in labels:
         new = statistics.median(r[key] for r in runs["new"]) / 1000
         base = statistics.median(r[key] for r in runs["base"]) / 1000
         out.append({"row": label, "seconds": new, "baseline_" + baseline: base, "baseline": base, "speedup": base / new,
