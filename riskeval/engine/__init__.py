@@ -417,10 +417,14 @@ class CompiledRuleSet:
             started = _dre().start_action_for_state(handle, offset)
             if started:
                 state, message = started[0], started[1]
-                while message:
-                    fired.append(self._rule_of(message))
-                    _dre().update_state(handle, state)
-                    message = _dre().complete_and_start_action(handle, offset)
+                try:
+                    while message:
+                        fired.append(self._rule_of(message))
+                        _dre().update_state(handle, state)
+                        message = _dre().complete_and_start_action(handle, offset)
+                except BaseException:
+                    _dre().abandon_action(handle, offset)  # as durable-rules does when an action fails
+                    raise
         except EngineError:
             raise
         except Exception as exc:  # MessageNotHandled / MessageObserved / engine error codes

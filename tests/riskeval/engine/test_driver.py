@@ -88,3 +88,18 @@ def test_an_action_of_no_known_rule_fails_closed(jiangsu: riskeval.RuleSet) -> N
     assert compiled._rule_of('{ "' + name + '" : {"m":{}}}') == compiled.actions[name]  # read as JSON
     with pytest.raises(EngineError):
         compiled._rule_of('{"r_unknown":{"m":{}}}')
+
+
+def test_an_unknown_action_mid_run_refuses_and_leaves_the_engine_usable(
+    jiangsu: riskeval.RuleSet, good_facts: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = compile_ruleset(jiangsu)
+    values = check_project(riskeval.Project(id="T", kind="project", facts=good_facts), jiangsu).initial
+    expected = compiled.fired(values)
+    seen_name = next(name for name, rule_id in compiled.actions.items() if rule_id == "_seen")
+    monkeypatch.delitem(compiled.actions, seen_name)
+    with pytest.raises(EngineError, match="no known rule"):
+        compiled.fired(values)
+    monkeypatch.undo()
+    for _ in range(3):
+        assert compiled.fired(values) == expected
