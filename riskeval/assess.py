@@ -111,7 +111,7 @@ def evaluate_facts(ruleset: RuleSet, values: dict[str, Any], stage: str = "initi
     return score_evaluation(ruleset, stage, values, fired, panel)
 
 
-def _base_fields(project: Project, ruleset: RuleSet, checked: CheckedProject) -> dict[str, Any]:
+def _base_fields(project: Project, ruleset: RuleSet, checked: CheckedProject, vocabulary: Any = None) -> dict[str, Any]:
     ref = RuleSetRef(
         id=ruleset.id,
         version=ruleset.version,
@@ -133,7 +133,7 @@ def _base_fields(project: Project, ruleset: RuleSet, checked: CheckedProject) ->
         "warnings": [w.message("zh") for w in checked.warnings],
         "dimension_labels": {d.id: d.label for d in ruleset.dimensions},
         "facts": dict(checked.initial),
-        "vocabulary": vocabulary_for(ruleset),
+        "vocabulary": vocabulary if vocabulary is not None else vocabulary_for(ruleset),
     }
 
 
@@ -196,10 +196,7 @@ class Outcome:
             incomplete_reasons=incomplete,
             initial=self.initial,
             residual=residual,
-            **{
-                **_base_fields(project, ruleset, self.checked),
-                "vocabulary": vocabulary_for(ruleset, rules_to_explain(self.initial, residual)),
-            },
+            **_base_fields(project, ruleset, self.checked, vocabulary_for(ruleset, rules_to_explain(self.initial, residual))),
             **extra,
         )
 

@@ -35,6 +35,7 @@ from typing import Any
 from .errors import Location, RiskevalError, jsonable
 from .i18n import register_messages, t
 from .model.project import Project
+from .model.rulefile import FactDecl
 from .model.vocabulary import DECISION_LEVEL_OPTIONS, KIND_OPTIONS, REGIME_OPTIONS, STANDARD_FACTS
 from .ruleset.compiled import RuleSet
 from .ruleset.conditions import evaluate
@@ -184,6 +185,36 @@ def unknown_fact_suggestion(name: str, ruleset: RuleSet) -> str:
     return close[0] if close else ""
 
 
+_COERCED: dict[tuple[int, str], tuple[FactDecl, bool, Any]] = {}
+_COERCED_MAX = 100_000
+
+
+def _coerce(decl: FactDecl, value: Any) -> Any:
+    """``coerce_fact_value(decl, value)``, remembered for text values (a table repeats the same cells).
+
+    Only a ``str`` is remembered (equal strings are the same text) and only when the result is not a
+    list (a caller may change it); a remembered failure is raised again as a new ``FactValueError``
+    with the same code and parameters. Declarations are not changed once a rule set is loaded; the
+    entry also keeps the declaration, so a new declaration at a reused address is never mistaken for it.
+    """
+    if type(value) is not str or decl.type == "list":
+        return coerce_fact_value(decl, value)
+    key = (id(decl), value)
+    got = _COERCED.get(key)
+    if got is None or got[0] is not decl:
+        try:
+            got = (decl, True, coerce_fact_value(decl, value))
+        except FactValueError as exc:
+            got = (decl, False, (exc.code, dict(exc.params)))
+        if len(_COERCED) >= _COERCED_MAX:
+            _COERCED.clear()
+        _COERCED[key] = got
+    if got[1]:
+        return got[2]
+    code, params = got[2]
+    raise FactValueError(code, **params)
+
+
 def check_project(project: Project, ruleset: RuleSet, *, require: bool = True, strict: bool = True) -> CheckedProject:
     """Validate and normalise ``project`` under ``ruleset``.
 
@@ -238,7 +269,7 @@ def check_project(project: Project, ruleset: RuleSet, *, require: bool = True, s
         if value is None:
             return False, None
         try:
-            return True, coerce_fact_value(decl, value)
+            return True, _coerce(decl, value)
         except FactValueError as exc:
             params = {"name": name, "label": decl.label, "reason_code": exc.code, "reason_params": exc.params}
             code = "project.bad_fact"
@@ -256,12 +287,14 @@ def check_project(project: Project, ruleset: RuleSet, *, require: bool = True, s
     for name, decl in declared.items():
         if name not in facts and decl.default is not None:
             facts[name] = coerce_fact_value(decl, decl.default)
-    for name in sorted(ruleset.required_facts) if require else ():
+    # Nothing to report when every required fact is there (the common case: no sorting).
+    missing = require and not ruleset.required_facts.issubset(facts)
+    for name in sorted(ruleset.required_facts) if missing else ():
         if name not in facts and not any(p.field == name for p in errors):
             errors.append(
                 ProjectProblem(name, "project.missing_fact", {"name": name, "label": declared[name].label}, **_where(project, ("facts",)))
             )
-    if require:
+    if require and ruleset.required_when:
         known = {**{k: v for k, v in identity.items() if v is not None}, **facts}
         for name, cond in ruleset.required_when.items():
             if name not in facts and name not in ruleset.required_facts and evaluate(cond, known):

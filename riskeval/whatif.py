@@ -32,11 +32,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import reference_fired
+from .engine import condition_test, reference_fired
 from .model.assessment import Evaluation, WhatIf, WhatIfSearch
 from .model.rulefile import LEVEL_ORDER, Level
 from .ruleset.compiled import Rule, RuleSet
-from .ruleset.conditions import And, Cmp, Condition, Or, evaluate, facts_read
+from .ruleset.conditions import And, Cmp, Condition, Or, facts_read
 from .ruleset.formula import formula_facts
 from .scoring import ItemScore, aggregate, level_of, score_evaluation, score_item
 
@@ -193,14 +193,14 @@ class _Evaluator:
                 fired.discard(rule.id)
         for name in changes:
             for rule in self.rules_reading.get(name, []):
-                if evaluate(rule.condition, values):
+                if condition_test(rule.condition)(values):
                     fired.add(rule.id)
         if self.compound:
             for rule in self.compound:
                 fired.discard(rule.id)
             factors = self.ruleset.fired_factors(fired, values)
             for rule in self.compound:
-                if evaluate(rule.condition, values) and sum(1 for i in rule.factors if i in factors) >= rule.min_factors:
+                if condition_test(rule.condition)(values) and sum(1 for i in rule.factors if i in factors) >= rule.min_factors:
                     fired.add(rule.id)
         scores = dict(self.base)
         for name in changes:

@@ -21,14 +21,16 @@ Examples
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..model.assessment import Evaluation, Finding, ProcedureGap, TriggerHit
 from ..model.rulefile import LEVEL_ORDER, Item, Level
-from ..ruleset.compiled import Rule, RuleSet
-from ..ruleset.conditions import facts_read
-from ..ruleset.formula import formula_facts
+from ..ruleset.compiled import CompiledValue, Rule, RuleSet
+from ..ruleset.conditions import Condition, facts_read
+from ..ruleset.formula import Formula, formula_facts
 
 __all__ = ["ItemScore", "aggregate", "level_of", "numeric_values", "renormalise", "score_evaluation", "score_item"]
 
@@ -56,6 +58,25 @@ class ItemScore:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+_FACTS_OF: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _condition_facts(cond: Condition) -> frozenset[str]:
+    """``facts_read(cond)``, computed once per condition object (conditions are immutable)."""
+    got = _FACTS_OF.get(id(cond))
+    if got is None or got[0] is not cond:
+        got = _FACTS_OF[id(cond)] = (cond, frozenset(facts_read(cond)))
+    return got[1]
+
+
+def _formula_facts(formula: Formula) -> frozenset[str]:
+    """``formula_facts(formula)``, computed once per formula object (formulas are immutable)."""
+    got = _FACTS_OF.get(id(formula))
+    if got is None or got[0] is not formula:
+        got = _FACTS_OF[id(formula)] = (formula, frozenset(formula_facts(formula)))
+    return got[1]
+
+
 def score_item(
     ruleset: RuleSet,
     item: Item,
@@ -68,7 +89,7 @@ def score_item(
     if rule is None:
         return ItemScore(item, "not_applicable")
     compiled = ruleset.item_values[item.id]
-    read = facts_read(rule.condition)
+    read = set(_condition_facts(rule.condition))
     if ruleset.scoring.method == "points":
         spec = compiled["points"]
         if spec.kind == "panel":
@@ -77,7 +98,7 @@ def score_item(
             points = float(panel[item.id])
         elif spec.kind == "formula":
             assert spec.formula is not None
-            read |= formula_facts(spec.formula)
+            read |= _formula_facts(spec.formula)
             points = spec.lookup(values, numeric)[0]  # type: ignore[index]
             if item.max is not None:
                 points = min(points, item.max)
@@ -100,7 +121,7 @@ def score_item(
             if spec.fact:
                 read.add(spec.fact)
             if spec.formula is not None:
-                read |= formula_facts(spec.formula)
+                read |= _formula_facts(spec.formula)
     return ItemScore(item, "scored", p * i, rule, read, {"probability": p, "impact": i})
 
 
@@ -147,23 +168,27 @@ def aggregate(ruleset: RuleSet, scores: list[ItemScore]) -> tuple[dict[str, floa
     its scores are awaited).
     """
     method = ruleset.scoring.method
+    if method == "points":
+        # As below for the points method, without the weights it does not read.
+        totals = {d.id: 0.0 for d in ruleset.dimensions}
+        for s in scores:
+            if s.status != "not_applicable":
+                dim = s.item.dimension
+                totals[dim] = totals.get(dim, 0.0) + s.value
+        return totals, {}, round(sum(totals.values()), 9)
     dim_weights = {d.id: float(d.weight or 0.0) for d in ruleset.dimensions}
     applies = [s for s in scores if s.status != "not_applicable"]
-    if method == "index" and ruleset.scoring.not_applicable != "zero":
+    if ruleset.scoring.not_applicable != "zero":  # the index method from here on
         applicable: dict[str, dict[str, tuple[float, float]]] = {}
         for s in applies:
             applicable.setdefault(s.item.dimension, {})[s.item.id] = (float(s.item.weight or 0.0), s.value)
         subtotals, weights, score = renormalise(applicable, dim_weights)
         return subtotals, weights, round(score, 9)
     subtotals = {d.id: 0.0 for d in ruleset.dimensions}
-    weights = {s.item.id: float(s.item.weight or 0.0) for s in applies} if method == "index" else {}
+    weights = {s.item.id: float(s.item.weight or 0.0) for s in applies}
     for s in applies:
-        contribution = s.value * weights[s.item.id] if method == "index" else s.value
-        subtotals[s.item.dimension] = subtotals.get(s.item.dimension, 0.0) + contribution
-    if method == "points":
-        score = sum(subtotals.values())
-    else:
-        score = sum(dim_weights.get(k, 0.0) * v for k, v in subtotals.items())
+        subtotals[s.item.dimension] = subtotals.get(s.item.dimension, 0.0) + s.value * weights[s.item.id]
+    score = sum(dim_weights.get(k, 0.0) * v for k, v in subtotals.items())
     return subtotals, weights, round(score, 9)
 
 
@@ -176,18 +201,79 @@ def level_of(ruleset: RuleSet, score: float, fired: set[str]) -> Level:
     return level
 
 
-def _shown(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
+def _shown(values: dict[str, Any], names: set[str] | frozenset[str]) -> dict[str, Any]:
     return {n: values.get(n) for n in sorted(names)}
 
 
 def item_scores(ruleset: RuleSet, values: dict[str, Any], fired: set[str], panel: dict[str, Any] | None) -> list[ItemScore]:
     """Every item of ``ruleset`` scored on ``values`` given the fired rule ids."""
-    numeric = numeric_values(ruleset, values)
+    return [
+        s if s is not None else ItemScore(item, "not_applicable")  # as score_item without a rule
+        for item, s in zip(ruleset.items, _fired_item_scores(ruleset, values, fired, panel), strict=True)
+    ]
+
+
+def _fired_item_scores(
+    ruleset: RuleSet, values: dict[str, Any], fired: set[str], panel: dict[str, Any] | None
+) -> list[ItemScore | None]:
+    """:func:`item_scores` with ``None`` for each item none of whose rules fired (``not_applicable``)."""
     first: dict[str, Rule] = {}
-    for rule in ruleset.rules:
-        if rule.kind == "item" and rule.id in fired and rule.ref not in first:
-            first[rule.ref] = rule
-    return [score_item(ruleset, item, first.get(item.id), values, numeric, panel) for item in ruleset.items]
+    for rule_id, ref, rule in _plan(ruleset).item_rules:
+        if rule_id in fired and ref not in first:
+            first[ref] = rule
+    # Formulas are the only readers of the numeric values, and each reads only its own facts: the
+    # numeric values are computed for those facts alone (as ``numeric_values`` would for all of them).
+    out: list[ItemScore | None] = []
+    for item in ruleset.items:
+        found = first.get(item.id)
+        if found is None:
+            out.append(None)
+            continue
+        numeric: dict[str, float] = {}
+        names = _formula_inputs(ruleset.item_values[item.id])
+        if names:
+            numeric = numeric_values(ruleset, {n: values[n] for n in names if n in values})
+        out.append(score_item(ruleset, item, found, values, numeric, panel))
+    return out
+
+
+class _Plan:
+    """What scoring looks up in a rule set's rules on every evaluation, listed once."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self.item_rules = [(r.id, r.ref, r) for r in rules if r.kind == "item"]
+        self.compound = any(r.compound for r in rules)
+
+
+_PLANS: dict[int, tuple[weakref.ref[RuleSet], _Plan]] = {}
+
+
+def _plan(ruleset: RuleSet) -> _Plan:
+    """The plan of ``ruleset`` (kept per object while it lives, rebuilt if its rules were changed)."""
+    key = id(ruleset)
+    got = _PLANS.get(key)
+    if got is not None and got[0]() is ruleset and got[1].rules == tuple(ruleset.rules):
+        return got[1]
+    plan = _Plan(tuple(ruleset.rules))
+    _PLANS[key] = (weakref.ref(ruleset, _forget(key)), plan)
+    return plan
+
+
+def _forget(key: int) -> Callable[[Any], None]:
+    def forget(_ref: Any) -> None:
+        _PLANS.pop(key, None)
+
+    return forget
+
+
+def _formula_inputs(specs: dict[str, CompiledValue]) -> frozenset[str]:
+    """The facts the formulas among ``specs`` read (empty: no formula)."""
+    names: frozenset[str] = frozenset()
+    for spec in specs.values():
+        if spec.kind == "formula" and spec.formula is not None:
+            names = names | _formula_facts(spec.formula)
+    return names
 
 
 def score_evaluation(
@@ -199,7 +285,8 @@ def score_evaluation(
 ) -> Evaluation:
     """Score one evaluation from the set of fired rule ids."""
     method = ruleset.scoring.method
-    scores = item_scores(ruleset, values, fired, panel)
+    every = _fired_item_scores(ruleset, values, fired, panel)
+    scores = [s for s in every if s is not None]  # the items left out do not apply
     subtotals, weights, score = aggregate(ruleset, scores)
     findings: list[Finding] = []
     for s in scores:
@@ -236,7 +323,7 @@ def score_evaluation(
     level = level_of(ruleset, score, fired)
     hits: list[TriggerHit] = []
     # Factors are only needed to explain a compound trigger; most rule sets have none.
-    fired_items = set(ruleset.fired_factors(fired, values)) if any(r.compound for r in ruleset.rules) else set()
+    fired_items = set(ruleset.fired_factors(fired, values)) if _plan(ruleset).compound else set()
     for trig in ruleset.triggers:
         if f"trigger:{trig.id}" in fired:
             rule = next(r for r in ruleset.rules if r.id == f"trigger:{trig.id}")
@@ -247,7 +334,7 @@ def score_evaluation(
                     level=trig.level,
                     condition=trig.when or "true",
                     factors=[f for f in rule.factors if f in fired_items],
-                    facts=_shown(values, facts_read(rule.condition)),
+                    facts=_shown(values, _condition_facts(rule.condition)),
                     source=trig.source,
                     confidence=trig.confidence,
                 )
@@ -267,6 +354,10 @@ def score_evaluation(
         triggers=hits,
         missing_procedures=gaps,
         missing_panel_items=[s.item.id for s in scores if s.status == "missing_panel"],
-        not_applicable=[s.item.id for s in scores if s.status == "not_applicable"] if method == "index" else [],
+        not_applicable=[
+            item.id for item, s in zip(ruleset.items, every, strict=True) if s is None or s.status == "not_applicable"
+        ]
+        if method == "index"
+        else [],
         rules_fired=sorted(fired),
     )
