@@ -263,22 +263,31 @@ def _display(codes: np.ndarray, uniq: list[Any], arrow: Any = None) -> Display:
     return Display(codes, uniq=uniq, arrow=arrow)
 
 
-def _bad_investment(codes: np.ndarray, uniq: list[Any], arrow: Any, converter: Converter) -> np.ndarray:
+def _bad_investment(chunk: Chunk, header: str, converter: Converter) -> np.ndarray:
     """The rows whose investment cell the project would refuse (when no condition reads the value): plain
     decimal numbers are recognised by one pattern over the column, the other cells are converted."""
-    if arrow is not None:
+    raw = chunk.raw(header)
+    if raw is not None:
         import pyarrow.compute as pc
 
         from .cells import mask
 
-        plain = mask(pc.match_substring_regex(arrow, "^" + _PLAIN_NUMBER.pattern.replace("\\Z", "$")))
-        check = np.flatnonzero(~plain).tolist()
-    else:
-        check = list(range(len(uniq)))
-    wrong = np.zeros(len(uniq) + 1, dtype=bool)
-    for k in check:
-        wrong[k] = converter.identity("investment", uniq[k]) is _BAD
-    return wrong[np.where(codes < 0, len(uniq), codes)]
+        number = _PLAIN_NUMBER.pattern.replace("\\Z", "")
+        plain = mask(pc.match_substring_regex(raw, f"^(?:{number})?$"))  # a plain number or an empty cell
+        wrong = np.zeros(len(chunk), dtype=bool)
+        others = np.flatnonzero(~plain)
+        if len(others):
+            from .cells import integers
+
+            cells = raw.take(integers(others)).to_pylist()
+            verdict = {v: converter.identity("investment", v) is _BAD for v in set(cells)}
+            wrong[others] = [verdict[v] for v in cells]
+        return wrong
+    codes, uniq = chunk.columns[header]
+    table = np.zeros(len(uniq) + 1, dtype=bool)
+    for k, value in enumerate(uniq):
+        table[k] = converter.identity("investment", value) is _BAD
+    return table[np.where(codes < 0, len(uniq), codes)]
 
 
 def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, chunk: Chunk) -> Frame:
@@ -298,13 +307,13 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
         identity_header = plan.identity.get(field_name)
         if identity_header is None or identity_header not in chunk.columns:
             continue
-        codes, uniq = chunk.columns[identity_header]
         if field_name not in program.reads and field_name != "regime":
             if field_name in ("unit", "location"):
                 continue  # any text is valid, and no condition reads it
             if field_name == "investment":
-                bad |= _bad_investment(codes, uniq, chunk.dictionary(identity_header), converter)
+                bad |= _bad_investment(chunk, identity_header, converter)
                 continue
+        codes, uniq = chunk.columns[identity_header]
         got, values, wrong = _convert(codes, uniq, lambda v, f=field_name: converter.identity(f, v))
         bad |= wrong
         identity_stage[field_name] = (got, values)

@@ -244,3 +244,23 @@ def test_overlong_cells_as_the_table_reader(tmp_path: Path, synthetic: Path, len
     run_batch(src, rs, tmp_path / "r.csv", workers=0, engine="row", strict=False)
     assert column.reader == ("pyarrow" if length == MAX_CELL else "records")
     assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
+
+
+def test_investment_cells_checked_as_the_row_path(tmp_path: Path, synthetic: Path) -> None:
+    """Investment is read by no Jiangsu condition, but a cell the project refuses makes an error row: plain
+    numbers are recognised by a pattern, every other cell is converted as the row path converts it."""
+    odd = ["十万", "１２", " 12 ", "-5", "1e3", "", "  ", "12.5", "0012", "1.2.3", "inf", "1_000"]
+
+    def edit(rows: list[list[str]]) -> list[list[str]]:
+        k = rows[0].index("investment")
+        for i, value in enumerate(odd, start=1):
+            rows[i][k] = value
+        return rows
+
+    src = _rewrite(synthetic, tmp_path / "inv.csv", edit)
+    rs = riskeval.load_ruleset(JIANGSU)
+    column = run_batch(src, rs, tmp_path / "c.csv", workers=0, strict=False)
+    row = run_batch(src, rs, tmp_path / "r.csv", workers=0, engine="row", strict=False)
+    assert column.path == "column" and column.reader == "pyarrow"
+    assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
+    assert row.stats.error_rows > 0 and column.stats.error_rows == row.stats.error_rows
