@@ -103,11 +103,10 @@ class _Texts:
         self.top: dict[tuple[Any, ...], list[str]] = {}
         self.points: dict[tuple[int, float], str] = {}
         self.unsafe_points = False  # a points text that needs quotes was made (never reset)
-        self.scores: dict[int, str] = {}  # a score's bits -> its repr
 
     def trim(self) -> None:
         """Forget the patterns of a run with very many distinct ones (memory stays flat)."""
-        for cache in (self.findings, self.fired, self.decisive, self.gaps, self.top, self.points, self.scores):
+        for cache in (self.findings, self.fired, self.decisive, self.gaps, self.top, self.points):
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
 
@@ -295,14 +294,7 @@ class ColumnBlock:
         from .cells import factorize
 
         bits, inverse = factorize(np.ascontiguousarray(scores, dtype=float).view(np.int64))
-        memo = self.texts.scores
-        texts: list[str] = []
-        for b, x in zip(bits.tolist(), bits.view(float).tolist(), strict=True):
-            got = memo.get(b)
-            if got is None:
-                got = memo[b] = repr(x)
-            texts.append(got)
-        return texts, inverse
+        return [repr(x) for x in bits.view(float).tolist()], inverse
 
     @staticmethod
     def _joined_cells(present: np.ndarray, labels: list[str]) -> pa.Array:
