@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 import typer
 
-from ..batch.impact_run import run_diff
 from ..batch.rows import HEADER_LANGS
 from ..batch.run import run_batch
 from ..batch.writers import output_kind
@@ -282,6 +281,8 @@ def register(app: typer.Typer) -> None:
         lang = normalize_lang(lang)
         if out is not None:
             _check_output(out, lang, allowed_json=True)
+        from ..batch.impact_run import run_diff  # the rule-change analysis is not loaded for ``batch``
+
         old = load_ruleset(old_rules)
         new = load_ruleset(new_rules)
         with _sigint() as stop:
