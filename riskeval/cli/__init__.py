@@ -95,12 +95,15 @@ def main() -> None:
     shows one for internal errors)."""
     import sys
 
-    module = FAST_COMMANDS.get(sys.argv[1]) if len(sys.argv) > 1 else None
-    if module is not None:
-        import importlib
+    from .._startup import paused_gc
 
-        root = _new_app()
-        importlib.import_module(module).register(root)
-        root()
-        return
-    _full_app()()
+    module = FAST_COMMANDS.get(sys.argv[1]) if len(sys.argv) > 1 else None
+    with paused_gc():  # the imports and the command group: long-lived objects only
+        if module is not None:
+            import importlib
+
+            root = _new_app()
+            importlib.import_module(module).register(root)
+        else:
+            root = _full_app()
+    root()

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._startup import paused_gc
 from ..batch.rows import HEADER_LANGS
 from ..batch.run import run_batch
 from ..batch.writers import output_kind
@@ -209,7 +210,8 @@ def register(app: typer.Typer) -> None:
             fail(t("batchcli.bad_verify", lang, value=verify), 2)
         if engine not in ("auto", "row"):
             fail(t("batchcli.bad_engine", lang, value=engine), 2)
-        ruleset = load_ruleset(rules)
+        with paused_gc():  # start-up: long-lived objects only
+            ruleset = load_ruleset(rules)
         explain = ("high", "medium") if (report or report_xlsx) else ()
         with _sigint() as stop, _progress(lang) as progress:
             outcome = run_batch(
