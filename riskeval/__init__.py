@@ -4,16 +4,33 @@ The pipeline: load rules -> check project -> evaluate -> score -> decide -> reco
 
 The public names below are imported on first use (``import riskeval`` loads nothing else; ``riskeval.assess``
 loads the assessment modules, not the ledger, the reports or the service), so that a command starts quickly.
-The function ``assess`` lives in :mod:`riskeval.pipeline` (no module is named ``riskeval.assess``, which would
-shadow the function once imported).
+The function ``assess`` lives in :mod:`riskeval.pipeline`; ``riskeval.assess`` is only the function (the former
+module path ``riskeval.assess`` still imports, see :class:`_FormerModule`, without shadowing it).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+
+class _FormerModule(types.ModuleType):
+    """``riskeval.assess`` as a module path, the former name of :mod:`riskeval.pipeline`
+    (``from riskeval.assess import project_from_data`` keeps working): its attributes are those of
+    :mod:`riskeval.pipeline`, imported on first use.  It is in ``sys.modules`` from the start, so that importing
+    it never replaces the function ``riskeval.assess`` with a module."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name != "__all__":
+            raise AttributeError(name)
+        return getattr(importlib.import_module(".pipeline", __name__), name)
+
+
+sys.modules.setdefault(f"{__name__}.assess", _FormerModule(f"{__name__}.assess"))
 
 #: public name -> the module that defines it
 _SOURCES: dict[str, str] = {

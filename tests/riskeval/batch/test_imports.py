@@ -73,7 +73,8 @@ def test_csv_batch_main_process_imports_only_the_column_path(tmp_path: Path) -> 
 def test_import_riskeval_loads_no_dependency() -> None:
     loaded = _loaded("import riskeval; " + _MODULES)
     assert _present(loaded, ("pydantic", "yaml", "numpy", "typer", "riskeval.pipeline", "riskeval.ruleset")) == []
-    assert sorted(m for m in loaded if m.startswith("riskeval")) == ["riskeval"]
+    # riskeval.assess: the former module path of riskeval.pipeline, a placeholder that imports nothing yet
+    assert sorted(m for m in loaded if m.startswith("riskeval")) == ["riskeval", "riskeval.assess"]
 
 
 def test_import_cli_loads_neither_models_nor_rule_sets() -> None:
@@ -96,6 +97,23 @@ def test_assess_is_the_function_whatever_was_imported() -> None:
     from riskeval import assess
 
     assert assess is riskeval.pipeline.assess
+
+
+def test_the_former_module_path_still_imports_and_never_shadows_the_function() -> None:
+    code = (
+        "import riskeval\n"
+        "from riskeval.assess import evaluate_facts, project_from_data, project_hash\n"
+        "import riskeval.assess\n"
+        "import riskeval.pipeline as pipeline\n"
+        "assert riskeval.assess is pipeline.assess and callable(riskeval.assess)\n"
+        "assert (evaluate_facts, project_from_data, project_hash) == "
+        "(pipeline.evaluate_facts, pipeline.project_from_data, pipeline.project_hash)\n"
+        "former = __import__('sys').modules['riskeval.assess']\n"
+        "assert former.__all__ == pipeline.__all__\n"
+        "assert all(getattr(former, name) is getattr(pipeline, name) for name in former.__all__)\n"
+        "assert getattr(former, '__file__', None) is None\n" + _MODULES
+    )
+    assert "riskeval.pipeline" in _loaded(code)
 
 
 def test_every_public_name_resolves() -> None:
