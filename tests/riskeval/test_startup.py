@@ -119,3 +119,17 @@ def test_a_fast_command_ends_with_its_status_and_complete_output(tmp_path) -> No
     usage = subprocess.run([sys.executable, "-m", "riskeval", "batch", str(src), "--lang", "en"],
                            capture_output=True, text=True, timeout=300)
     assert usage.returncode == 2 and "usage error" in usage.stderr
+
+
+def test_diff_through_the_entry_point_prints_everything(tmp_path) -> None:
+    from riskeval.batch.synthetic import write_csv
+
+    src = tmp_path / "p.csv"
+    write_csv(src, 20, seed=5)
+    rules = "jiangsu-db32-4013-2021"
+    proc = subprocess.run(
+        [sys.executable, "-m", "riskeval", "diff", rules, rules, "--projects", str(src), "--workers", "0", "--lang", "en"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "Projects: 20 in all, 0 change level, decision or status"
