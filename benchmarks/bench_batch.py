@@ -175,12 +175,12 @@ def check_output(out: Path, n: int, planted: set[str]) -> dict[str, Any]:
 def reference(src: Path, engine_sample: int) -> dict[str, Any]:
     """Plain Python evaluation of the same compiled rules on the same rows (one process)."""
     import riskeval
-    from riskeval.assess import project_from_data
     from riskeval.batch.columns import ColumnResolver
     from riskeval.batch.readers import open_rows
     from riskeval.check import check_project
     from riskeval.engine import compile_ruleset, reference_fired
     from riskeval.errors import RiskevalError
+    from riskeval.pipeline import project_from_data
     from riskeval.scoring import score_evaluation
 
     rs = riskeval.load_ruleset(RULES)

@@ -83,11 +83,11 @@ def head(src: Path, dst: Path, rows: int) -> Path:
 def durable_per_project(src: Path, n: int = 300) -> dict[str, Any]:
     """durable-rules alone, per checked project (the gate's cost), in this process."""
     import riskeval
-    from riskeval.assess import project_from_data
     from riskeval.batch.columns import ColumnResolver
     from riskeval.batch.readers import open_rows
     from riskeval.check import check_project
     from riskeval.engine import compile_ruleset
+    from riskeval.pipeline import project_from_data
 
     rs = riskeval.load_ruleset(RULES)
     resolver = ColumnResolver(rs)

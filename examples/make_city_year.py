@@ -59,10 +59,10 @@ if str(HERE) not in sys.path:
 from make_projects import generate  # noqa: E402
 
 from riskeval import Measure, Project, load_ruleset  # noqa: E402
-from riskeval.assess import project_from_data  # noqa: E402
 from riskeval.batch.columns import ColumnResolver  # noqa: E402
 from riskeval.gate import Gate, GateError  # noqa: E402
 from riskeval.ledger import generate_keys  # noqa: E402
+from riskeval.pipeline import project_from_data  # noqa: E402
 
 __all__ = ["CHINA_TZ", "DEFAULT_SEED", "UNITS", "YearResult", "build_year", "main"]
 

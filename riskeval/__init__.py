@@ -2,23 +2,40 @@
 
 The pipeline: load rules -> check project -> evaluate -> score -> decide -> record.
 
-The public names below are imported on first use (``riskeval.assess`` loads the assessment modules, not the
-ledger, the reports or the service), so that a command such as ``riskeval batch`` starts quickly.
+The public names below are imported on first use (``import riskeval`` loads nothing else; ``riskeval.assess``
+loads the assessment modules, not the ledger, the reports or the service), so that a command starts quickly.
+The function ``assess`` lives in :mod:`riskeval.pipeline`; ``riskeval.assess`` is only the function (the former
+module path ``riskeval.assess`` still imports, see :class:`_FormerModule`, without shadowing it).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# Imported now: the function ``assess`` shares its name with the module ``riskeval.assess``, which would
-# otherwise shadow it once imported.
-from .assess import assess, load_project  # noqa: E402
+
+class _FormerModule(types.ModuleType):
+    """``riskeval.assess`` as a module path, the former name of :mod:`riskeval.pipeline`
+    (``from riskeval.assess import project_from_data`` keeps working): its attributes are those of
+    :mod:`riskeval.pipeline`, imported on first use.  It is in ``sys.modules`` from the start, so that importing
+    it never replaces the function ``riskeval.assess`` with a module."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name != "__all__":
+            raise AttributeError(name)
+        return getattr(importlib.import_module(".pipeline", __name__), name)
+
+
+sys.modules.setdefault(f"{__name__}.assess", _FormerModule(f"{__name__}.assess"))
 
 #: public name -> the module that defines it
 _SOURCES: dict[str, str] = {
+    "assess": ".pipeline",
+    "load_project": ".pipeline",
     "assess_frame": ".batch",
     "assess_many": ".batch",
     "ProjectError": ".check",
@@ -72,6 +89,7 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time each name i
     from .ledger import Ledger, LedgerBusy, LedgerError, LedgerKeyError, LedgerNotFound, LedgerTampered
     from .model.assessment import Assessment, Evaluation, Finding, ProcedureGap, TriggerHit
     from .model.project import Measure, Project
+    from .pipeline import assess, load_project
     from .report.docx import write_report
     from .ruleset import Problem, RuleSet, RuleSetError, RuleSetNotFound, bundled_names, load_ruleset
     from .ruleset.analysis import check_ruleset
@@ -80,6 +98,13 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time each name i
 def __getattr__(name: str) -> Any:
     source = _SOURCES.get(name)
     if source is None:
+        # A subpackage used as an attribute (``riskeval.ruleset.load_ruleset`` after ``import riskeval``).
+        if not name.startswith("_"):
+            try:
+                return importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
         raise AttributeError(f"module 'riskeval' has no attribute {name!r}")
     value = getattr(importlib.import_module(source, __name__), name)
     globals()[name] = value

@@ -342,7 +342,7 @@ def load_panel(path: str | Path, project_id: str) -> tuple[dict[str, Any], dict[
 def apply_panel(project: Project, path: str | Path) -> Project:
     """A copy of ``project`` whose ``panel`` and ``panel_record`` come from the PANEL.csv ``path``.
 
-    The copy's hash (:func:`riskeval.assess.project_hash`) then covers the panel's values and record,
+    The copy's hash (:func:`riskeval.pipeline.project_hash`) then covers the panel's values and record,
     so a gate ledger entry records what the panel decided.
 
     Parameters

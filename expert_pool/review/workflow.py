@@ -140,7 +140,7 @@ def aggregate_files(
     riskeval.ProjectError, riskeval.RuleSetError
         A project file or the rule set has problems.
     """
-    from riskeval.assess import load_project
+    from riskeval.pipeline import load_project
 
     ruleset = _ruleset(rules)
     panels = load_assignment(assignment) if assignment else None

@@ -307,7 +307,7 @@ class ColumnResolver:
         return check
 
     def project_data(self, row: Mapping[str, Any], *, strict: bool = False) -> dict[str, Any]:
-        """Project data in the project-file format (for :func:`riskeval.assess.project_from_data`).
+        """Project data in the project-file format (for :func:`riskeval.pipeline.project_from_data`).
 
         Parameters
         ----------

@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._startup import paused_gc
 from ..ruleset.compiled import RuleSet
 from .columns import ColumnResolver, peek_columns
 from .readers import open_rows
@@ -132,15 +133,19 @@ def run_batch(
     if verify not in VERIFY_MODES:
         raise ValueError(verify)
     if engine != "row":
-        from .column.program import Unsupported, compile_program
+        with paused_gc():  # start-up: the column path's imports (numpy) and its program
+            from .column.program import Unsupported, compile_program
 
-        try:
-            program = compile_program(ruleset)
-        except Unsupported as exc:
-            reason = str(exc)
-        else:
-            from .column.driver import run_columns
+            try:
+                program = compile_program(ruleset)
+            except Unsupported as exc:
+                reason = str(exc)
+                compiled = False
+            else:
+                from .column.driver import run_columns
 
+                compiled = True
+        if compiled:
             done = run_columns(
                 input_path, ruleset, output_path, program, workers=workers, lang=lang, explain=explain,
                 stop=stop, progress=progress, max_details=max_details, strict=strict, headers=headers,

@@ -26,7 +26,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from ..assess import evaluate_project, project_from_data
 from ..check import ProjectError
 from ..engine import EngineError
 from ..i18n import register_messages, t
@@ -36,6 +35,7 @@ from ..model.explaining import decision_words
 from ..model.project import Project
 from ..model.vocabulary import KIND_OPTIONS
 from ..model.wording import fmt_number
+from ..pipeline import evaluate_project, project_from_data
 from ..ruleset import load_ruleset
 from ..ruleset.compiled import RuleSet
 from .columns import ColumnResolver, RowError
@@ -224,7 +224,7 @@ def assess_row(row: int, item: Any, ruleset: RuleSet, resolver: ColumnResolver, 
     """Assess one input item (a row mapping, a :class:`Project`, a :class:`BadRow` or a
     :class:`~riskeval.io.tables.TableRow`, whose own ``row`` then numbers the result); never raises.
 
-    Rows are tabulated through :func:`riskeval.assess.evaluate_project`; the full :class:`Assessment` is built when the job keeps
+    Rows are tabulated through :func:`riskeval.pipeline.evaluate_project`; the full :class:`Assessment` is built when the job keeps
     assessments or the row's level needs an explanation.
 
     Returns

@@ -91,16 +91,32 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:
-    """Entry point: errors are reported by the command group, never as a traceback (``RISKEVAL_DEBUG=1``
-    shows one for internal errors)."""
+    """Entry point of the process: errors are reported by the command group, never as a traceback
+    (``RISKEVAL_DEBUG=1`` shows one for internal errors).  Like every command it ends the process; ``batch``
+    and ``diff`` end it without the interpreter's teardown (:func:`riskeval._startup.exit_now`), so a caller
+    cannot catch their ``SystemExit``: run them through :data:`app` (or a subprocess) instead."""
     import sys
 
-    module = FAST_COMMANDS.get(sys.argv[1]) if len(sys.argv) > 1 else None
-    if module is not None:
-        import importlib
+    from .._startup import exit_code, exit_now, paused_gc
 
-        root = _new_app()
-        importlib.import_module(module).register(root)
+    module = FAST_COMMANDS.get(sys.argv[1]) if len(sys.argv) > 1 else None
+    with paused_gc():  # the imports and the command group: long-lived objects only
+        if module is not None:
+            import importlib
+
+            root = _new_app()
+            importlib.import_module(module).register(root)
+        else:
+            root = _full_app()
+    if module is None:
         root()
         return
-    _full_app()()
+    # A fast command has closed its outputs when it returns: the process ends without the interpreter's
+    # teardown (0.1-0.35 s after a batch), see riskeval._startup.exit_now.
+    try:
+        root()
+    except SystemExit as exc:
+        code = exit_code(exc.code)
+    else:
+        code = 0
+    exit_now(code)

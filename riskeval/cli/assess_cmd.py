@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..assess import evaluate_project, load_project
 from ..i18n import normalize_lang, register_messages, t
+from ..pipeline import evaluate_project, load_project
 from ..ruleset import load_ruleset
 from .common import LangOption, ProjectFileArg, RulesOption
 

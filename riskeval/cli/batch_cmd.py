@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..batch.impact_run import run_diff
+from .._startup import paused_gc
 from ..batch.rows import HEADER_LANGS
 from ..batch.run import run_batch
 from ..batch.writers import output_kind
@@ -210,7 +210,8 @@ def register(app: typer.Typer) -> None:
             fail(t("batchcli.bad_verify", lang, value=verify), 2)
         if engine not in ("auto", "row"):
             fail(t("batchcli.bad_engine", lang, value=engine), 2)
-        ruleset = load_ruleset(rules)
+        with paused_gc():  # start-up: long-lived objects only
+            ruleset = load_ruleset(rules)
         explain = ("high", "medium") if (report or report_xlsx) else ()
         with _sigint() as stop, _progress(lang) as progress:
             outcome = run_batch(
@@ -282,6 +283,8 @@ def register(app: typer.Typer) -> None:
         lang = normalize_lang(lang)
         if out is not None:
             _check_output(out, lang, allowed_json=True)
+        from ..batch.impact_run import run_diff  # the rule-change analysis is not loaded for ``batch``
+
         old = load_ruleset(old_rules)
         new = load_ruleset(new_rules)
         with _sigint() as stop:

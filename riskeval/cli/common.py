@@ -22,10 +22,8 @@ try:  # typer 0.2x vendors click; older releases use click itself
 except ImportError:  # pragma: no cover
     from click import exceptions as _cx  # type: ignore[no-redef]
 
-from ..check import ProjectError
 from ..errors import EXIT_INTERNAL, EXIT_USAGE, RiskevalError, exit_code_for
 from ..i18n import normalize_lang, register_messages, t
-from ..ruleset import RuleSetError
 
 __all__ = ["Lang", "LangOption", "RiskevalGroup", "fail", "lang_from_args"]
 
@@ -78,15 +76,19 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _raised_by(exc: RiskevalError, module: str, name: str) -> bool:
+    """Whether ``exc`` is a ``module.name``; a module not imported yet cannot have raised it (so the CLI
+    does not import the gate, the rule sets or the project check just to classify an error)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(exc, getattr(loaded, name))
+
+
 def _header(exc: RiskevalError, lang: str) -> str:
-    # The gate (and the ledger under it) is imported only by the commands that use it: an error raised
-    # without it cannot be a GateError.
-    gate = sys.modules.get("riskeval.gate.errors")
-    if gate is not None and isinstance(exc, gate.GateError):
+    if _raised_by(exc, "riskeval.gate.errors", "GateError"):
         return t("cli.refused", lang) + "\n"
-    if isinstance(exc, RuleSetError) and len(exc.problems) > 0:
+    if _raised_by(exc, "riskeval.ruleset.problems", "RuleSetError") and len(exc.problems) > 0:
         return t("cli.ruleset_errors", lang) + "\n"
-    if isinstance(exc, ProjectError) and len(exc.problems) > 0:
+    if _raised_by(exc, "riskeval.check", "ProjectError") and len(exc.problems) > 0:
         return t("cli.project_errors", lang) + "\n"
     return ""
 

@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal, NoReturn, TypeVar, cast
 
 import typer
 
-from ..assess import load_project
 from ..errors import EXIT_PROBLEMS, EXIT_USAGE
 from ..gate import Gate, GateError, audit, read_decisions
 from ..gate.audit import CHINA_TZ, parse_tz
@@ -42,6 +41,7 @@ from ..ledger.views import (
     unsigned_note,
 )
 from ..model.project import Project
+from ..pipeline import load_project
 from ..ruleset import load_ruleset
 from ..ruleset.compiled import RuleSet
 from .common import LangOption, ProjectFileArg, RulesOption

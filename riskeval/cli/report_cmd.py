@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         lang: LangOption = Lang.zh,
     ) -> None:
         """写出稳评报告（Word，按发改办投资〔2013〕428号大纲）。/ Write the assessment report as a Word file."""
-        from ..assess import assess, load_project
+        from ..pipeline import assess, load_project
         from ..report.docx import write_report
         from ..ruleset import load_ruleset
 

@@ -46,12 +46,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from ..assess import assess as run_assessment
-from ..assess import project_from_data
 from ..check import ProjectError
 from ..ledger import Ledger, LedgerRecord, LedgerTampered, PublicKey, SigningKey
 from ..model.assessment import Assessment
 from ..model.project import Project
+from ..pipeline import assess as run_assessment
+from ..pipeline import project_from_data
 from ..ruleset import load_ruleset
 from ..ruleset.compiled import RuleSet
 from .errors import AssessmentRequired

@@ -141,12 +141,12 @@ def canonical_json(data: Any) -> str:
 
 
 def canonical_project(project: Project) -> str:
-    """The canonical JSON of ``project``, whose sha256 is :func:`riskeval.assess.project_hash`.
+    """The canonical JSON of ``project``, whose sha256 is :func:`riskeval.pipeline.project_hash`.
 
     Examples
     --------
     >>> from riskeval import Project
-    >>> from riskeval.assess import project_hash
+    >>> from riskeval.pipeline import project_hash
     >>> p = Project(id="P", facts={"b": 1, "a": "中"})
     >>> hashlib.sha256(canonical_project(p).encode()).hexdigest() == project_hash(p)
     True

@@ -35,7 +35,7 @@ def _diff(lang: str, name: str, expected: Any, actual: Any) -> str:
 
 def run_tests(ruleset: RuleSet, lang: str = "zh") -> list[CaseResult]:
     """Run every embedded test of ``ruleset``; each result lists its differences."""
-    from ..assess import assess
+    from ..pipeline import assess
 
     results = []
     for case in ruleset.tests:

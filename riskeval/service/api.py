@@ -12,11 +12,11 @@ import yaml
 from fastapi import APIRouter, Depends
 
 from .. import __version__
-from ..assess import assess as run_assessment
-from ..assess import project_from_data
 from ..errors import jsonable
 from ..gate import LedgerRecord
 from ..model.assessment import Assessment
+from ..pipeline import assess as run_assessment
+from ..pipeline import project_from_data
 from ..ruleset import Problem, RuleSetError, bundled_names, load_ruleset, validate_file
 from ..ruleset.compiled import RuleSet
 from .deps import ANY, ASSESSORS, DECIDERS, ERROR_RESPONSES, caller, service_state

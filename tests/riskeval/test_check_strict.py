@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 import riskeval
 from riskeval import Project, assess
-from riskeval.assess import evaluate_project, project_from_data
 from riskeval.check import ProjectError, check_project
 from riskeval.cli import app
 from riskeval.model.vocabulary import STANDARD_FACTS
+from riskeval.pipeline import evaluate_project, project_from_data
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ("guiyang", "jiangsu-db32-4013-2021", "national")

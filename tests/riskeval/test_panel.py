@@ -124,7 +124,7 @@ def test_assessment_with_panel(tmp_path: Path, panel_file: Path, good_facts: dic
 
 
 def test_riskeval_does_not_import_expert_pool() -> None:
-    code = "import sys, riskeval, riskeval.panel_scores, riskeval.assess; print('expert_pool' in sys.modules)"
+    code = "import sys, riskeval, riskeval.panel_scores, riskeval.pipeline; print('expert_pool' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

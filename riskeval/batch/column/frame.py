@@ -1,7 +1,7 @@
 """From a chunk of cells to checked fact columns: each distinct cell is converted once, as the row path would.
 
 The row path turns a record into a project (:meth:`riskeval.batch.columns.ColumnResolver.project_data`,
-:func:`riskeval.assess.project_from_data`) and checks its facts (:func:`riskeval.check.check_project`, which
+:func:`riskeval.pipeline.project_from_data`) and checks its facts (:func:`riskeval.check.check_project`, which
 calls :func:`riskeval.ruleset.facts.coerce_fact_value`).  Here the same functions are applied to each
 distinct cell text of a column (cached for the run), and every row where anything would go wrong or differ
 (a value that does not convert, a missing required fact, an invalid kind, a ``facts``/``measures``/panel cell,

@@ -151,8 +151,8 @@ def _record(rs: RuleSet, cov: Coverage, values: dict[str, Any], fired: set[str])
 
 def coverage(rs: RuleSet) -> Coverage:
     """Run the embedded tests of ``rs`` and record which parts they exercise (a failing case still counts)."""
-    from ...assess import evaluate_project
     from ...model.project import Project
+    from ...pipeline import evaluate_project
 
     cov = _skeleton(rs)
     for case in rs.tests:

@@ -12,12 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ...assess import assess as run_assessment
-from ...assess import project_from_data
 from ...check import ProjectError
 from ...errors import RiskevalError
 from ...i18n import register_messages, t
 from ...model.assessment import Assessment
+from ...pipeline import assess as run_assessment
+from ...pipeline import project_from_data
 from ...ruleset.compiled import RuleSet
 from ...service.deps import ANY, ASSESSORS, AUDITORS
 from ...service.errors import RuleSetUnknown

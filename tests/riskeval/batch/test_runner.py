@@ -167,8 +167,8 @@ def test_a_dying_worker_costs_only_its_chunk(jiangsu, good_facts):
 
 def test_lean_path_builds_the_same_assessment_as_assess(tmp_path, jiangsu):
     """Row for row, the batch's assessment equals riskeval.assess (scope, measures, procedures, regime)."""
-    from riskeval.assess import project_from_data
     from riskeval.batch.columns import ColumnResolver
+    from riskeval.pipeline import project_from_data
 
     path = tmp_path / "proc.yaml"
     path.write_text(

@@ -56,9 +56,9 @@ def cases(ruleset_name: str) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
     """Checked fact values (before and after measures) of every example project under ``ruleset_name``,
     each with the rule ids the plain reference evaluator fires on them."""
     from riskeval import load_ruleset
-    from riskeval.assess import project_from_data
     from riskeval.check import ProjectError, check_project
     from riskeval.engine import reference_fired
+    from riskeval.pipeline import project_from_data
 
     rs = load_ruleset(ruleset_name)
     out: list[tuple[dict[str, Any], tuple[str, ...]]] = []

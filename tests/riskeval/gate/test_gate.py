@@ -6,7 +6,6 @@ import pytest
 
 import riskeval
 from riskeval import Measure
-from riskeval.assess import project_hash
 from riskeval.gate import (
     AssessmentIncomplete,
     AssessmentRequired,
@@ -18,6 +17,7 @@ from riskeval.gate import (
     LedgerTampered,
 )
 from riskeval.ledger import canonical_project
+from riskeval.pipeline import project_hash
 
 from .conftest import PANEL, PROCEDURE, SCOPE_POSTPONE, raw
 

@@ -13,10 +13,10 @@ import pytest
 
 import riskeval
 from riskeval import Project, assess
-from riskeval.assess import evaluate_facts
 from riskeval.check import check_project
 from riskeval.engine import reference_fired
 from riskeval.gate import AssessmentIncomplete, Gate
+from riskeval.pipeline import evaluate_facts
 from riskeval.scoring import score_evaluation
 
 RULES = Path(__file__).resolve().parents[3] / "rules"

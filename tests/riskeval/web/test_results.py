@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from riskeval import load_ruleset
-from riskeval.assess import assess, project_from_data
 from riskeval.model.assessment import Assessment
+from riskeval.pipeline import assess, project_from_data
 from riskeval.web.results import assessment_view, what_if_view
 
 

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval.assess import evaluate_facts
 from riskeval.batch.column.program import LEVELS, Stage, compile_program
 from riskeval.batch.column.verify import check_ruleset
 from riskeval.batch.run import run_batch
 from riskeval.engine import compile_ruleset, reference_fired
+from riskeval.pipeline import evaluate_facts
 from riskeval.scoring import score_evaluation
 from tests.riskeval.test_property import projects, rulesets, to_yaml
 

@@ -2,7 +2,7 @@
 
 Items carry conditions so that some do not apply; dimensions may lose every item; dimension weights are
 drawn so that the order in which dimensions enter the score matters to the last bit.  The column path must
-write the row path's bytes, and its scores must equal :func:`riskeval.assess.evaluate_facts` exactly.
+write the row path's bytes, and its scores must equal :func:`riskeval.pipeline.evaluate_facts` exactly.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval.assess import evaluate_facts
 from riskeval.batch.column.program import compile_program
 from riskeval.batch.run import run_batch
+from riskeval.pipeline import evaluate_facts
 from tests.riskeval.test_property import conditions, projects
 
 from .test_differential import _checked, _stage
