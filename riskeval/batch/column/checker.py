@@ -1,0 +1,399 @@
+"""The sample check of a column run: sample rows go through the full row path (durable-rules, the reference
+evaluation, the project check, the scoring) and must equal the column path's rows.
+
+Start.  The worker processes are started when the run begins, before the input is opened, so that they are
+ready by the time the first chunk has been evaluated.  Where it is safe they are forked from the running
+process (:func:`start_context`): the child already holds every module and the loaded rule set and is ready in
+milliseconds.  Fork is used only when this process has no other Python thread and has not imported
+durable-rules (whose timer threads and per-process state fork would not copy, see
+``shared/durable-rules.md``); otherwise the ``forkserver`` of :func:`riskeval.batch.runner._context` starts
+them.  Each worker loads the rule set, compiles it for durable-rules, says it is ready and serves batches.
+
+Pipelining.  Batches of rows are pickled by the main process and written to each worker's task pipe, which
+is enlarged to :data:`PIPE_BYTES`; the main process writes only what fits, so it never waits for a busy
+worker, and it needs no thread.  A worker compares each row's result with the column path's key itself and
+returns only the numbers of differing rows.  While the main process is evaluating, the workers check
+(``--workers`` processes for ``--verify full``, one for a sample: the other core is the main process's);
+once the main process has written its last row it checks rows itself in small batches beside the workers
+(when two or more workers are allowed), so that the last result arrives soon after the last row is written.
+
+Failures.  A worker that dies has its batches retried once in a fresh worker; a batch whose second worker
+dies too raises :class:`SampleCheckFailed`.  ``workers=0`` checks every batch in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import warnings
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ...errors import RiskevalError
+from ...i18n import register_messages
+from ...ruleset.compiled import RuleSet
+from ..runner import Job, _context, default_workers, process_chunk
+from .phases import mark
+from .rows import row_key
+
+__all__ = ["SampleChecker", "SampleCheckFailed", "compare_rows", "start_context", "SAMPLE_BATCH", "PIPE_BYTES"]
+
+register_messages(
+    {
+        "batch.column.worker": {
+            "zh": "逐行核对的工作进程两次异常退出，核对未能完成，未写出结果文件：第 {rows} 行",
+            "en": "the row-path check could not be completed (its worker process died twice); no output was "
+            "written: rows {rows}",
+        },
+    }
+)
+
+#: Rows per batch while the main process evaluates (a chunk's sample rows leave at once when fewer).
+SAMPLE_BATCH = 256
+#: Rows per batch once the main process has written its last row (the workers and it share them).
+TAIL_BATCH = 32
+#: Batches a worker holds at once (one being checked, one waiting in its pipe).
+WINDOW = 2
+#: The size asked for each task pipe (Linux ``F_SETPIPE_SZ``; the default 64 KiB elsewhere).
+PIPE_BYTES = 1 << 20
+#: Sample rows waiting in this process before it waits for the workers (``--verify full`` keeps memory flat).
+BACKLOG_ROWS = 16 * SAMPLE_BATCH
+
+
+class SampleCheckFailed(RiskevalError):
+    """A worker of the row-path check died twice on the same rows: the check could not be completed and
+    nothing is written (exit code 1)."""
+
+    code = "batch.column.worker"
+
+
+def compare_rows(job: Job, items: list[Any], keys: list[tuple[Any, ...]]) -> list[int]:
+    """The row path on ``items``; the numbers of the rows whose result differs from ``keys`` (the column
+    path's :func:`~riskeval.batch.column.rows.row_key`)."""
+    results, _ = process_chunk(job, 1, items)
+    return [got.row for got, want in zip(results, keys, strict=True) if row_key(got) != want]
+
+
+def start_context(method: str | None = None) -> Any:
+    """The multiprocessing context for the check's workers: ``fork`` when this process may fork (see the
+    module docstring), else the forkserver; ``method`` forces one (tests)."""
+    if method is not None:
+        return multiprocessing.get_context(method) if method != "forkserver" else _context()
+    if (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and "durable" not in sys.modules
+    ):
+        return multiprocessing.get_context("fork")
+    return _context()
+
+
+def _serve(tasks: Connection, results: Connection, job: Job, close: list[int]) -> None:
+    """A worker: warm up, then check batches until told to stop (or until the main process is gone)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's decision
+    for fd in close:  # the main process's ends of the pipes, inherited by fork: EOF must reach us
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    mark("worker_start")
+    _warm(job)
+    results.send(("ready",))
+    mark("worker_ready")
+    while True:
+        try:
+            message = pickle.loads(tasks.recv_bytes())
+        except EOFError:
+            return
+        if message is None:
+            return
+        if message[0] == "rules":
+            from .verify import check_intervals
+
+            try:
+                problems = check_intervals(message[1], message[2])
+            except Exception as exc:  # noqa: BLE001 - reported as a failed rule check
+                problems = [f"{type(exc).__name__}: {exc}"]
+            results.send(("rules", problems))
+        else:
+            _, ident, items, keys = message
+            results.send(("rows", ident, compare_rows(job, items, keys)))
+            mark("worker_batch_done", rows=len(items))
+
+
+def _warm(job: Job) -> None:
+    """Load and compile the rule sets before the first batch arrives (errors surface on every row later)."""
+    from ...engine import compile_ruleset
+    from ..runner import _loaded
+
+    for path, content_hash in job.rulesets:
+        try:
+            compile_ruleset(_loaded(path, content_hash)[0])
+        except Exception:  # noqa: BLE001 - process_chunk reports it on each row
+            pass
+
+
+def _pipe_size(conn: Connection) -> int:
+    import fcntl
+
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None)
+    getter = getattr(fcntl, "F_GETPIPE_SZ", None)
+    if setter is None or getter is None:  # pragma: no cover - not Linux
+        return 1 << 16
+    try:
+        fcntl.fcntl(conn.fileno(), setter, PIPE_BYTES)
+    except OSError:  # pragma: no cover - over /proc/sys/fs/pipe-max-size
+        pass
+    try:
+        return int(fcntl.fcntl(conn.fileno(), getter))
+    except OSError:  # pragma: no cover
+        return 1 << 16
+
+
+@dataclass
+class _Batch:
+    ident: int
+    items: list[Any]
+    keys: list[tuple[Any, ...]]
+    attempts: int = 0
+    stale: bool = False
+    data: bytes = b""
+
+
+@dataclass
+class _Worker:
+    process: Any
+    tasks: Connection
+    results: Connection
+    capacity: int
+    batches: dict[int, _Batch] = field(default_factory=dict)
+    in_flight: int = 0
+    rules: bool = False
+    alive: bool = True
+
+    def fits(self, size: int) -> bool:
+        return len(self.batches) < WINDOW and (not self.batches or self.in_flight + size <= self.capacity * 3 // 4)
+
+
+class SampleChecker:
+    """Sends sample rows through the row path and collects the numbers of rows that differ (``differ``)
+    and the rule check's problems (``rule_problems``); see the module docstring."""
+
+    def __init__(self, job: Job, ruleset: RuleSet, workers: int | None, full: bool, method: str | None = None) -> None:
+        n = default_workers() if workers is None else workers
+        self.job = job
+        self.ruleset = ruleset
+        self.full = full
+        self.processes = 0 if n <= 0 else (n if full else 1)
+        self.helps = n != 1  # the main process checks rows once it has written its last row
+        self.method = method
+        self.workers: list[_Worker] = []
+        self.backlog: deque[_Batch] = deque()
+        self.items: list[Any] = []
+        self.keys: list[tuple[Any, ...]] = []
+        self.differ: list[int] = []
+        self.count = 0
+        self.rule_problems: list[str] | None = None
+        self.replacements = 0
+        self._next = 0
+
+    # -- start and stop ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the workers and give the first the rule check (``workers=0``: the rule check here)."""
+        if self.processes == 0:
+            from .verify import check_intervals
+
+            self.rule_problems = check_intervals(str(self.ruleset.path), self.ruleset.content_hash)
+            return
+        for _ in range(self.processes):
+            self._spawn()
+        first = self.workers[0]
+        self._send(first, pickle.dumps(("rules", str(self.ruleset.path), self.ruleset.content_hash)))
+        first.rules = True
+
+    def _spawn(self) -> _Worker:
+        ctx = start_context(self.method)
+        task_r, task_w = ctx.Pipe(duplex=False)
+        result_r, result_w = ctx.Pipe(duplex=False)
+        capacity = _pipe_size(task_w)
+        forked = ctx.get_start_method() == "fork"
+        close = [c.fileno() for w in self.workers if w.alive for c in (w.tasks, w.results)]
+        close += [task_w.fileno(), result_r.fileno()]
+        process = ctx.Process(
+            target=_serve, args=(task_r, result_w, self.job, close if forked else []), daemon=True,
+            name="riskeval-sample-check",
+        )
+        with warnings.catch_warnings():  # Python 3.12 warns of fork beside native (BLAS, Arrow) threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            process.start()
+        task_r.close()
+        result_w.close()
+        worker = _Worker(process, task_w, result_r, capacity)
+        self.workers.append(worker)
+        mark("worker_started", method=ctx.get_start_method())
+        return worker
+
+    def close(self) -> None:
+        """Stop the workers (those still busy are terminated)."""
+        for w in self.workers:
+            if not w.alive:
+                continue
+            w.alive = False
+            try:
+                if w.batches or w.rules:
+                    w.process.terminate()
+                else:
+                    w.tasks.send_bytes(pickle.dumps(None))
+            except OSError:
+                pass
+        for w in self.workers:
+            w.process.join(timeout=2)
+            if w.process.is_alive():  # pragma: no cover - a worker stuck in the engine
+                w.process.kill()
+                w.process.join()
+            w.tasks.close()
+            w.results.close()
+        self.workers = []
+
+    def reset(self) -> None:
+        """Forget the rows sent so far (the run starts again with another reader); the rule check stays."""
+        self.items, self.keys, self.differ, self.count = [], [], [], 0
+        self.backlog.clear()
+        for w in self.workers:
+            for batch in w.batches.values():
+                batch.stale = True
+
+    # -- rows -----------------------------------------------------------------------------------------
+
+    def add(self, item: Any, key: tuple[Any, ...]) -> None:
+        """Queue one row (a :class:`~riskeval.io.tables.TableRow`) with the column path's key."""
+        self.items.append(item)
+        self.keys.append(key)
+        self.count += 1
+        if len(self.items) >= SAMPLE_BATCH:
+            self._cut()
+            if not self.workers:
+                self._here(self.backlog.popleft())
+
+    def _cut(self, size: int = SAMPLE_BATCH) -> None:
+        while self.items:
+            self.backlog.append(_Batch(self._next, self.items[:size], self.keys[:size]))
+            self._next += 1
+            self.items, self.keys = self.items[size:], self.keys[size:]
+
+    def pump(self) -> None:
+        """Collect what the workers returned and send them what is waiting (after each chunk)."""
+        if not self.workers:
+            return
+        self._cut()
+        self._collect(0)
+        self._dispatch()
+        while sum(len(b.items) for b in self.backlog) > BACKLOG_ROWS:
+            self._collect(None)
+            self._dispatch()
+
+    def finish(self) -> None:
+        """The main process has written its last row: check the rest and wait for every result."""
+        mark("main_written", rows=self.count)
+        if not self.workers:
+            self._cut()
+            while self.backlog:
+                self._here(self.backlog.popleft())
+            return
+        rest = [(i, k) for b in self.backlog for i, k in zip(b.items, b.keys, strict=True)]
+        self.backlog.clear()
+        self.items = [i for i, _ in rest] + self.items
+        self.keys = [k for _, k in rest] + self.keys
+        self._cut(TAIL_BATCH)
+        while True:
+            self._collect(0)
+            self._dispatch()
+            if self.backlog and (self.helps or not self.workers):
+                self._here(self.backlog.pop())
+                continue
+            if not self.backlog and not any(w.batches or w.rules for w in self.workers):
+                break
+            self._collect(None)
+        mark("checked", rows=self.count)
+
+    def _here(self, batch: _Batch) -> None:
+        self.differ.extend(compare_rows(self.job, batch.items, batch.keys))
+        mark("sample_batch_here", rows=len(batch.items))
+
+    def _dispatch(self) -> None:
+        for w in self.workers:
+            while self.backlog and w.alive:
+                batch = self.backlog[0]
+                if not batch.data:
+                    batch.data = pickle.dumps(("rows", batch.ident, batch.items, batch.keys), protocol=5)
+                if not w.fits(len(batch.data)):
+                    break
+                self.backlog.popleft()
+                w.batches[batch.ident] = batch
+                self._send(w, batch.data)
+                w.in_flight += len(batch.data)
+                mark("sample_batch_sent", rows=len(batch.items))
+
+    def _send(self, w: _Worker, data: bytes) -> None:
+        try:
+            w.tasks.send_bytes(data)
+        except OSError:
+            self._died(w)
+
+    def _collect(self, timeout: float | None) -> None:
+        """Handle every message the workers sent (waiting up to ``timeout`` for the first one)."""
+        while True:
+            live = {w.results: w for w in self.workers if w.alive}
+            if not live:
+                return
+            ready = wait(list(live), timeout)
+            if not ready:
+                return
+            for conn in ready:
+                w = live[conn]  # type: ignore[index]
+                try:
+                    message = w.results.recv()
+                except (EOFError, OSError):
+                    self._died(w)
+                    continue
+                self._handle(w, message)
+            timeout = 0
+
+    def _handle(self, w: _Worker, message: tuple[Any, ...]) -> None:
+        if message[0] == "rules":
+            self.rule_problems = message[1]
+            w.rules = False
+        elif message[0] == "rows":
+            batch = w.batches.pop(message[1])
+            w.in_flight -= len(batch.data)
+            if not batch.stale:
+                self.differ.extend(message[2])
+            mark("sample_batch_done", rows=len(batch.items))
+
+    def _died(self, w: _Worker) -> None:
+        """Retry a dead worker's batches (and rule check) once in a fresh worker."""
+        if not w.alive:
+            return
+        w.alive = False
+        w.process.join(timeout=1)
+        lost = sorted(w.batches.values(), key=lambda b: b.ident)
+        w.batches = {}
+        for batch in lost:
+            batch.attempts += 1
+            if batch.attempts >= 2:
+                rows = ", ".join(str(getattr(i, "row", "?")) for i in batch.items[:20])
+                raise SampleCheckFailed(rows=rows)
+        self.backlog.extendleft(reversed([b for b in lost if not b.stale]))
+        fresh = self._spawn()
+        if w.rules:
+            w.rules = False
+            self._send(fresh, pickle.dumps(("rules", str(self.ruleset.path), self.ruleset.content_hash)))
+            fresh.rules = True
+        self._dispatch()
