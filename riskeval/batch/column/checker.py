@@ -9,13 +9,17 @@ durable-rules (whose timer threads and per-process state fork would not copy, se
 ``shared/durable-rules.md``); otherwise the ``forkserver`` of :func:`riskeval.batch.runner._context` starts
 them.  Each worker loads the rule set, compiles it for durable-rules, says it is ready and serves batches.
 
-Pipelining.  Batches of rows are pickled by the main process and written to each worker's task pipe, which
-is enlarged to :data:`PIPE_BYTES`; the main process writes only what fits, so it never waits for a busy
-worker, and it needs no thread.  A worker compares each row's result with the column path's key itself and
-returns only the numbers of differing rows.  While the main process is evaluating, the workers check
-(``--workers`` processes for ``--verify full``, one for a sample: the other core is the main process's);
-once the main process has written its last row it checks rows itself in small batches beside the workers
-(when two or more workers are allowed), so that the last result arrives soon after the last row is written.
+Pipelining.  Each chunk's seeded share is sent as soon as the chunk is read, before it is evaluated (its
+column keys follow once it is); the rows covering rules and constants, and any top-up, follow with their keys.
+Batches are pickled by the main process and written to each worker's task pipe, enlarged to
+:data:`PIPE_BYTES`; the main process writes only what fits (at most :data:`WINDOW` batches a worker), so it
+never waits for a busy worker and needs no thread.  A worker returns each row's
+:func:`~riskeval.batch.column.rows.row_key` from the row path, and the main process compares it with the
+column path's key (a drawn row the column path did not take is not compared).  While the main process is
+evaluating, the workers check (``--workers`` processes for ``--verify full``, one for a sample: the other
+core is the main process's); once the main process has written its last row it checks rows itself in small
+batches beside the workers (unless ``workers=1``), so that the last result arrives soon after the last row
+is written.
 
 Failures.  A worker that dies has its batches retried once in a fresh worker; a batch whose second worker
 dies too raises :class:`SampleCheckFailed`.  ``workers=0`` checks every batch in this process.
@@ -42,7 +46,7 @@ from ..runner import Job, _context, default_workers, process_chunk
 from .phases import mark
 from .rows import row_key
 
-__all__ = ["SampleChecker", "SampleCheckFailed", "compare_rows", "start_context", "SAMPLE_BATCH", "PIPE_BYTES"]
+__all__ = ["SampleChecker", "SampleCheckFailed", "row_keys", "start_context", "SAMPLE_BATCH", "PIPE_BYTES"]
 
 register_messages(
     {
@@ -73,11 +77,10 @@ class SampleCheckFailed(RiskevalError):
     code = "batch.column.worker"
 
 
-def compare_rows(job: Job, items: list[Any], keys: list[tuple[Any, ...]]) -> list[int]:
-    """The row path on ``items``; the numbers of the rows whose result differs from ``keys`` (the column
-    path's :func:`~riskeval.batch.column.rows.row_key`)."""
+def row_keys(job: Job, items: list[Any]) -> list[tuple[int, tuple[Any, ...]]]:
+    """The row path on ``items``: each row's number and :func:`~riskeval.batch.column.rows.row_key`."""
     results, _ = process_chunk(job, 1, items)
-    return [got.row for got, want in zip(results, keys, strict=True) if row_key(got) != want]
+    return [(got.row, row_key(got)) for got in results]
 
 
 def start_context(method: str | None = None) -> Any:
@@ -122,8 +125,8 @@ def _serve(tasks: Connection, results: Connection, job: Job, close: list[int]) -
                 problems = [f"{type(exc).__name__}: {exc}"]
             results.send(("rules", problems))
         else:
-            _, ident, items, keys = message
-            results.send(("rows", ident, compare_rows(job, items, keys)))
+            _, ident, items = message
+            results.send(("rows", ident, row_keys(job, items)))
             mark("worker_batch_done", rows=len(items))
 
 
@@ -160,7 +163,6 @@ def _pipe_size(conn: Connection) -> int:
 class _Batch:
     ident: int
     items: list[Any]
-    keys: list[tuple[Any, ...]]
     attempts: int = 0
     stale: bool = False
     data: bytes = b""
@@ -182,8 +184,13 @@ class _Worker:
 
 
 class SampleChecker:
-    """Sends sample rows through the row path and collects the numbers of rows that differ (``differ``)
-    and the rule check's problems (``rule_problems``); see the module docstring."""
+    """Sends sample rows through the row path and compares each result with the column path's key: the
+    numbers of rows that differ in ``differ``, the rule check's problems in ``rule_problems``.
+
+    Rows reach the row path in two ways: :meth:`early` sends the seeded share of a chunk as soon as it is
+    read (its keys follow through :meth:`add` once the chunk is evaluated; :meth:`settle` drops the rows the
+    column path did not take), and :meth:`add` sends the other rows with their keys.  See the module
+    docstring."""
 
     def __init__(self, job: Job, ruleset: RuleSet, workers: int | None, full: bool, method: str | None = None) -> None:
         n = default_workers() if workers is None else workers
@@ -196,11 +203,12 @@ class SampleChecker:
         self.workers: list[_Worker] = []
         self.backlog: deque[_Batch] = deque()
         self.items: list[Any] = []
-        self.keys: list[tuple[Any, ...]] = []
+        self.want: dict[int, tuple[Any, ...]] = {}  # row -> the column path's key, awaiting the row path
+        self.got: dict[int, tuple[Any, ...]] = {}  # row -> the row path's key, awaiting the column path
+        self.sent: set[int] = set()  # rows sent early whose key is not known yet
         self.differ: list[int] = []
         self.count = 0
         self.rule_problems: list[str] | None = None
-        self.replacements = 0
         self._next = 0
 
     # -- start and stop ---------------------------------------------------------------------------------
@@ -223,6 +231,7 @@ class SampleChecker:
         task_r, task_w = ctx.Pipe(duplex=False)
         result_r, result_w = ctx.Pipe(duplex=False)
         capacity = _pipe_size(task_w)
+        _pipe_size(result_r)  # a worker never waits for this process to read its results
         forked = ctx.get_start_method() == "fork"
         close = [c.fileno() for w in self.workers if w.alive for c in (w.tasks, w.results)]
         close += [task_w.fileno(), result_r.fileno()]
@@ -264,7 +273,8 @@ class SampleChecker:
 
     def reset(self) -> None:
         """Forget the rows sent so far (the run starts again with another reader); the rule check stays."""
-        self.items, self.keys, self.differ, self.count = [], [], [], 0
+        self.items, self.differ, self.count = [], [], 0
+        self.want, self.got, self.sent = {}, {}, set()
         self.backlog.clear()
         for w in self.workers:
             for batch in w.batches.values():
@@ -272,21 +282,56 @@ class SampleChecker:
 
     # -- rows -----------------------------------------------------------------------------------------
 
+    def early(self, items: list[Any]) -> None:
+        """Send rows (:class:`~riskeval.io.tables.TableRow`) before their keys are known (only to workers)."""
+        if not self.workers or not items:
+            return
+        self.sent.update(item.row for item in items)
+        self.items.extend(items)
+        self.pump()
+
+    def settle(self, rows: Any) -> None:
+        """Rows sent early that the column path did not take: their results are not compared."""
+        for row in rows:
+            if row in self.sent:
+                self.sent.discard(row)
+                self.got.pop(row, None)
+
     def add(self, item: Any, key: tuple[Any, ...]) -> None:
-        """Queue one row (a :class:`~riskeval.io.tables.TableRow`) with the column path's key."""
-        self.items.append(item)
-        self.keys.append(key)
+        """Check one row (a :class:`~riskeval.io.tables.TableRow`) against the column path's ``key``."""
         self.count += 1
-        if len(self.items) >= SAMPLE_BATCH:
+        row = item.row
+        if row in self.sent:
+            self.sent.discard(row)
+            if row in self.got:
+                self._compare(row, key, self.got.pop(row))
+            else:
+                self.want[row] = key
+            return
+        self.want[row] = key
+        self.items.append(item)
+        if not self.workers and len(self.items) >= SAMPLE_BATCH:
             self._cut()
-            if not self.workers:
-                self._here(self.backlog.popleft())
+            self._here(self.backlog.popleft())
+
+    def _compare(self, row: int, want: tuple[Any, ...], got: tuple[Any, ...]) -> None:
+        if want != got:
+            self.differ.append(row)
+
+    def _results(self, pairs: list[tuple[int, tuple[Any, ...]]]) -> None:
+        for row, got in pairs:
+            want = self.want.pop(row, None)
+            if want is not None:
+                self._compare(row, want, got)
+            elif row in self.sent:
+                self.got[row] = got
 
     def _cut(self, size: int = SAMPLE_BATCH) -> None:
-        while self.items:
-            self.backlog.append(_Batch(self._next, self.items[:size], self.keys[:size]))
+        items = self.items
+        for start in range(0, len(items), size):
+            self.backlog.append(_Batch(self._next, items[start:start + size]))
             self._next += 1
-            self.items, self.keys = self.items[size:], self.keys[size:]
+        self.items = []
 
     def pump(self) -> None:
         """Collect what the workers returned and send them what is waiting (after each chunk)."""
@@ -306,11 +351,10 @@ class SampleChecker:
             self._cut()
             while self.backlog:
                 self._here(self.backlog.popleft())
+            self._lost()
             return
-        rest = [(i, k) for b in self.backlog for i, k in zip(b.items, b.keys, strict=True)]
+        self.items = [i for b in self.backlog for i in b.items] + self.items
         self.backlog.clear()
-        self.items = [i for i, _ in rest] + self.items
-        self.keys = [k for _, k in rest] + self.keys
         self._cut(TAIL_BATCH)
         while True:
             self._collect(0)
@@ -321,10 +365,16 @@ class SampleChecker:
             if not self.backlog and not any(w.batches or w.rules for w in self.workers):
                 break
             self._collect(None)
+        self._lost()
         mark("checked", rows=self.count)
 
+    def _lost(self) -> None:
+        """Rows whose row-path result never came back count as differing (fails closed; not expected)."""
+        self.differ.extend(self.want)
+        self.want = {}
+
     def _here(self, batch: _Batch) -> None:
-        self.differ.extend(compare_rows(self.job, batch.items, batch.keys))
+        self._results(row_keys(self.job, batch.items))
         mark("sample_batch_here", rows=len(batch.items))
 
     def _dispatch(self) -> None:
@@ -332,7 +382,7 @@ class SampleChecker:
             while self.backlog and w.alive:
                 batch = self.backlog[0]
                 if not batch.data:
-                    batch.data = pickle.dumps(("rows", batch.ident, batch.items, batch.keys), protocol=5)
+                    batch.data = pickle.dumps(("rows", batch.ident, batch.items), protocol=5)
                 if not w.fits(len(batch.data)):
                     break
                 self.backlog.popleft()
@@ -374,7 +424,7 @@ class SampleChecker:
             batch = w.batches.pop(message[1])
             w.in_flight -= len(batch.data)
             if not batch.stale:
-                self.differ.extend(message[2])
+                self._results(message[2])
             mark("sample_batch_done", rows=len(batch.items))
 
     def _died(self, w: _Worker) -> None:

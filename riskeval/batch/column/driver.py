@@ -4,6 +4,10 @@ The output is written under a temporary name beside the target and renamed only 
 the rule check have passed; on any difference the temporary file is removed and :class:`ColumnMismatch` names
 the differing rows.  Rows the program does not take (bad cells, missing facts, rows whose explanation is
 wanted) are assessed by the row path in this process, in place, so every input row appears once, in order.
+
+The sample check (:mod:`.checker`) starts its workers before the input is opened; each chunk's seeded share
+(:meth:`.sample.Sampler.draw`) goes to them as soon as the chunk is read, the rows covering rules and
+constants once it is evaluated, and the rows topping up a short sample (:func:`_top_up`) at the end.
 """
 
 from __future__ import annotations
@@ -180,10 +184,11 @@ def _attempt(
                     if stop_fn():
                         interrupted = True
                         break
+                    drawn = _draw(sampler, checker, chunk)
                     routed += _chunk(chunk, program, ruleset, resolver, job, converter, plans, strict, lang,
                                      explain_levels, sampler, checker, writer, stats, unknown)
                     writer.flush()
-                    checker.pump()
+                    _settle(sampler, checker, chunk, drawn)
                     if progress is not None:
                         progress(stats.total, estimate)
                 wanted = sampler.top_up()
@@ -266,6 +271,23 @@ def _chunk(
             checker.add(chunk.table_row(i), row_key(block.row(i)))
         _reserve(sampler, chunk, np.flatnonzero(ok & ~chosen), block)
     return len(routed_rows)
+
+
+def _draw(sampler: Sampler, checker: SampleChecker, chunk: Chunk) -> np.ndarray:
+    """Draw the chunk's seeded share before it is evaluated and send those rows to the check at once."""
+    drawn = sampler.draw(len(chunk))
+    sampler.chosen = None
+    if checker.workers:
+        checker.early([chunk.table_row(i) for i in np.flatnonzero(drawn & ~chunk.forced).tolist()])
+    return drawn
+
+
+def _settle(sampler: Sampler, checker: SampleChecker, chunk: Chunk, drawn: np.ndarray) -> None:
+    """Drop the drawn rows the column path did not take (their row-path results are not compared)."""
+    chosen = sampler.chosen if sampler.chosen is not None else np.zeros(len(chunk), dtype=bool)
+    sampler.drawn = sampler.chosen = None
+    checker.settle(chunk.rows[drawn & ~chosen].tolist())
+    checker.pump()
 
 
 def _reserve(sampler: Sampler, chunk: Chunk, candidates: np.ndarray, block: ColumnBlock) -> None:

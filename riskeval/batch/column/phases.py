@@ -1,7 +1,8 @@
 """A timeline of a column run for benchmarks: off unless ``$RISKEVAL_PHASES`` names a file.
 
-Each :func:`mark` appends one JSON line ``{"event", "t", "pid", ...}`` (``t``: wall-clock seconds since the
-epoch, comparable across the processes of a run) to that file; ``benchmarks/bench_column.py --phases`` reads
+Each :func:`mark` appends one JSON line ``{"event", "t", "cpu", "pid", ...}`` (``t``: wall-clock seconds
+since the epoch, comparable across the processes of a run; ``cpu``: the CPU seconds of the marking process)
+to that file; ``benchmarks/bench_column.py --phases`` reads
 them back and prints when the sample worker was ready, when each sample batch returned and when the main
 process finished writing.  When the variable is unset a mark costs one dictionary lookup.
 
@@ -33,7 +34,8 @@ def mark(event: str, **info: object) -> None:
     path = os.environ.get(ENV)
     if not path:
         return
-    line = json.dumps({"event": event, "t": time.time(), "pid": os.getpid(), **info}) + "\n"
+    record = {"event": event, "t": time.time(), "cpu": time.process_time(), "pid": os.getpid(), **info}
+    line = json.dumps(record) + "\n"
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, line.encode("utf-8"))

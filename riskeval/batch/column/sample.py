@@ -83,6 +83,8 @@ class Sampler:
     seen: int = 0
     reserve: list[int] = field(default_factory=list)
     reserve_seen: int = 0
+    drawn: np.ndarray | None = None
+    chosen: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.rng = np.random.default_rng(self.seed)
@@ -93,12 +95,18 @@ class Sampler:
             _constants(rule.condition, consts)
         self.constants = consts
 
+    def draw(self, n: int) -> np.ndarray:
+        """The seeded share of the next chunk of ``n`` rows, drawn before it is evaluated (so that these rows
+        can go to the row path at once); :meth:`pick` then uses it."""
+        self.drawn = np.ones(n, dtype=bool) if self.full else self.rng.random(n) < self.rate
+        return self.drawn
+
     def pick(self, n: int, evaluable: np.ndarray, stage: Stage, result: StageResult) -> np.ndarray:
-        """The rows of a chunk to check: the seeded share and the rows that cover something new."""
-        if self.full:
-            chosen = np.ones(n, dtype=bool)
-        else:
-            chosen = self.rng.random(n) < self.rate
+        """The rows of a chunk to check: the seeded share (:meth:`draw`, made here if it was not) and the
+        rows that cover something new; only ``evaluable`` rows."""
+        drawn = self.drawn if self.drawn is not None and len(self.drawn) == n else self.draw(n)
+        self.drawn = None
+        chosen = drawn.copy()
         for key in list(self.uncovered):
             rule_id, fires = key
             hit = result.fired.get(rule_id)
@@ -115,6 +123,7 @@ class Sampler:
                 chosen[int(np.argmax(mask))] = True
                 self.constants.discard(const)
         chosen &= evaluable
+        self.chosen = chosen
         self.picked += int(chosen.sum())
         self.seen += int(evaluable.sum())
         return chosen
