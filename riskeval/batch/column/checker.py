@@ -59,11 +59,11 @@ register_messages(
 )
 
 #: Rows per batch while the main process evaluates (a chunk's sample rows leave at once when fewer).
-SAMPLE_BATCH = 256
+SAMPLE_BATCH = 128
 #: Rows per batch once the main process has written its last row (the workers and it share them).
 TAIL_BATCH = 32
-#: Batches a worker holds at once (one being checked, one waiting in its pipe).
-WINDOW = 2
+#: Batches a worker holds at once (one being checked, the others waiting in its pipe).
+WINDOW = 3
 #: The size asked for each task pipe (Linux ``F_SETPIPE_SZ``; the default 64 KiB elsewhere).
 PIPE_BYTES = 1 << 20
 #: Sample rows waiting in this process before it waits for the workers (``--verify full`` keeps memory flat).
