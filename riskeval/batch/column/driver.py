@@ -157,6 +157,7 @@ def _attempt(
     seed: int,
     fast: bool,
 ) -> ColumnRun:
+    mark("attempt", fast=fast)
     stop_fn = stop or (lambda: False)
     resolver = ColumnResolver(ruleset)
     stats = BatchStats(ruleset, max_details=max_details)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -190,3 +191,26 @@ def test_a_dead_worker_is_replaced_once(tmp_path: Path, listing: Path, reference
         assert proc.stdout.startswith("sampled") and out.read_bytes() == reference
     else:
         assert proc.stdout.strip() == "failed batch.column.worker" and not out.exists()
+
+
+def test_rows_sent_before_a_fall_back_are_forgotten(
+    tmp_path: Path, listing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskeval.batch.column import phases, source
+
+    lines = listing.read_text(encoding="utf-8").split("\n")
+    lines[2000] = ",".join(lines[2000].split(",")[:-1])  # one cell short: pyarrow gives up at its block
+    src = tmp_path / "short.csv"
+    src.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr(source, "BLOCK_BYTES", 1 << 15)  # several chunks before that record
+    monkeypatch.setenv(phases.ENV, str(tmp_path / "phases.jsonl"))
+    rs = riskeval.load_ruleset(JIANGSU)
+    done = run_columns(src, rs, tmp_path / "o.csv", compile_program(rs), workers=1, start_method="fork")
+    events = [json.loads(line)["event"] for line in (tmp_path / "phases.jsonl").read_text().splitlines()]
+    monkeypatch.delenv(phases.ENV)
+    run_batch(src, rs, tmp_path / "r.csv", workers=0, engine="row")
+    assert done.reader == "records"
+    first, second = (i for i, e in enumerate(events) if e == "attempt")
+    assert "sample_batch_sent" in events[first:second]  # rows had gone to the worker before the fall-back
+    assert (tmp_path / "o.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
+    assert done.sampled >= 1000
