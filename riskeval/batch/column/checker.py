@@ -6,8 +6,9 @@ ready by the time the first chunk has been evaluated.  Where it is safe they are
 process (:func:`start_context`): the child already holds every module and the loaded rule set and is ready in
 milliseconds.  Fork is used only when this process has no other Python thread and has not imported
 durable-rules (whose timer threads and per-process state fork would not copy, see
-``shared/durable-rules.md``); otherwise the ``forkserver`` of :func:`riskeval.batch.runner._context` starts
-them.  Each worker loads the rule set, compiles it for durable-rules, says it is ready and serves batches.
+``shared/durable-rules.md``); otherwise they are spawned (a fresh interpreter, which imports what it needs
+while this process goes on: starting a forkserver would hold this process up until the server's imports
+are done).  Each worker loads the rule set, compiles it for durable-rules, says it is ready and serves batches.
 
 Pipelining.  Each chunk's seeded share is sent as soon as the chunk is read, before it is evaluated (its
 column keys follow once it is); the rows covering rules and constants, and any top-up, follow with their keys.
@@ -85,16 +86,14 @@ def row_keys(job: Job, items: list[Any]) -> list[tuple[int, tuple[Any, ...]]]:
 
 def start_context(method: str | None = None) -> Any:
     """The multiprocessing context for the check's workers: ``fork`` when this process may fork (see the
-    module docstring), else the forkserver; ``method`` forces one (tests)."""
+    module docstring), else ``spawn`` (a fresh interpreter: its start does not hold up this process, unlike
+    the forkserver's, which waits for the server's imports); ``method`` forces one (tests)."""
     if method is not None:
-        return multiprocessing.get_context(method) if method != "forkserver" else _context()
-    if (
-        "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-        and "durable" not in sys.modules
-    ):
+        return _context() if method == "forkserver" else multiprocessing.get_context(method)
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1 and "durable" not in sys.modules:
         return multiprocessing.get_context("fork")
-    return _context()
+    return multiprocessing.get_context("spawn")
 
 
 def _serve(tasks: Connection, results: Connection, job: Job, close: list[int]) -> None:

@@ -136,6 +136,7 @@ def run_columns(
     finally:
         checker.close()
         gc.set_threshold(*threshold)
+        mark("closed")
 
 
 def _attempt(

@@ -114,7 +114,7 @@ def test_the_reservoir_keeps_row_numbers_uniformly() -> None:
     assert len(sampler.top_up()) == 100 and sampler.picked == 1000
 
 
-@pytest.mark.parametrize("method", ["fork", "forkserver"])
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_workers_started_either_way_check_the_same_rows(
     tmp_path: Path, listing: Path, reference: bytes, method: str
 ) -> None:
@@ -140,12 +140,12 @@ def test_a_difference_found_in_a_worker_is_reported(
 def test_fork_only_when_safe(monkeypatch: pytest.MonkeyPatch) -> None:
     import durable.engine  # noqa: F401 - durable-rules imported: never fork
 
-    assert checker_mod.start_context().get_start_method() == "forkserver"
+    assert checker_mod.start_context().get_start_method() == "spawn"
     monkeypatch.delitem(sys.modules, "durable")
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     assert checker_mod.start_context().get_start_method() == "fork"
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # another Python thread: never fork
-    assert checker_mod.start_context().get_start_method() == "forkserver"
+    assert checker_mod.start_context().get_start_method() == "spawn"
 
 
 _DYING = """
