@@ -85,13 +85,12 @@ def row_keys(job: Job, items: list[Any]) -> list[tuple[int, tuple[Any, ...]]]:
 
 
 def start_context(method: str | None = None) -> Any:
-    """The multiprocessing context for the check's workers: ``fork`` when this process may fork (see the
-    module docstring), else ``spawn`` (a fresh interpreter: its start does not hold up this process, unlike
-    the forkserver's, which waits for the server's imports); ``method`` forces one (tests)."""
+    """The multiprocessing context for the check's workers: ``fork`` when this process may fork (Linux, see
+    the module docstring), else ``spawn`` (a fresh interpreter: its start does not hold up this process,
+    unlike the forkserver's, which waits for the server's imports); ``method`` forces one (tests)."""
     if method is not None:
         return _context() if method == "forkserver" else multiprocessing.get_context(method)
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1 and "durable" not in sys.modules:
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and "durable" not in sys.modules:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
@@ -225,8 +224,9 @@ class SampleChecker:
         self._send(first, pickle.dumps(("rules", str(self.ruleset.path), self.ruleset.content_hash)))
         first.rules = True
 
-    def _spawn(self) -> _Worker:
-        ctx = start_context(self.method)
+    def _spawn(self, replacement: bool = False) -> _Worker:
+        # A replacement starts mid-run, beside the reader's threads: never by fork.
+        ctx = start_context(self.method or ("spawn" if replacement else None))
         task_r, task_w = ctx.Pipe(duplex=False)
         result_r, result_w = ctx.Pipe(duplex=False)
         capacity = _pipe_size(task_w)
@@ -440,7 +440,7 @@ class SampleChecker:
                 rows = ", ".join(str(getattr(i, "row", "?")) for i in batch.items[:20])
                 raise SampleCheckFailed(rows=rows)
         self.backlog.extendleft(reversed([b for b in lost if not b.stale]))
-        fresh = self._spawn()
+        fresh = self._spawn(replacement=True)
         if w.rules:
             w.rules = False
             self._send(fresh, pickle.dumps(("rules", str(self.ruleset.path), self.ruleset.content_hash)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -153,26 +154,29 @@ import os, sys
 from pathlib import Path
 import riskeval
 from riskeval.batch.column import checker
-from riskeval.batch.column.driver import run_columns
-from riskeval.batch.column.program import compile_program
 
-marker = Path(sys.argv[3])
 real = checker.row_keys
 
 def row_keys(job, items):
-    if sys.argv[4] == "always" or not marker.exists():
+    marker = Path(os.environ["DYING_MARKER"])
+    if os.environ["DYING_HOW"] == "always" or not marker.exists():
         marker.touch()
         os._exit(9)  # the worker dies in the middle of a batch
     return real(job, items)
 
-checker.row_keys = row_keys
-rs = riskeval.load_ruleset("jiangsu-db32-4013-2021")
-try:
-    done = run_columns(sys.argv[1], rs, sys.argv[2], compile_program(rs), workers=1)
-except checker.SampleCheckFailed as exc:
-    print("failed", exc.code)
-else:
-    print("sampled", done.sampled)
+checker.row_keys = row_keys  # also in a spawned replacement, which imports this file as __mp_main__
+
+if __name__ == "__main__":
+    from riskeval.batch.column.driver import run_columns
+    from riskeval.batch.column.program import compile_program
+
+    rs = riskeval.load_ruleset("jiangsu-db32-4013-2021")
+    try:
+        done = run_columns(sys.argv[1], rs, sys.argv[2], compile_program(rs), workers=1)
+    except checker.SampleCheckFailed as exc:
+        print("failed", exc.code)
+    else:
+        print("sampled", done.sampled)
 """
 
 
@@ -181,9 +185,10 @@ def test_a_dead_worker_is_replaced_once(tmp_path: Path, listing: Path, reference
     script = tmp_path / "dying.py"
     script.write_text(textwrap.dedent(_DYING), encoding="utf-8")
     out = tmp_path / "o.csv"
+    env = {**os.environ, "DYING_MARKER": str(tmp_path / "died"), "DYING_HOW": how}
     proc = subprocess.run(
-        [sys.executable, str(script), str(listing), str(out), str(tmp_path / "died"), how],
-        capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, str(script), str(listing), str(out)], capture_output=True, text=True, timeout=300,
+        check=False, env=env,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "died").exists()
