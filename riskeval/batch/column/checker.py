@@ -17,8 +17,8 @@ Batches are pickled by the main process and written to each worker's task pipe, 
 never waits for a busy worker and needs no thread.  A worker returns each row's
 :func:`~riskeval.batch.column.rows.row_key` from the row path, and the main process compares it with the
 column path's key (a drawn row the column path did not take is not compared).  While the main process is
-evaluating, the workers check (``--workers`` processes for ``--verify full``, one for a sample: the other
-core is the main process's); once the main process has written its last row it checks rows itself in small
+evaluating, the workers check (``--workers`` processes for ``--verify full``, one fewer for a sample:
+one core is the main process's); once the main process has written its last row it checks rows itself in small
 batches beside the workers (unless ``workers=1``), so that the last result arrives soon after the last row
 is written.
 
@@ -195,8 +195,10 @@ class SampleChecker:
         self.job = job
         self.ruleset = ruleset
         self.full = full
-        self.processes = 0 if n <= 0 else (n if full else 1)
-        self.helps = n != 1  # the main process checks rows once it has written its last row
+        # A sample: the main process takes one core (and checks rows itself once it has written its last row,
+        # unless workers=1); every row (full): ``workers`` processes, the main process helping at the end.
+        self.processes = 0 if n <= 0 else (n if full else max(1, n - 1))
+        self.helps = n != 1
         self.method = method
         self.workers: list[_Worker] = []
         self.backlog: deque[_Batch] = deque()

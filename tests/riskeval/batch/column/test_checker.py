@@ -219,3 +219,17 @@ def test_rows_sent_before_a_fall_back_are_forgotten(
     assert "sample_batch_sent" in events[first:second]  # rows had gone to the worker before the fall-back
     assert (tmp_path / "o.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
     assert done.sampled >= 1000
+
+
+def test_a_sample_uses_one_worker_fewer_than_allowed(
+    tmp_path: Path, listing: Path, reference: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from riskeval.batch.column import phases
+
+    monkeypatch.setenv(phases.ENV, str(tmp_path / "phases.jsonl"))
+    rs = riskeval.load_ruleset(JIANGSU)
+    run_columns(listing, rs, tmp_path / "o.csv", compile_program(rs), workers=3, start_method="fork")
+    events = [json.loads(line) for line in (tmp_path / "phases.jsonl").read_text().splitlines()]
+    assert sum(e["event"] == "worker_started" for e in events) == 2  # the main process has the third core
+    assert len({e["pid"] for e in events if e["event"] == "worker_ready"}) == 2
+    assert (tmp_path / "o.csv").read_bytes() == reference
