@@ -176,6 +176,7 @@ class _Worker:
     in_flight: int = 0
     rules: bool = False
     alive: bool = True
+    ready: bool = False
 
     def fits(self, size: int) -> bool:
         return len(self.batches) < WINDOW and (not self.batches or self.in_flight + size <= self.capacity * 3 // 4)
@@ -380,7 +381,7 @@ class SampleChecker:
 
     def _dispatch(self) -> None:
         for w in self.workers:
-            while self.backlog and w.alive:
+            while self.backlog and w.alive and w.ready:  # rows wait here while a worker starts (main may take them)
                 batch = self.backlog[0]
                 if not batch.data:
                     batch.data = pickle.dumps(("rows", batch.ident, batch.items), protocol=5)
@@ -418,7 +419,9 @@ class SampleChecker:
             timeout = 0
 
     def _handle(self, w: _Worker, message: tuple[Any, ...]) -> None:
-        if message[0] == "rules":
+        if message[0] == "ready":
+            w.ready = True
+        elif message[0] == "rules":
             self.rule_problems = message[1]
             w.rules = False
         elif message[0] == "rows":
