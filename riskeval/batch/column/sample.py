@@ -44,15 +44,15 @@ def required_sample(total: int) -> int:
 
 def sample_rate(estimate: int | None) -> float:
     """The drawing rate for a list of about ``estimate`` rows: :func:`required_sample` plus a margin of
-    :data:`MARGIN_SD` standard deviations (every row of a short or unknown list).
+    :data:`MARGIN_SD` standard deviations of the binomial draw (every row of a short or unknown list).
 
-    >>> round(sample_rate(100_000), 5), round(sample_rate(1_000_000), 5), sample_rate(900), sample_rate(None)
-    (0.01126, 0.0104, 1.0, 1.0)
+    >>> [round(sample_rate(n), 5) for n in (5_000, 100_000, 1_000_000)], sample_rate(900), sample_rate(None)
+    ([0.22263, 0.01126, 0.0104], 1.0, 1.0)
     """
     if not estimate:
         return 1.0
     need = required_sample(estimate)
-    return min(1.0, (need + MARGIN_SD * math.sqrt(need)) / estimate)
+    return min(1.0, (need + MARGIN_SD * math.sqrt(need * (1 - need / estimate))) / estimate)
 
 
 def _constants(cond: Condition, out: set[tuple[str, float]]) -> None:
