@@ -4,13 +4,16 @@ The output is written under a temporary name beside the target and renamed only 
 the rule check have passed; on any difference the temporary file is removed and :class:`ColumnMismatch` names
 the differing rows.  Rows the program does not take (bad cells, missing facts, rows whose explanation is
 wanted) are assessed by the row path in this process, in place, so every input row appears once, in order.
+
+The sample check (:mod:`.checker`) starts its workers before the input is opened; each chunk's seeded share
+(:meth:`.sample.Sampler.draw`) goes to them as soon as the chunk is read, the rows covering rules and
+constants once it is evaluated, and the rows topping up a short sample (:func:`_top_up`) at the end.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,21 +23,23 @@ import numpy as np
 
 from ...errors import RiskevalError
 from ...i18n import register_messages
+from ...io.tables import TableRow
 from ...ruleset.compiled import RuleSet
 from ..columns import ColumnResolver, peek_columns
 from ..readers import open_rows
 from ..rows import OUTPUT_COLUMNS, output_headers
-from ..runner import Job, _Pending, _Pools, assess_row, default_workers, process_chunk, remember
+from ..runner import Job, assess_row, remember
 from ..stats import BatchStats
 from ..writers import open_writer
+from .checker import SampleChecker, SampleCheckFailed
 from .frame import Converter, FramePlan, build_frame
+from .phases import mark
 from .program import LEVELS, ColumnProgram
 from .rows import ColumnBlock, row_key
-from .sample import RESERVE, Sampler
+from .sample import Sampler
 from .source import Chunk, FallBack, arrow_chunks, plain_csv, record_chunks
-from .verify import check_intervals
 
-__all__ = ["ColumnMismatch", "ColumnRun", "run_columns"]
+__all__ = ["ColumnMismatch", "ColumnRun", "SampleCheckFailed", "run_columns"]
 
 register_messages(
     {
@@ -48,8 +53,6 @@ register_messages(
         },
     }
 )
-
-SAMPLE_BATCH = 256
 
 
 class ColumnMismatch(RiskevalError):
@@ -74,95 +77,6 @@ class ColumnRun:
     row_path_rows: int = 0
 
 
-class _Checker:
-    """Sends sample rows through the row path (worker processes, or this process for ``workers=0``) and
-    compares each result with the column path's."""
-
-    def __init__(self, job: Job, ruleset: RuleSet, workers: int | None, full: bool) -> None:
-        self.job = job
-        self.ruleset = ruleset
-        n = default_workers() if workers is None else workers
-        self.pools: _Pools | None = None
-        self.starting: threading.Thread | None = None
-        if n > 0:
-            self.pools = _Pools(n if full else 1, 1 << 40)
-        self.pending: list[tuple[_Pending, list[tuple[Any, ...]]]] = []
-        self.items: list[Any] = []
-        self.keys: list[tuple[Any, ...]] = []
-        self.differ: list[int] = []
-        self.count = 0
-        self.rule_future: Any = None
-        self.rule_problems: list[str] | None = None
-
-    def start_rule_check(self) -> None:
-        """Start the worker (in a thread: its start-up does not hold up the column work) with the rule check."""
-        if self.pools is not None:
-            pools = self.pools
-
-            def start() -> None:
-                pool = pools.get(0)
-                self.rule_future = pool.submit(check_intervals, str(self.ruleset.path), self.ruleset.content_hash)
-
-            self.starting = threading.Thread(target=start, daemon=True)
-            self.starting.start()
-        else:
-            self.rule_problems = check_intervals(str(self.ruleset.path), self.ruleset.content_hash)
-
-    def _started(self, wait: bool) -> bool:
-        if self.starting is None:
-            return True
-        if wait:
-            self.starting.join()
-        if self.starting.is_alive():
-            return False
-        self.starting = None
-        return True
-
-    def add(self, item: Any, key: tuple[Any, ...]) -> None:
-        self.items.append(item)
-        self.keys.append(key)
-        self.count += 1
-        if len(self.items) >= SAMPLE_BATCH:
-            self.flush()
-
-    def flush(self, wait: bool = False) -> None:
-        if not self.items or not self._started(wait):
-            return
-        items, keys = self.items, self.keys
-        self.items, self.keys = [], []
-        if self.pools is None:
-            results, _ = process_chunk(self.job, 1, items)
-            self._compare(results, keys)
-        else:
-            self.pending.append((self.pools.submit(self.job, 1, items), keys))
-
-    def _compare(self, results: list[Any], keys: list[tuple[Any, ...]]) -> None:
-        for got, want in zip(results, keys, strict=True):
-            if row_key(got) != want:
-                self.differ.append(got.row)
-
-    def finish(self) -> None:
-        from ..runner import _collect
-
-        self.flush(wait=True)
-        if self.pools is not None:
-            try:
-                for pending, keys in self.pending:
-                    got = _collect(pending, self.pools, self.job, lambda: False)
-                    assert got is not None
-                    self._compare(got[0], keys)
-                if self.rule_future is not None:
-                    self.rule_problems = self.rule_future.result()
-            finally:
-                self.close()
-
-    def close(self) -> None:
-        self._started(True)
-        if self.pools is not None:
-            self.pools.close(wait=True)
-            self.pools = None
-
-
 def _partial(path: Path) -> Path:
     return path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
 
@@ -183,30 +97,46 @@ def run_columns(
     headers: str = "code",
     verify: str = "sample",
     seed: int = 20_240_601,
+    start_method: str | None = None,
 ) -> ColumnRun:
     """Assess every row of ``input_path`` on the column path (see :func:`riskeval.batch.run.run_batch`).
+
+    ``start_method`` forces how the check's workers start (``fork``, ``forkserver``; by default fork where
+    safe, see :func:`riskeval.batch.column.checker.start_context`).
 
     Raises
     ------
     ColumnMismatch
         A sample row differs between the row path and the column path, or the rule check failed; the output
         file is not created.
+    SampleCheckFailed
+        The row-path check could not be completed (a worker died twice on the same rows).
     """
+    mark("run_columns")
     target = Path(output_path)
+    # The check's workers start first, before the input is opened: they are ready by the first sample rows.
+    remember(ruleset)
+    job = Job.for_rulesets([ruleset], lang=lang, explain=frozenset(explain), strict=strict)
+    checker = SampleChecker(job, ruleset, workers, verify == "full", method=start_method)
     # The rows are many small objects that live until their chunk is written: the collector's frequent
     # young-generation passes would cost more than the evaluation (the objects are acyclic).
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], 200_000), *threshold[1:])
     try:
-        return _attempt(input_path, ruleset, target, program, workers=workers, lang=lang, explain=explain,
-                        stop=stop, progress=progress, max_details=max_details, strict=strict, headers=headers,
-                        verify=verify, seed=seed, fast=True)
-    except FallBack:
-        return _attempt(input_path, ruleset, target, program, workers=workers, lang=lang, explain=explain,
-                        stop=stop, progress=progress, max_details=max_details, strict=strict, headers=headers,
-                        verify=verify, seed=seed, fast=False)
+        checker.start()
+        try:
+            return _attempt(input_path, ruleset, target, program, job, checker, lang=lang, stop=stop,
+                            progress=progress, max_details=max_details, strict=strict, headers=headers,
+                            explain=explain, verify=verify, seed=seed, fast=True)
+        except FallBack:
+            checker.reset()
+            return _attempt(input_path, ruleset, target, program, job, checker, lang=lang, stop=stop,
+                            progress=progress, max_details=max_details, strict=strict, headers=headers,
+                            explain=explain, verify=verify, seed=seed, fast=False)
     finally:
+        checker.close()
         gc.set_threshold(*threshold)
+        mark("closed")
 
 
 def _attempt(
@@ -214,8 +144,9 @@ def _attempt(
     ruleset: RuleSet,
     target: Path,
     program: ColumnProgram,
+    job: Job,
+    checker: SampleChecker,
     *,
-    workers: int | None,
     lang: str,
     explain: Collection[str],
     stop: Callable[[], bool] | None,
@@ -227,9 +158,8 @@ def _attempt(
     seed: int,
     fast: bool,
 ) -> ColumnRun:
+    mark("attempt", fast=fast)
     stop_fn = stop or (lambda: False)
-    remember(ruleset)
-    job = Job.for_rulesets([ruleset], lang=lang, explain=frozenset(explain), strict=strict)
     resolver = ColumnResolver(ruleset)
     stats = BatchStats(ruleset, max_details=max_details)
     explain_levels = np.asarray([LEVELS.index(x) for x in explain if x in LEVELS], dtype=int)
@@ -245,12 +175,10 @@ def _attempt(
         estimate = source.estimate
         use_arrow = fast and plain_csv(Path(input_path), source.headers)
         chunks = arrow_chunks(Path(input_path), list(source.headers or [])) if use_arrow else record_chunks(rows)
-        checker = _Checker(job, ruleset, workers, verify == "full")
         sampler = Sampler(program, estimate, seed=seed, full=verify == "full")
         partial = _partial(target)
         done = False
         try:
-            checker.start_rule_check()
             with open_writer(partial, OUTPUT_COLUMNS, headers=output_headers(headers)) as writer:
                 if progress is not None:
                     progress(0, estimate)
@@ -258,13 +186,17 @@ def _attempt(
                     if stop_fn():
                         interrupted = True
                         break
+                    drawn = _draw(sampler, checker, chunk)
                     routed += _chunk(chunk, program, ruleset, resolver, job, converter, plans, strict, lang,
                                      explain_levels, sampler, checker, writer, stats, unknown)
                     writer.flush()
+                    _settle(sampler, checker, chunk, drawn)
                     if progress is not None:
                         progress(stats.total, estimate)
-                for item, row in sampler.top_up():
-                    checker.add(item, row_key(row))
+                wanted = sampler.top_up()
+                if wanted:
+                    _top_up(Path(input_path), use_arrow, list(source.headers or []), wanted, program, ruleset,
+                            resolver, converter, plans, strict, lang, explain_levels, checker)
                 checker.finish()
                 written = writer.count
             if checker.differ:
@@ -278,7 +210,6 @@ def _attempt(
             os.replace(partial, target)
             done = True
         finally:
-            checker.close()
             if not done:
                 partial.unlink(missing_ok=True)
     return ColumnRun(stats, interrupted, written, unknown, estimate, columns.unused, checker.count,
@@ -297,7 +228,7 @@ def _chunk(
     lang: str,
     explain_levels: np.ndarray,
     sampler: Sampler,
-    checker: _Checker,
+    checker: SampleChecker,
     writer: Any,
     stats: BatchStats,
     unknown: set[str],
@@ -352,17 +283,75 @@ def _chunk(
     return len(routed_rows)
 
 
+def _draw(sampler: Sampler, checker: SampleChecker, chunk: Chunk) -> np.ndarray:
+    """Draw the chunk's seeded share before it is evaluated and send those rows to the check at once."""
+    drawn = sampler.draw(len(chunk))
+    sampler.chosen = None
+    if checker.workers:
+        checker.early([chunk.table_row(i) for i in np.flatnonzero(drawn & ~chunk.forced).tolist()])
+    return drawn
+
+
+def _settle(sampler: Sampler, checker: SampleChecker, chunk: Chunk, drawn: np.ndarray) -> None:
+    """Drop the drawn rows the column path did not take (their row-path results are not compared)."""
+    chosen = sampler.chosen if sampler.chosen is not None else np.zeros(len(chunk), dtype=bool)
+    sampler.drawn = sampler.chosen = None
+    checker.settle(chunk.rows[drawn & ~chosen].tolist())
+    checker.pump()
+
+
 def _reserve(sampler: Sampler, chunk: Chunk, candidates: np.ndarray, block: ColumnBlock) -> None:
-    """Reservoir sampling over the rows not picked (only rows that enter the reservoir are built)."""
-    k = len(candidates)
-    if not k:
-        return
-    position = sampler.reserve_seen + 1 + np.arange(k)
-    slot = np.where(position <= RESERVE, position - 1, sampler.rng.integers(0, position))
-    sampler.reserve_seen += k
-    for i, s in zip(candidates[slot < RESERVE].tolist(), slot[slot < RESERVE].tolist(), strict=True):
-        entry = (chunk.table_row(i), block.row(i))  # its key is made only if it ends up checked
-        if s >= len(sampler.reserve):
-            sampler.reserve.append(entry)
-        else:
-            sampler.reserve[s] = entry
+    """Offer the evaluable rows not picked to the sampler's reservoir (by row number only)."""
+    sampler.keep(chunk.rows[candidates])
+
+
+def _top_up(
+    path: Path,
+    use_arrow: bool,
+    headers: list[str],
+    wanted: list[int],
+    program: ColumnProgram,
+    ruleset: RuleSet,
+    resolver: ColumnResolver,
+    converter: Converter,
+    plans: dict[tuple[str, ...], FramePlan],
+    strict: bool,
+    lang: str,
+    explain_levels: np.ndarray,
+    checker: SampleChecker,
+) -> None:
+    """Read the rows numbered ``wanted`` again, evaluate them by columns as one chunk of records and send them
+    to the check (a row the column path no longer takes counts as differing)."""
+    mark("top_up", rows=len(wanted))
+    numbers = np.asarray(wanted, dtype=np.int64)
+    found: list[TableRow] = []
+    if use_arrow:
+        for chunk in arrow_chunks(path, headers):
+            for i in np.flatnonzero(np.isin(chunk.rows, numbers)).tolist():
+                found.append(chunk.table_row(i))
+    else:
+        keep = set(wanted)
+        with open_rows(path) as source:
+            found = [row for row in source if row.row in keep]
+    for chunk in record_chunks(iter(found), size=max(1, len(found))):
+        key = tuple(chunk.columns)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = FramePlan.of(list(key), resolver, ruleset, strict)
+        if plan.problem is not None:
+            checker.differ.extend(int(r) for r in chunk.rows)
+            continue
+        frame = build_frame(program, plan, converter, chunk)
+        initial = program.evaluate(frame.initial)
+        residual = program.evaluate(frame.residual) if frame.residual is not frame.initial else initial
+        ok = frame.ok & ~initial.bad & ~residual.bad & (initial.score_level >= 0) & (residual.score_level >= 0)
+        if explain_levels.size:
+            ok &= ~(np.isin(residual.level, explain_levels) & initial.in_scope)
+        block = ColumnBlock(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
+        for i in range(len(chunk)):
+            if ok[i]:
+                checker.add(chunk.table_row(i), row_key(block.row(i)))
+            else:
+                checker.differ.append(int(chunk.rows[i]))
+    missing = set(wanted) - {row.row for row in found}
+    checker.differ.extend(sorted(missing))

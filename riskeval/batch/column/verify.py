@@ -201,6 +201,9 @@ def check_ruleset(ruleset: RuleSet) -> list[str]:
 def check_intervals(path: str, content_hash: str) -> list[str]:
     """:func:`check_ruleset` for the rule set at ``path`` (checked against ``content_hash``), once per content
     hash: remembered in this process and in :func:`cache_dir` when it passed."""
+    from .phases import mark
+
+    mark("rule_check_start")
     key = f"{content_hash}-v{_VERSION}"
     if key in _CHECKED:
         return []
