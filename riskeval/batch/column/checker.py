@@ -299,17 +299,24 @@ class SampleChecker:
                 self.sent.discard(row)
                 self.got.pop(row, None)
 
+    def add_sent(self, row: int, key: tuple[Any, ...]) -> bool:
+        """:meth:`add` for a row sent early (:meth:`early`), by its number; ``False`` if it was not sent."""
+        if row not in self.sent:
+            return False
+        self.count += 1
+        self.sent.discard(row)
+        if row in self.got:
+            self._compare(row, key, self.got.pop(row))
+        else:
+            self.want[row] = key
+        return True
+
     def add(self, item: Any, key: tuple[Any, ...]) -> None:
         """Check one row (a :class:`~riskeval.io.tables.TableRow`) against the column path's ``key``."""
+        if self.add_sent(item.row, key):
+            return
         self.count += 1
         row = item.row
-        if row in self.sent:
-            self.sent.discard(row)
-            if row in self.got:
-                self._compare(row, key, self.got.pop(row))
-            else:
-                self.want[row] = key
-            return
         self.want[row] = key
         self.items.append(item)
         if not self.workers and len(self.items) >= SAMPLE_BATCH:

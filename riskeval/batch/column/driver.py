@@ -277,8 +277,13 @@ def _chunk(
     if block is not None and at_once:
         block.count_rows(stats, block.take[block.in_scope[block.take]])
     if block is not None:
+        later: list[tuple[int, tuple[Any, ...]]] = []
         for i in np.flatnonzero(chosen).tolist():
-            checker.add(chunk.table_row(i), row_key(block.row(i)))
+            key = row_key(block.row(i))
+            if not checker.add_sent(int(chunk.rows[i]), key):  # not sent early: its record goes now
+                later.append((i, key))
+        for item, (_i, key) in zip(chunk.table_rows([i for i, _k in later]), later, strict=True):
+            checker.add(item, key)
         _reserve(sampler, chunk, np.flatnonzero(ok & ~chosen), block)
     return len(routed_rows)
 
@@ -288,7 +293,7 @@ def _draw(sampler: Sampler, checker: SampleChecker, chunk: Chunk) -> np.ndarray:
     drawn = sampler.draw(len(chunk))
     sampler.chosen = None
     if checker.workers:
-        checker.early([chunk.table_row(i) for i in np.flatnonzero(drawn & ~chunk.forced).tolist()])
+        checker.early(chunk.table_rows(np.flatnonzero(drawn & ~chunk.forced).tolist()))
     return drawn
 
 

@@ -163,3 +163,18 @@ def test_lines_cleared_after_a_slot_keep_their_offsets() -> None:
     offsets, data = lines.build()
     assert bytes(data) == "a,x\ntail\nb!\n中,x\ntail\n".encode()
     assert offsets.tolist() == [0, 9, 12, 23]
+
+
+def test_table_rows_equal_table_row(tmp_path: Path) -> None:
+    """Records rebuilt several at once (pyarrow columns read once) equal those rebuilt one by one, whether
+    a column was decoded or not."""
+    from riskeval.batch.column.source import arrow_chunks
+
+    src = write_csv(tmp_path / "in.csv", 300, seed=4, bad_fraction=0.0)
+    headers = src.read_text(encoding="utf-8-sig").split("\n", 1)[0].strip().split(",")
+    chunk = next(iter(arrow_chunks(src, headers)))
+    chunk.columns["opposition_rate"]  # one column decoded, the others not
+    picked = [0, 7, 150, 299, 7]
+    many = chunk.table_rows(picked)
+    assert [(r.row, r.values) for r in many] == [(chunk.table_row(i).row, chunk.table_row(i).values) for i in picked]
+    assert many[0].row == 2 and many[0].values["id"] == "JS-000001"

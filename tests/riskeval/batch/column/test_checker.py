@@ -208,6 +208,7 @@ def test_rows_sent_before_a_fall_back_are_forgotten(
     src = tmp_path / "short.csv"
     src.write_text("\n".join(lines), encoding="utf-8")
     monkeypatch.setattr(source, "BLOCK_BYTES", 1 << 15)  # several chunks before that record
+    monkeypatch.setattr(source, "CHUNK_MIN_ROWS", 100)
     monkeypatch.setenv(phases.ENV, str(tmp_path / "phases.jsonl"))
     rs = riskeval.load_ruleset(JIANGSU)
     done = run_columns(src, rs, tmp_path / "o.csv", compile_program(rs), workers=1, start_method="fork")
