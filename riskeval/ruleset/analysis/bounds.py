@@ -30,10 +30,10 @@ from typing import Any
 
 from ...model.rulefile import Item
 from ..compiled import CompiledValue, RuleSet
-from ..conditions import Always, Condition, evaluate, facts_read
+from ..conditions import Condition, evaluate, facts_read
 from ..formula import formula_facts
 from .aggregate import coefficients, present_dimensions
-from .domain import Region, ruleset_regions
+from .domain import Region, item_condition, ruleset_regions
 from .spans import NotAnalysable, Span, _max, _min, _times, formula_exact, formula_span, formula_vars, point
 
 __all__ = ["ScoreBounds", "TooLarge", "score_bounds", "item_span", "inexact_items", "MAX_COMBINATIONS", "MAX_CASES"]
@@ -70,16 +70,6 @@ def _value_facts(spec: CompiledValue) -> set[str]:
     if spec.formula is not None:
         out |= formula_facts(spec.formula)
     return out
-
-
-def _item_condition(rs: RuleSet, item: Item) -> Condition:
-    rule = next((r for r in rs.rules if r.kind == "item" and r.ref == item.id), None)
-    if rule is None or rule.branch is not None:
-        # a points table compiles to one rule per non-zero branch: the item's own `when` is in each
-        from ..conditions import parse_condition
-
-        return parse_condition(item.when, rs.specs) if item.when else Always()
-    return rule.condition
 
 
 def _value_span(spec: CompiledValue, values: dict[str, Any], spans: dict[str, Span], unit: bool) -> Span | None:
@@ -242,7 +232,7 @@ def _bounds(rs: RuleSet, constraints: list[Constraint]) -> ScoreBounds:
     item_facts: dict[str, set[str]] = {}
     conditions: dict[str, Condition] = {}
     for item in rs.items:
-        cond = conditions[item.id] = _item_condition(rs, item)
+        cond = conditions[item.id] = item_condition(rs, item)
         names = facts_read(cond)
         for spec in rs.item_values.get(item.id, {}).values():
             names |= _value_facts(spec)

@@ -24,13 +24,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ...model.rulefile import FactDecl
+from ...model.rulefile import FactDecl, Item
 from ...model.vocabulary import DECISION_LEVEL_OPTIONS, KIND_OPTIONS, REGIME_OPTIONS
 from ..compiled import RuleSet
-from ..conditions import And, Cmp, Condition, Has, Or
+from ..conditions import Always, And, Cmp, Condition, Has, Or, parse_condition
 from .spans import Span, point
 
-__all__ = ["Region", "ABSENT", "fact_regions", "ruleset_regions", "atoms_of", "all_conditions"]
+__all__ = ["Region", "ABSENT", "fact_regions", "ruleset_regions", "atoms_of", "all_conditions", "item_condition"]
 
 #: the representative of "the project does not give this fact"
 ABSENT: Any = None
@@ -56,13 +56,33 @@ def atoms_of(cond: Condition) -> Iterable[Cmp | Has]:
             yield from atoms_of(part)
 
 
+def item_condition(rs: RuleSet, item: Item) -> Condition:
+    """The item's own ``when`` (:class:`Always` without one), as the analysis evaluates it.
+
+    It is read from the item, not from its compiled rules: a points table compiles to one rule per
+    *non-zero* branch (``item.when`` and the branch's condition), so an item whose branches are all
+    zero has no rule at all, yet it still applies where its ``when`` holds.
+    """
+    rule = next((r for r in rs.rules if r.kind == "item" and r.ref == item.id and r.branch is None), None)
+    if rule is not None:
+        return rule.condition
+    return parse_condition(item.when, rs.specs) if item.when else Always()
+
+
 def all_conditions(rs: RuleSet) -> list[Condition]:
-    """Every compiled condition of the rule set, value-table branches included."""
+    """Every condition of the rule set: its rules, value-table branches, ``required_when`` and item ``when``s.
+
+    The items' own conditions are listed separately because an item does not always have a rule
+    that holds its ``when`` (see :func:`item_condition`); a comparison missing here would leave
+    its cut point out of the regions, and a region would then hold projects on which the item
+    applies and projects on which it does not.
+    """
     out = [rule.condition for rule in rs.rules]
     for values in rs.item_values.values():
         for spec in values.values():
             out.extend(cond for cond, _, _ in spec.branches)
     out.extend(rs.required_when.values())
+    out.extend(item_condition(rs, item) for item in rs.items)
     return out
 
 

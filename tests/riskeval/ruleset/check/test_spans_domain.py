@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 from riskeval.model.rulefile import FactDecl
-from riskeval.ruleset.analysis.domain import fact_regions
+from riskeval.ruleset import load_ruleset
+from riskeval.ruleset.analysis import score_bounds
+from riskeval.ruleset.analysis.domain import all_conditions, fact_regions, item_condition, ruleset_regions
+from riskeval.ruleset.analysis.findings import item_findings
 from riskeval.ruleset.analysis.spans import NotAnalysable, Span, formula_exact, formula_span
 from riskeval.ruleset.formula import parse_formula
 
@@ -64,3 +68,48 @@ def test_option_regions_carry_their_values() -> None:
          "options": [{"code": "a", "label": "强烈", "value": 1}, {"code": "b", "label": "一般", "value": 0.3}]}
     )
     assert [(r.value, r.span) for r in fact_regions("o", decl, set())] == [("a", Span(1, 1)), ("b", Span(0.3, 0.3))]
+
+
+ZERO_TABLE_ITEM = """id: zero
+title: 零分表
+version: "1"
+regime: major_decision
+facts:
+  r: {type: number, label: 比例, min: 0, max: 6, required: true}
+  o: {type: option, label: 选项, required: true, options: [{code: a, label: 甲}, {code: b, label: 乙}]}
+dimensions:
+  - {id: d1, label: 一, max: 10}
+scoring:
+  method: points
+  total: 10
+  levels:
+    low: {range: "[0, 3]"}
+    medium: {range: "(3, 6]"}
+    high: {range: "(6, 10]"}
+items:
+  - {id: I0, label: 条目零, dimension: d1, source: 测试, confidence: U, max: 5, points: {fact: o, map: {a: 5, b: 0}}}
+  - id: I1
+    label: 条目一
+    dimension: d1
+    source: 测试
+    confidence: U
+    when: 'r > 5.2 and r < 5.4'
+    max: 5
+    points: {fact: o, map: {a: 0, b: 0}}
+"""
+
+
+def test_an_item_without_a_rule_still_cuts_the_domain(tmp_path: Path) -> None:
+    """A points table of zeros compiles to no engine rule; its item's ``when`` must still cut ``r``.
+
+    Before the fix ``r`` had the regions 0, (0, 6), 6 only: the item was reported as never applying
+    (an error on a valid rule set) and the case where it applies was missing from the bounds.
+    """
+    path = tmp_path / "zero.yaml"
+    path.write_text(ZERO_TABLE_ITEM, encoding="utf-8")
+    rs = load_ruleset(path)
+    assert not any(rule.ref == "I1" for rule in rs.rules)
+    assert [r.label for r in ruleset_regions(rs, {"r"})["r"]] == ["0", "(0, 5.2)", "5.2", "(5.2, 5.4)", "5.4", "(5.4, 6)", "6"]
+    assert item_condition(rs, rs.item("I1")) in all_conditions(rs)
+    assert [p.code for p in item_findings(rs)] == ["check.item_max"]  # attains 0 of its 5; not "never applies"
+    assert set(score_bounds(rs).cases) == {frozenset(), frozenset({"I1"})}
