@@ -13,7 +13,7 @@ formatted in Python.
 >>> hits = np.asarray([[True, False, False], [False, False, True]])
 >>> joined([present(hits[0], "-x"), present(hits[1], "y")], 3).to_pylist()
 ["'-x", '', 'y']
->>> float_texts(np.asarray([0.1 + 0.2, 3.0, -0.0, 3.0])).to_pylist()
+>>> float_reprs(np.asarray([0.1 + 0.2, 3.0, -0.0, 3.0])).to_pylist()
 ['0.30000000000000004', '3.0', '-0.0', '3.0']
 """
 
@@ -25,7 +25,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Lines", "factorize", "has_outer_space", "guarded", "joined", "float_texts", "texts_of", "present", "lines", "strings", "text", "flags", "mask", "integers"]
+__all__ = [
+    "Lines", "factorize", "has_outer_space", "guarded", "joined", "float_reprs", "texts_of", "present", "strings",
+    "text", "flags", "mask", "integers",
+]
 
 # What riskeval.io.tables.safe_cell guards (a leading =, +, -, @, tab or carriage return) and what the
 # excel dialect quotes (a comma, a quote, a line break), as RE2 patterns.
@@ -88,8 +91,8 @@ def integers(values: np.ndarray) -> pa.Array:
 
 _EMPTY = text("")
 _APOSTROPHE = text("'")
+_DOT_ZERO = text(".0")
 _QUOTE_MARK = text('"')
-_COMMA_END = (text(","), text("\r\n"))
 
 
 def guarded(cells: pa.Array) -> pa.Array:
@@ -145,18 +148,28 @@ def texts_of(table: Sequence[str], codes: np.ndarray) -> pa.Array:
     return strings(table).take(integers(codes))
 
 
-def float_texts(values: np.ndarray) -> pa.Array:
-    """``repr`` of each float, made once per distinct bit pattern (``-0.0`` and ``0.0`` stay apart)."""
-    bits = np.ascontiguousarray(values, dtype=float).view(np.int64)
-    uniq, inverse = np.unique(bits, return_inverse=True)
-    return texts_of([repr(x) for x in uniq.view(float).tolist()], inverse.reshape(-1))
+def float_reprs(values: np.ndarray) -> pa.Array:
+    """``repr`` of each float, by pyarrow: its shortest round-trip digits are Python's, and between 1e-4 and
+    1e9 (and for zero) both write them without an exponent, Python adding ``.0`` to a whole number; other
+    values (rare for scores) are written by ``repr`` itself.
 
-
-def lines(fields: Sequence[pa.Array | str]) -> pa.Array:
-    """Per row, the fields joined by ``,`` with the ``\\r\\n`` line end."""
-    comma, end = _COMMA_END
-    parts = [text(f) if isinstance(f, str) else f for f in fields]
-    return pc.binary_join_element_wise(pc.binary_join_element_wise(*parts, comma), end, _EMPTY)
+    >>> float_reprs(np.asarray([0.1 + 0.2, 35.0, -0.0, 1e-05, 2.5e12, float("nan")])).to_pylist()
+    ['0.30000000000000004', '35.0', '-0.0', '1e-05', '2500000000000.0', 'nan']
+    """
+    data = np.ascontiguousarray(values, dtype=np.float64)
+    text = pc.cast(pa.Array.from_buffers(pa.float64(), len(data), [None, pa.py_buffer(data)]), pa.string())
+    size = np.abs(data)
+    with np.errstate(invalid="ignore"):
+        fixed = ((size >= 1e-4) & (size < 1e9)) | (data == 0)
+    whole = fixed & ~mask(pc.match_substring(text, "."))
+    if whole.any():
+        text = pc.if_else(flags(whole), pc.binary_join_element_wise(text, _DOT_ZERO, _EMPTY), text)
+    if not fixed.all():
+        out = text.to_pylist()
+        for k in np.flatnonzero(~fixed).tolist():
+            out[k] = repr(float(data[k]))
+        text = strings(out)
+    return text
 
 
 def needs_quotes(value: str) -> bool:

@@ -289,12 +289,12 @@ class ColumnBlock:
             lines.clear_after(status_slot, np.flatnonzero(~scope))
         return lines.build()
 
-    def _score_texts(self, scores: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def _score_texts(self, scores: np.ndarray) -> tuple[pa.Array, np.ndarray]:
         """(``repr`` of each distinct score, per row its index): made once per distinct bit pattern."""
-        from .cells import factorize
+        from .cells import factorize, float_reprs
 
         bits, inverse = factorize(np.ascontiguousarray(scores, dtype=float).view(np.int64))
-        return [repr(x) for x in bits.view(float).tolist()], inverse
+        return float_reprs(bits.view(float)), inverse
 
     @staticmethod
     def _joined_cells(present: np.ndarray, labels: list[str]) -> pa.Array:

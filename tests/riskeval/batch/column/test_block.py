@@ -178,3 +178,21 @@ def test_table_rows_equal_table_row(tmp_path: Path) -> None:
     many = chunk.table_rows(picked)
     assert [(r.row, r.values) for r in many] == [(chunk.table_row(i).row, chunk.table_row(i).values) for i in picked]
     assert many[0].row == 2 and many[0].values["id"] == "JS-000001"
+
+
+def test_float_reprs_are_pythons_repr() -> None:
+    """pyarrow's float texts, mended, equal ``repr`` on scores, random magnitudes and random bit patterns."""
+    import numpy as np
+
+    from riskeval.batch.column.cells import float_reprs
+
+    rng = np.random.default_rng(7)
+    xs = np.concatenate([
+        np.round(rng.random(30_000) * 100, 9),
+        rng.random(10_000) * 100,
+        np.arange(0, 101, dtype=float),
+        np.exp(rng.uniform(-25, 45, 30_000)),
+        rng.integers(0, 2**62, 10_000).view(np.float64),
+        np.asarray([0.0, -0.0, 1e-4, 9.999999999999999e-05, 1e9, 999999999.9999999, 5e-324, np.inf, -np.inf, np.nan]),
+    ])
+    assert float_reprs(xs).to_pylist() == [repr(x) for x in xs.tolist()]
