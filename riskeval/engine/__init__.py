@@ -26,7 +26,6 @@ import itertools
 import json
 import operator
 import os
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +33,7 @@ from ..errors import RiskevalError
 from ..i18n import register_messages
 from ..ruleset.compiled import Rule, RuleSet
 from ..ruleset.conditions import Always, And, Cmp, Condition, Has, Or
+from ..ruleset.plans import PlanCache
 
 register_messages(
     {
@@ -262,25 +262,12 @@ class _ReferencePlan:
         self.compound = [(r.id, condition_test(r.condition), r.factors, r.min_factors) for r in rules if r.compound]
 
 
-_PLANS: dict[int, tuple[weakref.ref[RuleSet], _ReferencePlan]] = {}
+_PLANS: PlanCache[_ReferencePlan] = PlanCache(_ReferencePlan)
 
 
 def _reference_plan(ruleset: RuleSet) -> _ReferencePlan:
     """The plan of ``ruleset`` (kept per object while it lives, rebuilt if its rules were changed)."""
-    key = id(ruleset)
-    got = _PLANS.get(key)
-    if got is not None and got[0]() is ruleset and got[1].rules == tuple(ruleset.rules):
-        return got[1]
-    plan = _ReferencePlan(tuple(ruleset.rules))
-    _PLANS[key] = (weakref.ref(ruleset, _forget(key)), plan)
-    return plan
-
-
-def _forget(key: int) -> Callable[[Any], None]:
-    def forget(_ref: Any) -> None:
-        _PLANS.pop(key, None)
-
-    return forget
+    return _PLANS.get(ruleset)
 
 
 class CompiledRuleSet:

@@ -21,8 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,6 +29,7 @@ from ..model.rulefile import LEVEL_ORDER, Item, Level
 from ..ruleset.compiled import CompiledValue, Rule, RuleSet
 from ..ruleset.conditions import Condition, facts_read
 from ..ruleset.formula import Formula, formula_facts
+from ..ruleset.plans import PlanCache
 
 __all__ = ["ItemScore", "aggregate", "level_of", "numeric_values", "renormalise", "score_evaluation", "score_item"]
 
@@ -246,25 +245,12 @@ class _Plan:
         self.compound = any(r.compound for r in rules)
 
 
-_PLANS: dict[int, tuple[weakref.ref[RuleSet], _Plan]] = {}
+_PLANS: PlanCache[_Plan] = PlanCache(_Plan)
 
 
 def _plan(ruleset: RuleSet) -> _Plan:
     """The plan of ``ruleset`` (kept per object while it lives, rebuilt if its rules were changed)."""
-    key = id(ruleset)
-    got = _PLANS.get(key)
-    if got is not None and got[0]() is ruleset and got[1].rules == tuple(ruleset.rules):
-        return got[1]
-    plan = _Plan(tuple(ruleset.rules))
-    _PLANS[key] = (weakref.ref(ruleset, _forget(key)), plan)
-    return plan
-
-
-def _forget(key: int) -> Callable[[Any], None]:
-    def forget(_ref: Any) -> None:
-        _PLANS.pop(key, None)
-
-    return forget
+    return _PLANS.get(ruleset)
 
 
 def _formula_inputs(specs: dict[str, CompiledValue]) -> frozenset[str]:

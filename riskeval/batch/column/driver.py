@@ -32,9 +32,9 @@ from ..runner import Job, assess_row, remember
 from ..stats import BatchStats
 from ..writers import open_writer
 from .checker import SampleChecker, SampleCheckFailed
-from .frame import Converter, FramePlan, build_frame
+from .frame import Converter, Frame, FramePlan, build_frame
 from .phases import mark
-from .program import LEVELS, ColumnProgram
+from .program import LEVELS, ColumnProgram, StageResult
 from .rows import ColumnBlock, row_key
 from .sample import Sampler
 from .source import Chunk, FallBack, arrow_chunks, plain_csv, record_chunks
@@ -216,6 +216,27 @@ def _attempt(
                      "pyarrow" if use_arrow else "records", routed)
 
 
+def _evaluate(
+    chunk: Chunk,
+    plan: FramePlan,
+    program: ColumnProgram,
+    converter: Converter,
+    explain_levels: np.ndarray,
+    lang: str,
+) -> tuple[Frame, StageResult, np.ndarray, ColumnBlock]:
+    """Check and evaluate a chunk by columns: (frame, initial result, the rows the column path takes, block).
+    A row is left to the row path when a cell is bad, a formula needs a missing fact, a score is in no band,
+    or its explanation is wanted."""
+    frame = build_frame(program, plan, converter, chunk)
+    initial = program.evaluate(frame.initial)
+    residual = program.evaluate(frame.residual) if frame.residual is not frame.initial else initial
+    ok = frame.ok & ~initial.bad & ~residual.bad & (initial.score_level >= 0) & (residual.score_level >= 0)
+    if explain_levels.size:
+        ok &= ~(np.isin(residual.level, explain_levels) & initial.in_scope)
+    block = ColumnBlock(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
+    return frame, initial, ok, block
+
+
 def _chunk(
     chunk: Chunk,
     program: ColumnProgram,
@@ -245,13 +266,7 @@ def _chunk(
         chosen = np.zeros(n, dtype=bool)
         block = None
     else:
-        frame = build_frame(program, plan, converter, chunk)
-        initial = program.evaluate(frame.initial)
-        residual = program.evaluate(frame.residual) if frame.residual is not frame.initial else initial
-        ok = frame.ok & ~initial.bad & ~residual.bad & (initial.score_level >= 0) & (residual.score_level >= 0)
-        if explain_levels.size:
-            ok &= ~(np.isin(residual.level, explain_levels) & initial.in_scope)
-        block = ColumnBlock(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
+        frame, initial, ok, block = _evaluate(chunk, plan, program, converter, explain_levels, lang)
         chosen = sampler.pick(n, ok, frame.initial, initial)
     routed_rows = np.flatnonzero(~ok).tolist()
     routed = [assess_row(0, chunk.table_row(r), ruleset, resolver, job) for r in routed_rows]
@@ -346,13 +361,7 @@ def _top_up(
         if plan.problem is not None:
             checker.differ.extend(int(r) for r in chunk.rows)
             continue
-        frame = build_frame(program, plan, converter, chunk)
-        initial = program.evaluate(frame.initial)
-        residual = program.evaluate(frame.residual) if frame.residual is not frame.initial else initial
-        ok = frame.ok & ~initial.bad & ~residual.bad & (initial.score_level >= 0) & (residual.score_level >= 0)
-        if explain_levels.size:
-            ok &= ~(np.isin(residual.level, explain_levels) & initial.in_scope)
-        block = ColumnBlock(program, frame, chunk.rows, initial, residual, np.flatnonzero(ok), lang)
+        _frame, _initial, ok, block = _evaluate(chunk, plan, program, converter, explain_levels, lang)
         for i in range(len(chunk)):
             if ok[i]:
                 checker.add(chunk.table_row(i), row_key(block.row(i)))
