@@ -70,12 +70,12 @@ def _constants(cond: Condition, fact: str, out: set[float]) -> None:
 
 
 def _all_conditions(ruleset: RuleSet) -> Iterable[Condition]:
-    for rule in ruleset.rules:
-        yield rule.condition
-    for values in ruleset.item_values.values():
-        for compiled in values.values():
-            for cond, _, _ in compiled.branches:
-                yield cond
+    """Every condition whose constants are candidate values: those of the rule set's check
+    (:func:`riskeval.ruleset.analysis.domain.all_conditions`: rules, value tables, ``required_when`` and each item's
+    own ``when``, which an item with an all-zero points table holds in no rule, yet where it applies matters)."""
+    from .ruleset.analysis.domain import all_conditions
+
+    return all_conditions(ruleset)
 
 
 def candidate_values(ruleset: RuleSet, fact: str, current: Any) -> list[Any]:

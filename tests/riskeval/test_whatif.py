@@ -140,3 +140,16 @@ def test_property_every_reported_change_really_lowers_the_level(rulesets, name, 
         again = assess(_apply(project, rs, w.changes), rs)  # the normal path: durable-rules, checked
         assert LEVEL_ORDER[again.level] < LEVEL_ORDER[result.level]
         assert again.level == w.level and again.residual.score == pytest.approx(w.score, abs=1e-6)
+
+
+def test_candidate_values_include_the_cut_points_of_an_item_without_a_rule(tmp_path: Path) -> None:
+    """An item whose points table is all zeros compiles to no engine rule, but where it applies still matters
+    (index weights are renormalised over applicable items): its ``when`` gives candidate values too."""
+    from tests.riskeval.ruleset.check.test_spans_domain import ZERO_TABLE_ITEM
+
+    path = tmp_path / "zero.yaml"
+    path.write_text(ZERO_TABLE_ITEM, encoding="utf-8")
+    rs = riskeval.load_ruleset(path)
+    assert not any(rule.ref == "I1" for rule in rs.rules)
+    values = candidate_values(rs, "r", 1.0)
+    assert {5.1, 5.2, 5.3, 5.4, 5.5} <= set(values)
