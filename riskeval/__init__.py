@@ -15,6 +15,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from ._lazy import lazy_names
+
 __version__ = "0.1.0"
 
 
@@ -95,24 +97,7 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time each name i
     from .ruleset.analysis import check_ruleset
 
 
-def __getattr__(name: str) -> Any:
-    source = _SOURCES.get(name)
-    if source is None:
-        # A subpackage used as an attribute (``riskeval.ruleset.load_ruleset`` after ``import riskeval``).
-        if not name.startswith("_"):
-            try:
-                return importlib.import_module(f"{__name__}.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__name__}.{name}":
-                    raise
-        raise AttributeError(f"module 'riskeval' has no attribute {name!r}")
-    value = getattr(importlib.import_module(source, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SOURCES})
+__getattr__, __dir__ = lazy_names(__name__, _SOURCES, globals())
 
 
 __all__ = [

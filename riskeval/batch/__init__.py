@@ -9,8 +9,9 @@ a pool worker) loads only what it imports itself, not the rule-change analysis o
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 #: public name -> the module that defines it
 _SOURCES: dict[str, str] = {
@@ -43,23 +44,7 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time each name i
     from .writers import TableWriter, open_writer
 
 
-def __getattr__(name: str) -> Any:
-    source = _SOURCES.get(name)
-    if source is None:
-        if not name.startswith("_"):  # a module of the package used as an attribute
-            try:
-                return importlib.import_module(f"{__name__}.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__name__}.{name}":
-                    raise
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(source, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SOURCES})
+__getattr__, __dir__ = lazy_names(__name__, _SOURCES, globals())
 
 
 __all__ = [

@@ -147,25 +147,9 @@ class TableWriter:
             self._ws.append(xlsx_row(self._ws, [_cell(row.get(c)) for c in self.columns]))
         self.count += 1
 
-    def write_flat(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Append CSV rows whose cells are already flattened and guarded, in column order (each cell as
-        :meth:`write` makes it: lists ``;``-joined, booleans ``true``/``false``, ``None`` empty, then
-        :func:`~riskeval.io.tables.safe_cell`).  CSV only."""
-        if self.kind != "csv":
-            raise ValueError(self.kind)
-        self._csv.writerows(rows)
-        self.count += len(rows)
-
-    def write_text(self, text: str, rows: int) -> None:
-        """Append ``rows`` CSV lines already formatted as :meth:`write` would write them (cells flattened and
-        guarded, quoted as the ``excel`` dialect quotes, ``\\r\\n`` line ends).  CSV only."""
-        if self.kind != "csv":
-            raise ValueError(self.kind)
-        self._fh.write(text)
-        self.count += rows
-
     def write_bytes(self, data: bytes | memoryview, rows: int) -> None:
-        """:meth:`write_text` of lines already encoded in UTF-8.  CSV only."""
+        """Append ``rows`` CSV lines already formatted as :meth:`write` would write them (cells flattened and
+        guarded, quoted as the ``excel`` dialect quotes, ``\\r\\n`` line ends) and encoded in UTF-8.  CSV only."""
         if self.kind != "csv":
             raise ValueError(self.kind)
         self._fh.flush()

@@ -544,11 +544,3 @@ def compile_program(ruleset: RuleSet) -> ColumnProgram:
         str(getattr(ruleset.scoring, "not_applicable", "renormalise")),
     )
 
-
-def level_name(index: int) -> str:
-    """The level code of a level index."""
-    return LEVELS[index]
-
-
-def trigger_level_index(level: str) -> int:
-    return _LEVEL_INDEX[level]
