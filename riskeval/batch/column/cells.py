@@ -25,8 +25,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...io.tables import safe_cell
+
 __all__ = [
-    "Lines", "factorize", "has_outer_space", "guarded", "joined", "float_reprs", "texts_of", "present", "strings",
+    "Lines", "factorize", "field", "has_outer_space", "guarded", "joined", "float_reprs", "texts_of", "present", "strings",
     "text", "flags", "mask", "integers",
 ]
 
@@ -177,9 +179,15 @@ def needs_quotes(value: str) -> bool:
     return any(c in value for c in ',"\r\n')
 
 
-def guard(value: str) -> str:
-    """``value`` with the leading ``'`` :func:`riskeval.io.tables.safe_cell` gives text that could be a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def field(value: str) -> str:
+    """One CSV field of a text as :mod:`csv`'s ``excel`` dialect writes it among others (minimal quoting).
+
+    >>> [field(x) for x in ("a", "", "a,b", "x\\ny")]
+    ['a', '', '"a,b"', '"x\\ny"']
+    >>> field('say "hi"') == '"say ' + '""hi""' + '"'
+    True
+    """
+    return '"' + value.replace('"', '""') + '"' if needs_quotes(value) else value
 
 
 class Lines:
@@ -237,7 +245,7 @@ class Lines:
             return True
         first = present.argmax(axis=0)
         slots = [np.where(present[j], j + np.where(first == j, 0, k), -1) for j in range(k)]
-        self._add(strings([guard(label) for label in labels] + [";" + label for label in labels]), slots)
+        self._add(strings([safe_cell(label) for label in labels] + [";" + label for label in labels]), slots)
         return True
 
     def clear_after(self, slot: int, rows: np.ndarray) -> None:

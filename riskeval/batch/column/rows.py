@@ -18,6 +18,7 @@ from ...model.wording import fmt_number
 from ..rows import BatchRow
 from ..runner import TOP_ITEMS, _word
 from ..stats import BatchStats
+from .cells import field
 from .frame import Display, Frame
 from .program import LEVELS, ColumnProgram, StageResult, rounded
 
@@ -44,7 +45,7 @@ class _Words:
         self.decisions: dict[tuple[str, str | None], tuple[str, str, str]] = {}
         self.category = {i.id: i.category for i in rs.items}
         self.texts = _Texts()
-        self.level_cells = [_field(safe_cell(x)) for x in LEVELS]
+        self.level_cells = [field(safe_cell(x)) for x in LEVELS]
         cat_items: dict[str, list[int]] = {}
         for k, item in enumerate(self.item_ids):
             cat_items.setdefault(self.category.get(item) or "\0", []).append(k)
@@ -76,19 +77,6 @@ def _words(program: ColumnProgram, lang: str) -> _Words:
 def _key(column: np.ndarray) -> tuple[int, ...]:
     """The set rows of one column of a boolean matrix, as a hashable key."""
     return tuple(np.flatnonzero(column).tolist())
-
-
-def _field(text: str) -> str:
-    """One CSV field of a text as :mod:`csv`'s ``excel`` dialect writes it among others (minimal quoting).
-
-    >>> [_field(x) for x in ("a", "", "a,b", "x\\ny")]
-    ['a', '', '"a,b"', '"x\\ny"']
-    >>> _field('say "hi"') == '"say ' + '""hi""' + '"'
-    True
-    """
-    if "," in text or '"' in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 class _Texts:
@@ -266,7 +254,7 @@ class ColumnBlock:
         for key in keys.tolist():
             level, code = divmod(key, width)
             decision, _used, decision_zh = words.decision(self.program, level, regimes.table[code - 1] if code else None)
-            decided.append([_field(safe_cell(x or "")) for x in (decision, words.level_zh[level], decision_zh)])
+            decided.append([field(safe_cell(x or "")) for x in (decision, words.level_zh[level], decision_zh)])
         flag = self.incomplete[take].astype(np.int64)
         lines.table(
             ["," + d[0] + "," + f + "," for d in decided for f in ("false", "true")], inverse * 2 + flag
@@ -353,7 +341,7 @@ class ColumnBlock:
             lines.table(cells.joined(parts, m), np.arange(m))
             return
         for j, (table, codes) in enumerate(slots):  # the positive ones come first: position 0 starts the cell
-            lines.table([cells.guard(x) for x in table] if j == 0 else [";" + x for x in table], codes)
+            lines.table([safe_cell(x) for x in table] if j == 0 else [";" + x for x in table], codes)
 
     def row(self, i: int) -> BatchRow:
         """The result row of row ``i`` (taken), as :func:`riskeval.batch.runner.assess_row` makes it."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import riskeval
-from riskeval.batch.column.rows import _field
+from riskeval.batch.column.cells import field
 from riskeval.batch.run import run_batch
 from riskeval.batch.synthetic import write_csv
 
@@ -22,7 +22,7 @@ JIANGSU = "jiangsu-db32-4013-2021"
 def test_field_quotes_as_the_csv_module(text: str) -> None:
     out = io.StringIO()
     csv.writer(out).writerow(["x", text, "y"])
-    assert f"x,{_field(text)},y\r\n" == out.getvalue()
+    assert f"x,{field(text)},y\r\n" == out.getvalue()
 
 
 def test_ids_that_need_quoting_or_a_guard(tmp_path: Path) -> None:
