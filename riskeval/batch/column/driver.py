@@ -269,7 +269,7 @@ def _chunk(
         frame, initial, ok, block = _evaluate(chunk, plan, program, converter, explain_levels, lang)
         chosen = sampler.pick(n, ok, frame.initial, initial)
     routed_rows = np.flatnonzero(~ok).tolist()
-    routed = [assess_row(0, chunk.table_row(r), ruleset, resolver, job) for r in routed_rows]
+    routed = [assess_row(0, item, ruleset, resolver, job) for item in chunk.table_rows(routed_rows)]
     # When none of the row path's rows is assessed (errors, blank or out-of-scope rows count only rows, statuses
     # and errors), the column path's counters are taken over the whole chunk at once; else range by range.
     at_once = block is not None and all(row.status != "ok" for row in routed)
