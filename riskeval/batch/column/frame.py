@@ -252,15 +252,9 @@ def _convert(codes: np.ndarray, uniq: list[Any], fn: Any) -> tuple[np.ndarray, l
     return remap[safe], values, bad_table[safe]
 
 
-def _display(codes: np.ndarray, uniq: list[Any], arrow: Any = None) -> Display:
-    """A text identity column as the project holds it (``project.name`` etc.); ``arrow``: ``uniq`` as a
-    pyarrow array, kept when no cell is changed by stripping."""
-    if arrow is not None:
-        from .cells import has_outer_space
-
-        if has_outer_space(arrow):
-            arrow = None
-    return Display(codes, uniq=uniq, arrow=arrow)
+def _display(codes: np.ndarray, uniq: list[Any]) -> Display:
+    """A text identity column as the project holds it (``project.name`` etc.), from its distinct cells."""
+    return Display(codes, uniq=uniq)
 
 
 def _bad_investment(chunk: Chunk, header: str, converter: Converter) -> np.ndarray:
@@ -329,7 +323,7 @@ def build_frame(program: ColumnProgram, plan: FramePlan, converter: Converter, c
 
             if not has_outer_space(raw):
                 return Display(np.arange(n), arrow=raw)
-        return _display(*chunk.columns[header], chunk.dictionary(header))
+        return _display(*chunk.columns[header])
 
     display = {name: column(plan.identity.get(name), name in ("kind", "unit")) for name in ("id", "name", "kind", "unit")}
     bad |= display["id"].missing()

@@ -47,7 +47,6 @@ class ArrowColumns(Mapping[str, tuple[np.ndarray, list[Any]]]):
 
     def __init__(self, arrays: dict[str, Any]) -> None:
         self.arrays = arrays
-        self.dictionaries: dict[str, Any] = {}
         self._encoded: dict[str, tuple[np.ndarray, list[Any]]] = {}
 
     def __getitem__(self, header: str) -> tuple[np.ndarray, list[Any]]:
@@ -55,7 +54,6 @@ class ArrowColumns(Mapping[str, tuple[np.ndarray, list[Any]]]):
         if got is None:
             encoded = self.arrays[header].dictionary_encode()
             got = self._encoded[header] = (_codes(encoded.indices), encoded.dictionary.to_pylist())
-            self.dictionaries[header] = encoded.dictionary
         return got
 
     def __contains__(self, header: object) -> bool:
@@ -93,13 +91,6 @@ class Chunk:
     def raw(self, header: str) -> Any:
         """The column as the pyarrow reader gave it (``None`` for other readers)."""
         return self.columns.arrays.get(header) if isinstance(self.columns, ArrowColumns) else None
-
-    def dictionary(self, header: str) -> Any:
-        """The distinct cells of an encoded column as a pyarrow array (``None`` for other readers)."""
-        if isinstance(self.columns, ArrowColumns):
-            self.columns[header]
-            return self.columns.dictionaries[header]
-        return None
 
     def table_rows(self, rows: list[int]) -> list[TableRow]:
         """:meth:`table_row` of several records (a pyarrow column read once for them all)."""
